@@ -439,6 +439,39 @@ class WakeupTest {
     }
 
     @Test
+    void aRejectedRerunAfterAThrowingCallbackDoesNotLeaveTheWakeupStuck() {
+        AtomicBoolean reject = new AtomicBoolean(false);
+        QueuedExecutor queue = new QueuedExecutor();
+        Executor executor = command -> {
+            if (reject.get()) {
+                throw new RejectedExecutionException("full");
+            }
+            queue.execute(command);
+        };
+        AtomicInteger runs = new AtomicInteger();
+        AtomicReference<Wakeup> self = new AtomicReference<>();
+        Wakeup wakeup = Wakeup.create(executor, () -> {
+            if (runs.incrementAndGet() == 1) {
+                self.get().send();   // asks for a rerun...
+                reject.set(true);    // ...which the executor will refuse
+                throw new IllegalStateException("boom");
+            }
+        });
+        self.set(wakeup);
+
+        wakeup.send();
+        // the callback's own failure is what the executor's thread sees; the rejection is attached to it
+        assertThatThrownBy(queue::runOne).isInstanceOf(IllegalStateException.class).hasMessage("boom")
+                .satisfies(e -> assertThat(e.getSuppressed()).hasAtLeastOneElementOfType(RejectedExecutionException.class));
+
+        reject.set(false);
+        wakeup.send();
+        assertThat(queue.size()).as("a new run can be scheduled").isEqualTo(1);
+        queue.drain();
+        assertThat(runs).hasValue(2);
+    }
+
+    @Test
     void aThrowingCallbackWithADirectExecutorThrowsFromSendAndTheNextSendRunsAgain() {
         AtomicInteger runs = new AtomicInteger();
         Wakeup wakeup = Wakeup.create(Runnable::run, () -> {
