@@ -122,7 +122,7 @@ final class ClientSession implements ConnectedClient {
         if (channel.isActive()) {
             send(last);
         }
-        loop.execute(() -> {
+        onLoop(() -> {
             if (tasks.remove(task.taskId(), task)) {
                 afterTaskRemoved();
             }
@@ -134,7 +134,16 @@ final class ClientSession implements ConnectedClient {
         LOG.log(System.Logger.Level.WARNING, "{0}: task {1} ({2}) failed; dropping the client: {3}", this,
                 Integer.toUnsignedString(task.taskId()), task.name(), String.valueOf(error));
         close("task " + Integer.toUnsignedString(task.taskId()) + " (" + task.name() + ") failed: " + error);
-        loop.execute(() -> tasks.remove(task.taskId(), task));
+        onLoop(() -> tasks.remove(task.taskId(), task));
+    }
+
+    /** Runs on the event loop; once the loop is shut down (server stopped) there is nothing left to update. */
+    private void onLoop(Runnable r) {
+        try {
+            loop.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            tasks.clear();
+        }
     }
 
     private void afterTaskRemoved() {
@@ -349,7 +358,7 @@ final class ClientSession implements ConnectedClient {
 
     @Override
     public void disconnect(Duration grace) {
-        loop.execute(() -> disconnectOnLoop(grace, true));
+        onLoop(() -> disconnectOnLoop(grace, true));
     }
 
     @Override

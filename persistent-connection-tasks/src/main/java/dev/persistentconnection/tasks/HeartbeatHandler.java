@@ -28,7 +28,7 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Frame.Ping) {
-            ctx.writeAndFlush(new Frame.Pong(), ctx.voidPromise());
+            ctx.channel().writeAndFlush(new Frame.Pong(), ctx.channel().voidPromise());
         } else if (!(msg instanceof Frame.Pong)) {
             ctx.fireChannelRead(msg);
         }
@@ -38,7 +38,7 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(new Frame.Ping(), ctx.voidPromise());
+                ctx.channel().writeAndFlush(new Frame.Ping(), ctx.channel().voidPromise());
             } else if (idle.state() == IdleState.READER_IDLE && !readingPaused.getAsBoolean()) {
                 closer.close("heartbeat timeout: nothing received from the peer for " + timeout.toMillis() + " ms");
             }

@@ -299,20 +299,9 @@ public final class TaskServer implements AutoCloseable {
     }
 
     private void releaseThreads() {
-        List<io.netty.util.concurrent.Future<?>> shutdowns = new ArrayList<>();
-        if (bossGroup != null) {
-            shutdowns.add(bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
-        }
-        if (workerGroup != null) {
-            shutdowns.add(workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
-        }
+        // Task threads first, so that they can still hand their last frames to the event loops.
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
-        }
-        for (io.netty.util.concurrent.Future<?> f : shutdowns) {
-            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
-        if (ownedExecutor != null) {
             try {
                 if (!ownedExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
                     LOG.log(System.Logger.Level.WARNING, "task threads still running 5 s after stop");
@@ -320,6 +309,16 @@ public final class TaskServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        List<io.netty.util.concurrent.Future<?>> shutdowns = new ArrayList<>();
+        if (bossGroup != null) {
+            shutdowns.add(bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+        }
+        if (workerGroup != null) {
+            shutdowns.add(workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+        }
+        for (io.netty.util.concurrent.Future<?> f : shutdowns) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 
