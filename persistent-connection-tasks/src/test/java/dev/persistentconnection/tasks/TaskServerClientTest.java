@@ -335,6 +335,35 @@ class TaskServerClientTest extends TestSupport {
     }
 
     @Test
+    void gracefulStopWaitsForTasksInFlight() throws Exception {
+        TaskServer server = echoServer(serverBuilder());
+        TaskClient client = connect(server);
+        CompletableFuture<byte[]> f = client.submit(BLOCK, new byte[0]);
+        await().until(() -> started.get() == 1);
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(20)));
+        await().until(() -> client.closeReason().isPresent()); // GOODBYE arrived
+        release.countDown();
+        assertThat(result(f)).asString().isEqualTo("released");
+        result(stopping);
+        assertThat(server.isRunning()).isFalse();
+        result(client.closeFinished());
+    }
+
+    @Test
+    void closingTheConnectorReleasesItsThread() throws Exception {
+        TaskServer server = echoServer(serverBuilder());
+        TaskConnector connector = TaskClients.connector(clientOptions().build());
+        TaskClient client = result(connector.connect(server.localAddress()));
+        assertThat(result(client.submit(ECHO, utf8("x")))).asString().isEqualTo("x");
+        connector.close();
+        result(client.closeFinished());
+        assertThatThrownBy(() -> result(connector.connect(server.localAddress()))).cause()
+                .isInstanceOf(IOException.class);
+        await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().startsWith("task-client-io") && t.isAlive()));
+    }
+
+    @Test
     void aFailingRunFunctionDropsOnlyItsClient() throws Exception {
         TaskServer server = echoServer(serverBuilder());
         server.register(9, request -> context -> {
