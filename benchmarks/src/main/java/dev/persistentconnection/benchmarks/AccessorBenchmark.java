@@ -1,0 +1,71 @@
+package dev.persistentconnection.benchmarks;
+
+import dev.persistentconnection.AddressSuppliers;
+import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.Randomization;
+import dev.persistentconnection.VirtualTimeSource;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Target 1: {@code connected()} and {@code currentConnection()} while connected, against a plain volatile read of a
+ * field holding the same kind of value (the floor for any thread-safe accessor).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class AccessorBenchmark {
+
+    private PersistentConnection<String, FakeConnection> connection;
+    private volatile CompletableFuture<FakeConnection> volatileField;
+
+    @Setup(Level.Trial)
+    public void connect() {
+        VirtualTimeSource time = new VirtualTimeSource();
+        FakeConnection fake = new FakeConnection();
+        connection = PersistentConnection.<String, FakeConnection>builder("bench")
+                .addressSupplier(AddressSuppliers.fixed("fake"))
+                .connector((address, context) -> CompletableFuture.completedFuture(fake))
+                .lifecycle(FakeConnection.LIFECYCLE)
+                .timeSource(time)
+                .retryDelay(Duration.ofSeconds(1))
+                .randomization(Randomization.nonRandom())
+                .build();
+        if (connection.currentConnection().isEmpty()) {
+            throw new IllegalStateException("not connected after build with completed stages");
+        }
+        volatileField = CompletableFuture.completedFuture(fake);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        connection.close();
+    }
+
+    /** The floor: one volatile read returning a reference. */
+    @Benchmark
+    public CompletableFuture<FakeConnection> volatileRead() {
+        return volatileField;
+    }
+
+    @Benchmark
+    public CompletableFuture<FakeConnection> connected() {
+        return connection.connected();
+    }
+
+    @Benchmark
+    public Optional<FakeConnection> currentConnection() {
+        return connection.currentConnection();
+    }
+}

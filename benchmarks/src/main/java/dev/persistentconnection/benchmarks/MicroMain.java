@@ -1,0 +1,140 @@
+package dev.persistentconnection.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Targets 1 and 2: runs the JMH benchmarks with {@code -prof gc}, takes the median and spread over the measurement
+ * iterations, and profiles (JFR: execution and allocation samples of the benchmark thread) whatever misses its
+ * target. {@code --quick} for a smoke test.
+ */
+public final class MicroMain {
+
+    record Scores(double[] nsPerOp, double[] bytesPerOp) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Results out = Results.open(args, "1-2-micro");
+        boolean quick = Results.flag(args, "--quick");
+        Map<String, Scores> scores = run(quick, ".*(AccessorBenchmark|EngineCycleBenchmark).*", null);
+
+        Scores volatileRead = scores.get("AccessorBenchmark.volatileRead");
+        Scores connected = scores.get("AccessorBenchmark.connected");
+        Scores current = scores.get("AccessorBenchmark.currentConnection");
+        Scores cycle = scores.get("EngineCycleBenchmark.cycle");
+        Scores fake = scores.get("EngineCycleBenchmark.fakeConnectionOnly");
+
+        out.line("## 1. Accessors while connected, 2. one engine cycle");
+        out.line("");
+        out.line("JMH 1.37, mode average time, %s, `-prof gc`; one fork, each row the median of the measurement "
+                + "iterations with (min .. max) across them.", quick ? "QUICK SMOKE SETTINGS (not a measurement)"
+                : "3 warm-up iterations of 1 s and 5 measurement iterations of 1 s");
+        out.line("");
+        out.line("| benchmark | ns/op | B/op |");
+        out.line("| --- | ---: | ---: |");
+        for (Map.Entry<String, Scores> e : scores.entrySet()) {
+            out.line("| `%s` | %s | %s |", e.getKey(), Results.spread(e.getValue().nsPerOp(), "%.2f"),
+                    Results.spread(e.getValue().bytesPerOp(), "%.1f"));
+        }
+        out.line("");
+
+        List<String> missed = new ArrayList<>();
+        double base = Results.median(volatileRead.nsPerOp());
+        for (var entry : List.of(Map.entry("connected()", connected), Map.entry("currentConnection()", current))) {
+            double ns = Results.median(entry.getValue().nsPerOp());
+            double bytes = Results.median(entry.getValue().bytesPerOp());
+            double ratio = ns / base;
+            boolean met = ratio <= 2.0 && bytes < 1.0;
+            out.target("1", entry.getKey() + " within 2x of a volatile read, 0 B/op",
+                    Results.fmt("%.2f ns = %.2fx of %.2f ns; %.2f B/op", ns, ratio, base, bytes), met,
+                    met ? "" : Results.fmt("missed by %.2fx (%.2f ns over 2x)", ratio / 2.0, ns - 2 * base));
+            if (!met) {
+                missed.add(entry.getKey().equals("connected()") ? "AccessorBenchmark.connected"
+                        : "AccessorBenchmark.currentConnection");
+            }
+        }
+        double cycleNs = Results.median(cycle.nsPerOp());
+        double cycleBytes = Results.median(cycle.bytesPerOp());
+        double fakeBytes = Results.median(fake.bytesPerOp());
+        boolean cycleMet = cycleNs < 2000 && cycleBytes < 1024;
+        out.target("2", "one engine cycle under 2 us and under 1 KB",
+                Results.fmt("%.0f ns, %.0f B (of which %.0f B the fake connection itself)", cycleNs, cycleBytes,
+                        fakeBytes), cycleMet,
+                cycleMet ? "" : Results.fmt("%s%s", cycleNs >= 2000 ? Results.fmt("time %.2fx the target; ",
+                        cycleNs / 2000) : "", cycleBytes >= 1024 ? Results.fmt("bytes %.2fx the target",
+                        cycleBytes / 1024) : "bytes met"));
+        if (!cycleMet) {
+            missed.add("EngineCycleBenchmark.cycle");
+        }
+
+        for (String benchmark : missed) {
+            out.line("### Profile of `%s` (missed its target)", benchmark);
+            out.line("");
+            Path jfr = Files.createTempFile("bench-" + benchmark.replace('.', '-'), ".jfr");
+            try {
+                run(quick, ".*" + benchmark.replace(".", "\\.") + "$",
+                        "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+                JfrSummary summary = JfrSummary.read(jfr, thread -> thread.contains("jmh-worker")
+                        || thread.contains("jmhWorker") || thread.contains(benchmark));
+                out.line("JFR (`settings=profile`) over one more fork of this benchmark alone, samples of the "
+                        + "benchmark thread only:");
+                out.line("");
+                summary.markdown(12).forEach(out::line);
+            } finally {
+                Files.deleteIfExists(jfr);
+            }
+            out.line("");
+        }
+        out.write();
+    }
+
+    static Map<String, Scores> run(boolean quick, String include, String extraJvmArg) throws Exception {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(include)
+                .forks(1)
+                .warmupIterations(quick ? 1 : 3)
+                .warmupTime(TimeValue.milliseconds(quick ? 200 : 1000))
+                .measurementIterations(quick ? 2 : 5)
+                .measurementTime(TimeValue.milliseconds(quick ? 200 : 1000))
+                .addProfiler(GCProfiler.class)
+                .jvmArgsAppend(extraJvmArg == null ? new String[] {"-Xms1g", "-Xmx1g"}
+                        : new String[] {"-Xms1g", "-Xmx1g", extraJvmArg});
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Map<String, Scores> scores = new LinkedHashMap<>();
+        for (RunResult run : results) {
+            String name = run.getParams().getBenchmark();
+            name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            List<Double> ns = new ArrayList<>();
+            List<Double> bytes = new ArrayList<>();
+            for (BenchmarkResult fork : run.getBenchmarkResults()) {
+                for (IterationResult iteration : fork.getIterationResults()) {
+                    ns.add(iteration.getPrimaryResult().getScore());
+                    double b = Double.NaN;
+                    for (Map.Entry<String, Result> e : iteration.getSecondaryResults().entrySet()) {
+                        if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                            b = e.getValue().getScore();
+                        }
+                    }
+                    bytes.add(b);
+                }
+            }
+            scores.put(name, new Scores(ns.stream().mapToDouble(Double::doubleValue).toArray(),
+                    bytes.stream().mapToDouble(Double::doubleValue).toArray()));
+        }
+        return scores;
+    }
+}
