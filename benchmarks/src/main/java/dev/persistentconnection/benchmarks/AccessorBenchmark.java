@@ -29,6 +29,7 @@ public class AccessorBenchmark {
 
     private PersistentConnection<String, FakeConnection> connection;
     private volatile CompletableFuture<FakeConnection> volatileField;
+    private volatile FakeConnection volatileConnection;
 
     @Setup(Level.Trial)
     public void connect() {
@@ -46,6 +47,7 @@ public class AccessorBenchmark {
             throw new IllegalStateException("not connected after build with completed stages");
         }
         volatileField = CompletableFuture.completedFuture(fake);
+        volatileConnection = fake;
     }
 
     @TearDown(Level.Trial)
@@ -57,6 +59,13 @@ public class AccessorBenchmark {
     @Benchmark
     public CompletableFuture<FakeConnection> volatileRead() {
         return volatileField;
+    }
+
+    /** The least a closed-aware accessor does: read the connection, then its volatile closed flag. */
+    @Benchmark
+    public FakeConnection volatileReadThenFlag() {
+        FakeConnection c = volatileConnection;
+        return c.isClosed() ? null : c;
     }
 
     @Benchmark

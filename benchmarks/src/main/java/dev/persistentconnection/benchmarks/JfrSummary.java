@@ -28,7 +28,8 @@ final class JfrSummary {
         JfrSummary summary = new JfrSummary();
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
             String type = event.getEventType().getName();
-            RecordedThread thread = event.getThread();
+            RecordedThread thread = type.equals("jdk.ExecutionSample") ? event.getThread("sampledThread")
+                    : event.getThread();
             String threadName = thread == null ? "?" : normalize(thread.getJavaName());
             if (!threadFilter.test(threadName)) {
                 continue;

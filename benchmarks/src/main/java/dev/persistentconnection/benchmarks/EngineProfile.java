@@ -1,0 +1,161 @@
+package dev.persistentconnection.benchmarks;
+
+import dev.persistentconnection.AddressSuppliers;
+import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.Randomization;
+import dev.persistentconnection.VirtualTimeSource;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import javax.management.ObjectName;
+import jdk.jfr.Recording;
+
+/**
+ * Where one engine cycle (the loop of {@link EngineCycleBenchmark#cycle()}) spends its time and its bytes: JFR
+ * execution samples at a 1 ms period over a few seconds of cycles, and an exact allocation count per class from two
+ * {@code GC.class_histogram -all} snapshots (dead objects included) around 20,000 cycles without a GC in between.
+ */
+final class EngineProfile {
+    private static final Duration RETRY_DELAY = Duration.ofMillis(1);
+
+    private VirtualTimeSource time;
+    private PersistentConnection<String, FakeConnection> connection;
+    private FakeConnection current;
+
+    private EngineProfile() {
+        time = new VirtualTimeSource();
+        connection = PersistentConnection.<String, FakeConnection>builder("bench")
+                .addressSupplier(AddressSuppliers.fixed("fake"))
+                .connector((address, context) -> {
+                    current = new FakeConnection();
+                    return CompletableFuture.completedFuture(current);
+                })
+                .lifecycle(FakeConnection.LIFECYCLE)
+                .timeSource(time)
+                .retryDelay(RETRY_DELAY)
+                .randomization(Randomization.nonRandom())
+                .build();
+    }
+
+    private void cycles(long count) {
+        for (long i = 0; i < count; i++) {
+            current.peerClose();
+            time.advanceBy(RETRY_DELAY);
+        }
+    }
+
+    static void profile(Results out) throws Exception {
+        EngineProfile engine = new EngineProfile();
+        long warm = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < warm) {
+            engine.cycles(10_000);
+        }
+        out.line("Time: JFR execution samples at a 1 ms period over 3 s of cycles on one thread (after 3 s of "
+                + "warm-up), out of the JMH harness:");
+        out.line("");
+        Path jfr = Files.createTempFile("bench-cycle", ".jfr");
+        try {
+            long cycles = 0;
+            long start;
+            long elapsed;
+            try (Recording recording = new Recording()) {
+                recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
+                recording.start();
+                start = System.nanoTime();
+                long end = start + 3_000_000_000L;
+                while (System.nanoTime() < end) {
+                    engine.cycles(1000);
+                    cycles += 1000;
+                }
+                elapsed = System.nanoTime() - start;
+                recording.stop();
+                recording.dump(jfr);
+            }
+            String thread = Thread.currentThread().getName();
+            out.line("%.0f ns per cycle while sampled.", elapsed / (double) cycles);
+            out.line("");
+            JfrSummary.read(jfr, name -> name.equals(thread)).markdown(15).forEach(out::line);
+        } finally {
+            Files.deleteIfExists(jfr);
+        }
+        out.line("");
+        int n = 20_000;
+        Map<String, long[]> diff = null;
+        for (int attempt = 0; attempt < 5 && diff == null; attempt++) {
+            long gcs = gcCount();
+            Map<String, long[]> before = histogram();
+            engine.cycles(n);
+            Map<String, long[]> after = histogram();
+            if (gcCount() == gcs) {
+                diff = diff(before, after);
+            }
+        }
+        if (diff == null) {
+            out.line("(no allocation count: a GC ran during every attempt)");
+            return;
+        }
+        // The histogram's own work allocates a little too; the FakeConnection rows are the connector's.
+        List<Map.Entry<String, long[]>> entries = new ArrayList<>(diff.entrySet());
+        entries.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
+        long total = 0;
+        for (Map.Entry<String, long[]> e : entries) {
+            total += e.getValue()[1];
+        }
+        out.line("Bytes: every object allocated in %,d cycles (class histograms with `-all` before and after, no GC "
+                + "in between): %.0f B per cycle.", n, total / (double) n);
+        out.line("");
+        out.line("| class | objects per cycle | bytes per cycle |");
+        out.line("| --- | ---: | ---: |");
+        for (Map.Entry<String, long[]> e : entries) {
+            double perCycle = e.getValue()[0] / (double) n;
+            if (perCycle >= 0.5) {
+                out.line("| `%s` | %.2f | %.1f |", e.getKey().replaceAll("\\$\\$Lambda\\$\\d+/0x[0-9a-f]+", "\\$\\$Lambda"),
+                        perCycle, e.getValue()[1] / (double) n);
+            }
+        }
+        out.line("");
+        engine.connection.close();
+    }
+
+    private static long gcCount() {
+        long count = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+        }
+        return count;
+    }
+
+    static Map<String, long[]> histogram() throws Exception {
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[] {"-all"}}, new String[] {String[].class.getName()});
+        Map<String, long[]> map = new HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length >= 4 && parts[0].endsWith(":")) {
+                map.put(parts[3], new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
+            }
+        }
+        return map;
+    }
+
+    private static Map<String, long[]> diff(Map<String, long[]> before, Map<String, long[]> after) {
+        Map<String, long[]> diff = new HashMap<>();
+        for (Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            long count = e.getValue()[0] - b[0];
+            long bytes = e.getValue()[1] - b[1];
+            if (bytes > 0) {
+                diff.put(e.getKey(), new long[] {count, bytes});
+            }
+        }
+        return diff;
+    }
+}

@@ -1,0 +1,363 @@
+package dev.persistentconnection.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+
+/**
+ * Target 6: echo tasks, TaskClient/TaskServer against gRPC-java, server in a child JVM on 127.0.0.1 (same class
+ * path), closed loop with a fixed number of tasks in flight over one connection. For each payload and concurrency,
+ * the two implementations run one after the other: a warm-up, then measurement windows; tasks/s per window (median
+ * and spread) and the latency percentiles over all windows. Then one profiled run of each at 64 B and 64 in flight
+ * (JFR in both JVMs).
+ */
+public final class ThroughputMain {
+    static final String[] IMPLS = {"tasks", "grpc"};
+    static final int[] PAYLOADS = {64, 16 * 1024};
+    static final int[] CONCURRENCY = {1, 64, 1024};
+
+    record Measure(double[] perSecond, long p50, long p99, long errors) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Results out = Results.open(args, "6-throughput");
+        long warmupMs = Long.parseLong(Results.option(args, "--warmup-ms", "1500"));
+        long windowMs = Long.parseLong(Results.option(args, "--window-ms", "1000"));
+        int windows = Integer.parseInt(Results.option(args, "--windows", "3"));
+        boolean profile = !Results.flag(args, "--no-profile");
+
+        Map<String, Measure> results = new LinkedHashMap<>();
+        List<ChildServer> servers = new ArrayList<>();
+        List<Echo.EchoClient> clients = new ArrayList<>();
+        try {
+            for (String impl : IMPLS) {
+                ChildServer server = ChildServer.launch(impl, null);
+                servers.add(server);
+                clients.add(Echo.client(impl, server.port));
+            }
+            for (int payload : PAYLOADS) {
+                for (int concurrency : CONCURRENCY) {
+                    for (int i = 0; i < IMPLS.length; i++) {
+                        Measure m = drive(clients.get(i), payload, concurrency, warmupMs, windowMs, windows);
+                        results.put(key(IMPLS[i], payload, concurrency), m);
+                        System.out.printf("%-5s %5d B x %4d: %s tasks/s, p50 %.1f us, p99 %.1f us, errors %d%n",
+                                IMPLS[i], payload, concurrency, Results.spread(m.perSecond(), "%.0f"),
+                                m.p50() / 1e3, m.p99() / 1e3, m.errors());
+                    }
+                }
+            }
+        } finally {
+            for (Echo.EchoClient c : clients) {
+                c.close();
+            }
+            for (ChildServer s : servers) {
+                s.stop();
+            }
+        }
+
+        out.line("## 6. Task throughput and latency: TaskClient/TaskServer vs gRPC-java");
+        out.line("");
+        out.line("Echo of the payload; the server in a child JVM (`EchoServerMain`, same class path, default "
+                + "JVM options), the client in the benchmark JVM, one TCP connection on 127.0.0.1 each, a closed loop "
+                + "keeping N tasks in flight. TaskServer: defaults but `maxTasksInFlightPerClient(%d)` (default 64, "
+                + "beyond which the client queues); TaskClient through a `PersistentConnection` (`connected().join()"
+                + ".submit(...)` per task). gRPC %s: `grpc-netty-shaded` with default executors, a unary method with a "
+                + "byte-array marshaller. Per configuration the two run one after the other on the same machine: "
+                + "%.1f s warm-up, then %d windows of %.1f s. tasks/s: median (min .. max) over the windows; "
+                + "latency: percentiles over every task of the windows. Ratio = TaskClient / gRPC.",
+                Echo.MAX_IN_FLIGHT, io.grpc.internal.GrpcUtil.IMPLEMENTATION_VERSION,
+                warmupMs / 1000.0, windows, windowMs / 1000.0);
+        out.line("");
+        out.line("| payload | in flight | TaskClient tasks/s | gRPC tasks/s | ratio | TaskClient p50 / p99 (us) "
+                + "| gRPC p50 / p99 (us) | p99 ratio |");
+        out.line("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        boolean met = true;
+        StringBuilder measured = new StringBuilder();
+        StringBuilder how = new StringBuilder();
+        for (int payload : PAYLOADS) {
+            for (int concurrency : CONCURRENCY) {
+                Measure t = results.get(key("tasks", payload, concurrency));
+                Measure g = results.get(key("grpc", payload, concurrency));
+                double ratio = Results.median(t.perSecond()) / Results.median(g.perSecond());
+                double p99Ratio = t.p99() / (double) g.p99();
+                out.line("| %s | %d | %s | %s | %.2f | %.0f / %.0f | %.0f / %.0f | %.2f |", size(payload),
+                        concurrency, Results.spread(t.perSecond(), "%.0f"), Results.spread(g.perSecond(), "%.0f"),
+                        ratio, t.p50() / 1e3, t.p99() / 1e3, g.p50() / 1e3, g.p99() / 1e3, p99Ratio);
+                if (t.errors() + g.errors() > 0) {
+                    out.line("| | | errors: %d | errors: %d | | | | |", t.errors(), g.errors());
+                }
+                if (concurrency == 64) {
+                    boolean ok = ratio >= 2.0 && p99Ratio <= 1.0;
+                    met &= ok;
+                    measured.append(Results.fmt("%s: %.2fx throughput, p99 %.2fx; ", size(payload), ratio,
+                            p99Ratio));
+                    if (!ok) {
+                        how.append(Results.fmt("%s: %s%s; ", size(payload),
+                                ratio < 2.0 ? Results.fmt("throughput %.2fx instead of 2x (%.0f %% short)", ratio,
+                                        100 * (1 - ratio / 2.0)) : "throughput met",
+                                p99Ratio > 1.0 ? Results.fmt(", p99 %.0f %% worse than gRPC's",
+                                        100 * (p99Ratio - 1)) : ", p99 met"));
+                    }
+                }
+            }
+        }
+        out.line("");
+        out.target("6", "at 64 in flight: at least 2x gRPC's throughput with a p99 no worse than gRPC's",
+                measured.toString().replaceAll("; $", ""), met, how.toString().replaceAll("; $", ""));
+        if (profile) {
+            profileRuns(out);
+        }
+        out.write();
+        System.exit(0);
+    }
+
+    private static void profileRuns(Results out) throws Exception {
+        out.line("### Where the time goes at 64 B, 64 in flight");
+        out.line("");
+        out.line("One more run of each implementation, 1 s warm-up and 3 s recorded with JFR (`settings=profile`) in "
+                + "both JVMs; the throughput of a profiled run is a little lower.");
+        out.line("");
+        for (String impl : IMPLS) {
+            Path serverJfr = Files.createTempFile("bench-server-" + impl, ".jfr");
+            Path clientJfr = Files.createTempFile("bench-client-" + impl, ".jfr");
+            try {
+                ChildServer server = ChildServer.launch(impl, serverJfr);
+                Measure m;
+                try (Echo.EchoClient client = Echo.client(impl, server.port)) {
+                    drive(client, 64, 64, 1000, 200, 1);
+                    try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
+                        recording.start();
+                        m = drive(client, 64, 64, 0, 3000, 1);
+                        recording.stop();
+                        recording.dump(clientJfr);
+                    }
+                } finally {
+                    server.stop();
+                }
+                String name = impl.equals("tasks") ? "TaskClient/TaskServer" : "gRPC";
+                out.line("#### %s: %.0f tasks/s while profiled", name, Results.median(m.perSecond()));
+                out.line("");
+                out.line("Client JVM:");
+                out.line("");
+                JfrSummary.read(clientJfr, thread -> !thread.equals("main")).markdown(10).forEach(out::line);
+                out.line("");
+                out.line("Server JVM:");
+                out.line("");
+                if (Files.size(serverJfr) > 0) {
+                    JfrSummary.read(serverJfr, thread -> true).markdown(10).forEach(out::line);
+                } else {
+                    out.line("(no recording: the server did not exit cleanly)");
+                }
+                out.line("");
+            } finally {
+                Files.deleteIfExists(serverJfr);
+                Files.deleteIfExists(clientJfr);
+            }
+        }
+    }
+
+    private static String key(String impl, int payload, int concurrency) {
+        return impl + "/" + payload + "/" + concurrency;
+    }
+
+    private static String size(int payload) {
+        return payload >= 1024 ? (payload / 1024) + " KB" : payload + " B";
+    }
+
+    /** One window's latencies (bounded) and count. */
+    private static final class Window {
+        final long[] latencies;
+        final AtomicInteger count = new AtomicInteger();
+
+        Window(int capacity) {
+            latencies = new long[capacity];
+        }
+
+        void record(long nanos) {
+            int i = count.getAndIncrement();
+            if (i < latencies.length) {
+                latencies[i] = nanos;
+            }
+        }
+    }
+
+    /** Keeps {@code concurrency} calls in flight: warm-up, then {@code windows} windows; bounded in time. */
+    static Measure drive(Echo.EchoClient client, int payloadSize, int concurrency, long warmupMs, long windowMs,
+            int windows) throws Exception {
+        byte[] payload = new byte[payloadSize];
+        Arrays.fill(payload, (byte) 7);
+        AtomicInteger outstanding = new AtomicInteger();
+        AtomicLong errors = new AtomicLong();
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        Loop loop = new Loop(client, payload, outstanding, errors, drained);
+        for (int i = 0; i < concurrency; i++) {
+            outstanding.incrementAndGet();
+            loop.start();
+        }
+        Results.sleep(warmupMs);
+        double[] perSecond = new double[windows];
+        List<Window> done = new ArrayList<>();
+        for (int w = 0; w < windows; w++) {
+            Window window = new Window(1 << 21);
+            long start = System.nanoTime();
+            loop.window = window;
+            Results.sleep(windowMs);
+            loop.window = null;
+            long elapsed = System.nanoTime() - start;
+            perSecond[w] = window.count.get() / (elapsed / 1e9);
+            done.add(window);
+        }
+        loop.running = false;
+        if (outstanding.get() > 0) {
+            try {
+                drained.get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException(outstanding.get() + " calls still outstanding 20 s after the end");
+            }
+        }
+        int total = 0;
+        for (Window w : done) {
+            total += Math.min(w.count.get(), w.latencies.length);
+        }
+        long[] all = new long[total];
+        int at = 0;
+        for (Window w : done) {
+            int n = Math.min(w.count.get(), w.latencies.length);
+            System.arraycopy(w.latencies, 0, all, at, n);
+            at += n;
+        }
+        Arrays.sort(all);
+        return new Measure(perSecond, Results.quantile(all, total, 0.5), Results.quantile(all, total, 0.99),
+                errors.get());
+    }
+
+    private static final class Loop {
+        final Echo.EchoClient client;
+        final byte[] payload;
+        final AtomicInteger outstanding;
+        final AtomicLong errors;
+        final CompletableFuture<Void> drained;
+        volatile boolean running = true;
+        volatile Window window;
+
+        Loop(Echo.EchoClient client, byte[] payload, AtomicInteger outstanding, AtomicLong errors,
+                CompletableFuture<Void> drained) {
+            this.client = client;
+            this.payload = payload;
+            this.outstanding = outstanding;
+            this.errors = errors;
+            this.drained = drained;
+        }
+
+        void start() {
+            long start = System.nanoTime();
+            try {
+                client.call(payload, (answer, error) -> {
+                    long end = System.nanoTime();
+                    if (error != null || answer == null || answer.length != payload.length) {
+                        errors.incrementAndGet();
+                        finish();
+                        return;
+                    }
+                    Window w = window;
+                    if (w != null) {
+                        w.record(end - start);
+                    }
+                    if (running) {
+                        start();
+                    } else {
+                        finish();
+                    }
+                });
+            } catch (RuntimeException e) {
+                errors.incrementAndGet();
+                finish();
+            }
+        }
+
+        private void finish() {
+            if (outstanding.decrementAndGet() == 0) {
+                drained.complete(null);
+            }
+        }
+    }
+
+    /** The server JVM: launched with this class path, stopped through its standard input, bounded waits. */
+    static final class ChildServer {
+        final Process process;
+        final int port;
+
+        private ChildServer(Process process, int port) {
+            this.process = process;
+            this.port = port;
+        }
+
+        static ChildServer launch(String impl, Path jfr) throws IOException {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xms512m");
+            command.add("-Xmx512m");
+            if (jfr != null) {
+                command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+            }
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(EchoServerMain.class.getName());
+            command.add(impl);
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+                try {
+                    String line;
+                    while ((line = stdout.readLine()) != null) {
+                        if (line.startsWith("PORT ")) {
+                            return Integer.parseInt(line.substring(5).trim());
+                        }
+                    }
+                    throw new IllegalStateException("the " + impl + " server exited before printing its port");
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                return new ChildServer(process, port.get(30, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the " + impl + " server did not start", e);
+            }
+        }
+
+        void stop() {
+            try (Writer in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
+                in.write("stop\n");
+            } catch (IOException ignored) {
+                // already gone
+            }
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
