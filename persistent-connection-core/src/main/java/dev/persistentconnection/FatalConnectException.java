@@ -1,0 +1,21 @@
+package dev.persistentconnection;
+
+import java.io.Serial;
+
+/**
+ * A connect failure that retrying cannot fix (schmoozer's fatal error, as opposed to a retryable one): a connector
+ * or address supplier that fails with it aborts the persistent connection with this error, exactly like
+ * {@link ConnectContext#abort}.
+ */
+public class FatalConnectException extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    public FatalConnectException(String message) {
+        super(message);
+    }
+
+    public FatalConnectException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.persistentconnection;
+
+import java.io.Serial;
+
+/**
+ * The error of {@link PersistentConnection#connectedOrFailedToConnect()} once the persistent connection is closed
+ * (OCaml {@code Error.of_string "Persistent connection closed"}).
+ */
+public final class PersistentConnectionClosedException extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** The reference's message, word for word. */
+    public static final String MESSAGE = "Persistent connection closed";
+
+    public PersistentConnectionClosedException() {
+        super(MESSAGE);
+    }
+}
