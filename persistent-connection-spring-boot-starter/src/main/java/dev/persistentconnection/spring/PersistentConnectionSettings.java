@@ -53,6 +53,6 @@ public record PersistentConnectionSettings(
     /** The property prefix of a connection name (bracketed when the name needs it). */
     public static String propertyPrefix(String name) {
         boolean plain = name.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-');
-        return "persistent-connection.connections." + (plain ? name : "[" + name + "]");
+        return "persistent-connection.connections" + (plain ? "." + name : "[" + name + "]");
     }
 }

@@ -10,14 +10,24 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
     private final Object value;
     private final String reason;
     private final String action;
+    private final String origin;
 
     public InvalidPersistentConnectionPropertyException(String property, Object value, String reason, String action) {
+        this(property, value, reason, action, null);
+    }
+
+    public InvalidPersistentConnectionPropertyException(String property, Object value, String reason, String action,
+            String origin) {
         super("Invalid persistent connection property '" + property + "' (value: " + value + "): " + reason);
         this.property = property;
         this.value = value;
         this.reason = reason;
         this.action = action;
+        this.origin = origin;
     }
+
+    /** Where the value was set (for example a line of application.yml), or {@code null} when unknown. */
+    public String getOrigin() { return origin; }
 
     /** The full property name, e.g. {@code persistent-connection.connections.orders.jitter}. */
     public String getProperty() { return property; }

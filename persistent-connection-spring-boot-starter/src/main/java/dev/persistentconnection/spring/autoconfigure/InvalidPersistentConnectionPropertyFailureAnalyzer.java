@@ -9,9 +9,14 @@ class InvalidPersistentConnectionPropertyFailureAnalyzer
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, InvalidPersistentConnectionPropertyException cause) {
-        String description = String.format("Invalid value for property '%s':%n%n    Property: %s%n    Value: %s%n"
-                + "    Reason: %s%n", cause.getProperty(), cause.getProperty(),
-                cause.getValue() == null ? "(none)" : cause.getValue(), cause.getReason());
-        return new FailureAnalysis(description, cause.getAction(), cause);
+        StringBuilder description = new StringBuilder();
+        description.append(String.format("Invalid value for property '%s':%n%n", cause.getProperty()));
+        description.append(String.format("    Property: %s%n", cause.getProperty()));
+        description.append(String.format("    Value: \"%s\"%n", (cause.getValue() != null) ? cause.getValue() : ""));
+        if (cause.getOrigin() != null) {
+            description.append(String.format("    Origin: %s%n", cause.getOrigin()));
+        }
+        description.append(String.format("    Reason: %s%n", cause.getReason()));
+        return new FailureAnalysis(description.toString(), cause.getAction(), cause);
     }
 }

@@ -59,16 +59,18 @@ public class PersistentConnectionAutoConfiguration {
                         + "connection '" + registration.connectionName() + "'");
             }
         });
+        var declared = PersistentConnectionSettingsResolver.declaredNames(environment);
         for (String name : byName.keySet()) {
-            if (!settings.containsKey(name)) {
+            if (!declared.contains(name)) {
                 throw new InvalidPersistentConnectionPropertyException(
                         PersistentConnectionSettings.propertyPrefix(name), null,
                         "a PersistentConnectionRegistration bean is bound to '" + name
-                                + "', but no such connection is configured (or it is disabled)",
-                        "Declare the connection, for example persistent-connection.connections." + name
+                                + "', but no such connection is configured",
+                        "Declare the connection, for example " + PersistentConnectionSettings.propertyPrefix(name)
                                 + ".retry-delay=10s, or fix the name in the PersistentConnectionRegistration.");
             }
         }
+        byName.keySet().retainAll(settings.keySet());
         var factory = new ManagedPersistentConnectionFactory(byName, defaultConnectorProvider.getIfAvailable(),
                 discovery.getIfAvailable(), customizers.orderedStream().toList(), publisher);
         return new PersistentConnections(settings, factory);

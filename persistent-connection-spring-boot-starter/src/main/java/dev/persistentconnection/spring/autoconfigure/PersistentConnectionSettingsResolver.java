@@ -7,11 +7,17 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.origin.Origin;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
@@ -29,15 +35,49 @@ final class PersistentConnectionSettingsResolver {
 
     /** The enabled connections, in declaration order. */
     static Map<String, PersistentConnectionSettings> resolve(Environment environment) {
-        Binder binder = Binder.get(environment);
-        Map<String, PersistentConnectionProperties.Connection> declared = binder
+        try {
+            return resolve(Binder.get(environment), declaredNames(environment));
+        }
+        catch (InvalidPersistentConnectionPropertyException ex) {
+            throw withSource(environment, ex);
+        }
+    }
+
+    /** The names under {@code persistent-connection.connections}, enabled or not. */
+    static Set<String> declaredNames(Environment environment) {
+        return Binder.get(environment)
                 .bind(PREFIX + ".connections", Bindable.mapOf(String.class, PersistentConnectionProperties.Connection.class))
-                .orElse(Collections.emptyMap());
+                .orElse(Collections.emptyMap()).keySet();
+    }
+
+    /** Replaces the bound value by the text the user wrote, and adds where it was written. */
+    private static InvalidPersistentConnectionPropertyException withSource(Environment environment,
+            InvalidPersistentConnectionPropertyException ex) {
+        ConfigurationPropertyName name = ConfigurationPropertyName.of(ex.getProperty());
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            ConfigurationProperty property = source.getConfigurationProperty(name);
+            boolean element = false;
+            if (property == null && name.isLastElementIndexed()) {
+                property = source.getConfigurationProperty(name.getParent());  // a comma-separated list
+                element = true;
+            }
+            if (property != null) {
+                Object value = element ? null : property.getValue();
+                Origin origin = property.getOrigin();
+                return new InvalidPersistentConnectionPropertyException(ex.getProperty(),
+                        value != null ? value : ex.getValue(), ex.getReason(), ex.getAction(),
+                        origin != null ? origin.toString() : null);
+            }
+        }
+        return ex;
+    }
+
+    private static Map<String, PersistentConnectionSettings> resolve(Binder binder, Set<String> declared) {
         // Validate the defaults themselves, so a bad default is reported under its own name.
         PersistentConnectionProperties.Connection defaults = bindConnection(binder, null);
         validateCommon(defaults, PREFIX + ".defaults");
         Map<String, PersistentConnectionSettings> result = new LinkedHashMap<>();
-        for (String name : declared.keySet()) {
+        for (String name : declared) {
             PersistentConnectionProperties.Connection merged = bindConnection(binder, name);
             if (merged.isEnabled()) {
                 result.put(name, toSettings(name, merged));
