@@ -8,6 +8,7 @@ import dev.persistentconnection.spring.PersistentConnectionCustomizer;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
+import dev.persistentconnection.tasks.TaskClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -104,6 +105,18 @@ public class PersistentConnectionAutoConfiguration {
     PersistentConnectionsLifecycle persistentConnectionsLifecycle(PersistentConnections persistentConnections,
             PersistentConnectionProperties properties) {
         return new PersistentConnectionsLifecycle(persistentConnections, properties.getShutdownTimeout());
+    }
+
+    /** The zero-code path: TaskClient connections when persistent-connection-tasks is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(TaskClient.class)
+    static class TaskClientConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        DefaultConnectorProvider persistentConnectionTaskClientConnectorProvider(ObjectProvider<SslBundles> sslBundles) {
+            return new TaskClientConnectorProvider(sslBundles.getIfAvailable());
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -130,11 +130,11 @@ public class PersistentConnectionProperties {
     /** Heartbeats of an established connection (built-in connector). */
     public static class Heartbeat {
 
-        /** Interval between two heartbeats sent by the client. */
-        private Duration interval = Duration.ofSeconds(5);
+        /** Quiet time after which the client sends a heartbeat. */
+        private Duration interval = Duration.ofSeconds(10);
 
         /** Silence from the server after which the connection is considered dead and closed. */
-        private Duration timeout = Duration.ofSeconds(15);
+        private Duration timeout = Duration.ofSeconds(30);
 
         public Duration getInterval() { return interval; }
         public void setInterval(Duration interval) { this.interval = interval; }

@@ -63,7 +63,7 @@ public class PersistentConnectionsEndpoint {
             ConnectionState state = connection.state();
             return new ConnectionDescriptor(state.serverName(), state.phase().name(),
                     state.phase() == ConnectionState.Phase.CONNECTED,
-                    state.address().map(String::valueOf).orElse(null),
+                    state.address().map(PersistentConnectionHealthIndicator::describeAddress).orElse(null),
                     state.lastError().map(PersistentConnectionHealthIndicator::describe).orElse(null),
                     state.consecutiveFailures(), String.valueOf(state.since()),
                     connection.statistics().successfulAttempts(), connection.statistics().failedAttempts(),

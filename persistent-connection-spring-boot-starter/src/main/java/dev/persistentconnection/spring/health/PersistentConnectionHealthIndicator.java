@@ -33,11 +33,20 @@ public class PersistentConnectionHealthIndicator implements HealthIndicator {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("serverName", state.serverName());
         details.put("phase", state.phase().name());
-        state.address().ifPresent(address -> details.put("address", String.valueOf(address)));
+        state.address().ifPresent(address -> details.put("address", describeAddress(address)));
         state.lastError().ifPresent(error -> details.put("lastError", describe(error)));
         details.put("consecutiveFailures", state.consecutiveFailures());
         details.put("since", String.valueOf(state.since()));
         return details;
+    }
+
+    /** An address as text: {@code host:port} for socket addresses, else its {@code toString()}. */
+    public static String describeAddress(Object address) {
+        if (address instanceof java.net.InetSocketAddress socket) {
+            String host = socket.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + socket.getPort();
+        }
+        return String.valueOf(address);
     }
 
     /** The error's message, or its class name when it has none, without completion wrappers. */

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.tasks.TaskClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,6 +65,7 @@ class InvalidPropertiesTests {
     void aConnectionWithoutAddressesAndWithoutCustomConnectorFails() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(TaskClient.class))
                 .withPropertyValues("persistent-connection.connections.orders.retry-delay=1s")
                 .run(context -> {
                     FailureAnalysis analysis = analyze(context.getStartupFailure());
@@ -71,6 +73,32 @@ class InvalidPropertiesTests {
                             .contains("no connector");
                     assertThat(analysis.getAction()).contains("persistent-connection-tasks")
                             .contains("PersistentConnectionRegistration");
+                });
+    }
+
+    @Test
+    void aZeroCodeConnectionWithoutAddressesFails() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class))
+                .withPropertyValues("persistent-connection.connections.orders.retry-delay=1s")
+                .run(context -> {
+                    FailureAnalysis analysis = analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription())
+                            .contains("'persistent-connection.connections.orders.addresses'").contains("no address");
+                });
+    }
+
+    @Test
+    void anSslBundleWithoutSslAutoConfigurationFails() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class))
+                .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:1",
+                        "persistent-connection.connections.orders.ssl.bundle=client")
+                .run(context -> {
+                    FailureAnalysis analysis = analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription())
+                            .contains("'persistent-connection.connections.orders.ssl.bundle'").contains("client");
+                    assertThat(analysis.getAction()).contains("spring.ssl.bundle");
                 });
     }
 

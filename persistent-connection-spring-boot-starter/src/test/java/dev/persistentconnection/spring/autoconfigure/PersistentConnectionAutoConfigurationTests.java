@@ -68,8 +68,8 @@ class PersistentConnectionAutoConfigurationTests {
                     assertThat(s.backoffMaxDelay()).isEqualTo(Duration.ofMinutes(5));
                     assertThat(s.backoffResetAfter()).isEqualTo(Duration.ofMinutes(1));
                     assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-                    assertThat(s.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
-                    assertThat(s.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(15));
+                    assertThat(s.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+                    assertThat(s.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(s.sslBundle()).isNull();
                     assertThat(s.discoveryServiceId()).isNull();
                     PersistentConnectionProperties properties = context.getBean(PersistentConnectionProperties.class);
@@ -120,7 +120,7 @@ class PersistentConnectionAutoConfigurationTests {
                     assertThat(prices.jitter()).isEqualTo(0.1);
                     assertThat(prices.connectTimeout()).isEqualTo(Duration.ofSeconds(4));
                     assertThat(prices.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
-                    assertThat(prices.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(15));
+                    assertThat(prices.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(prices.backoffMultiplier()).isEqualTo(3.0);
                     assertThat(context.getBean(PersistentConnectionsLifecycle.class)).isNotNull();
                     assertThat(context.getBean(PersistentConnectionProperties.class).getShutdownTimeout())
