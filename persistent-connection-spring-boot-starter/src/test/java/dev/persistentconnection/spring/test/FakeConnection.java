@@ -51,7 +51,7 @@ public final class FakeConnection {
     }
 
     /** A connector that records every connect and succeeds. */
-    public static final class RecordingConnector implements Connector<InetSocketAddress, FakeConnection> {
+    public static class RecordingConnector implements Connector<InetSocketAddress, FakeConnection> {
 
         public final List<FakeConnection> connections = new CopyOnWriteArrayList<>();
 
