@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -165,6 +164,11 @@ public final class ManagedPersistentConnection {
                 }
             }
         }
+        else if (event instanceof ConnectionEvent.ObtainedAddress<?, ?> obtained) {
+            if (logger.isInfoEnabled()) {
+                logger.info(prefix() + "Obtained_address " + ConnectionDescriptions.describeAddress(obtained.address()));
+            }
+        }
         else if (logger.isInfoEnabled()) {
             logger.info(prefix() + event);
         }
@@ -175,12 +179,7 @@ public final class ManagedPersistentConnection {
     }
 
     static Throwable unwrap(Throwable error) {
-        Throwable current = error;
-        while ((current instanceof CompletionException || current instanceof java.util.concurrent.ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
+        return ConnectionDescriptions.unwrap(error);
     }
 
     /** Lets the engine go: it obtains an address and connects. Idempotent. */

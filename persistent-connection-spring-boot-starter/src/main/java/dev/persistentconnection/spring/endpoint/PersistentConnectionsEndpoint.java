@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.persistentconnection.ConnectionState;
+import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
-import dev.persistentconnection.spring.health.PersistentConnectionHealthIndicator;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -63,8 +63,8 @@ public class PersistentConnectionsEndpoint {
             ConnectionState state = connection.state();
             return new ConnectionDescriptor(state.serverName(), state.phase().name(),
                     state.phase() == ConnectionState.Phase.CONNECTED,
-                    state.address().map(PersistentConnectionHealthIndicator::describeAddress).orElse(null),
-                    state.lastError().map(PersistentConnectionHealthIndicator::describe).orElse(null),
+                    state.address().map(ConnectionDescriptions::describeAddress).orElse(null),
+                    state.lastError().map(ConnectionDescriptions::describeError).orElse(null),
                     state.consecutiveFailures(), String.valueOf(state.since()),
                     connection.statistics().successfulAttempts(), connection.statistics().failedAttempts(),
                     connection.statistics().disconnects());

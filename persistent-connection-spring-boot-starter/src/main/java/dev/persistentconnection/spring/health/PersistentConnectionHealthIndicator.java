@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.persistentconnection.ConnectionState;
+import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 
 import org.springframework.boot.health.contributor.Health;
@@ -33,31 +34,10 @@ public class PersistentConnectionHealthIndicator implements HealthIndicator {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("serverName", state.serverName());
         details.put("phase", state.phase().name());
-        state.address().ifPresent(address -> details.put("address", describeAddress(address)));
-        state.lastError().ifPresent(error -> details.put("lastError", describe(error)));
+        state.address().ifPresent(address -> details.put("address", ConnectionDescriptions.describeAddress(address)));
+        state.lastError().ifPresent(error -> details.put("lastError", ConnectionDescriptions.describeError(error)));
         details.put("consecutiveFailures", state.consecutiveFailures());
         details.put("since", String.valueOf(state.since()));
         return details;
-    }
-
-    /** An address as text: {@code host:port} for socket addresses, else its {@code toString()}. */
-    public static String describeAddress(Object address) {
-        if (address instanceof java.net.InetSocketAddress socket) {
-            String host = socket.getHostString();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + socket.getPort();
-        }
-        return String.valueOf(address);
-    }
-
-    /** The error's message, or its class name when it has none, without completion wrappers. */
-    public static String describe(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        String message = cause.getMessage();
-        return (message == null || message.isBlank()) ? cause.getClass().getName()
-                : cause.getClass().getSimpleName() + ": " + message;
     }
 }
