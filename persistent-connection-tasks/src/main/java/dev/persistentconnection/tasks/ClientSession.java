@@ -25,6 +25,8 @@ final class ClientSession implements ConnectedClient {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final int MAX_ERROR_MESSAGE = 1000;
+    /** Answer bytes a client's run functions may have queued before their writes block. */
+    static final long ANSWER_HIGH_WATER_MARK = 256 * 1024;
 
     private final TaskServer server;
     private final Channel channel;
@@ -36,6 +38,8 @@ final class ClientSession implements ConnectedClient {
     private final Map<Integer, RunningTask> tasks = new ConcurrentHashMap<>();
     private final AtomicLong taskSequence = new AtomicLong();
     private final Object writability = new Object();
+    /** Answer bytes handed to the channel by run functions and not yet written to the socket. */
+    private final AtomicLong queuedAnswerBytes = new AtomicLong();
     private FrameDecoder decoder;
     private volatile String closeReason;
     private boolean disconnecting;
@@ -119,7 +123,7 @@ final class ClientSession implements ConnectedClient {
 
     /** Sends the final frame of a task and forgets it. */
     void finish(RunningTask task, Frame last) {
-        if (channel.isActive()) {
+        if (channel.isActive() && closeReason == null) {
             send(last);
         }
         onLoop(() -> {
@@ -202,6 +206,26 @@ final class ClientSession implements ConnectedClient {
         channel.writeAndFlush(frame, channel.voidPromise());
     }
 
+    /**
+     * Sends a chunk of an answer, counting its bytes until they are written to the socket. Netty's own writability
+     * only sees a message once the event loop has encoded it, so a fast producer thread could otherwise queue
+     * without bound in the event loop's task queue.
+     */
+    void sendChunk(Frame.Ok chunk) {
+        int n = chunk.length();
+        queuedAnswerBytes.addAndGet(n);
+        channel.writeAndFlush(chunk).addListener(f -> {
+            if (queuedAnswerBytes.addAndGet(-n) < ANSWER_HIGH_WATER_MARK) {
+                writabilityChanged();
+            }
+        });
+    }
+
+    /** True when a run function may hand over another chunk. */
+    boolean acceptsChunk() {
+        return channel.isWritable() && queuedAnswerBytes.get() < ANSWER_HIGH_WATER_MARK;
+    }
+
     // ---- writability, for RunningTask.write ----
 
     void writabilityChanged() {
@@ -213,7 +237,7 @@ final class ClientSession implements ConnectedClient {
     /** Waits a little for the channel to become writable or to close. */
     void awaitWritable() throws InterruptedException {
         synchronized (writability) {
-            if (!channel.isWritable() && channel.isActive()) {
+            if (!acceptsChunk() && channel.isActive()) {
                 writability.wait(50);
             }
         }
@@ -244,7 +268,7 @@ final class ClientSession implements ConnectedClient {
 
     void close(String reason) {
         if (closeReason == null) {
-            closeReason = reason;
+            closeReason = reason; // from now on, no final frame is sent: the client sees the connection close
         }
         for (RunningTask t : tasks.values()) {
             t.cancel();
@@ -378,8 +402,7 @@ final class ClientSession implements ConnectedClient {
 
     @Override
     public long pendingOutboundBytes() {
-        var buffer = channel.unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        return queuedAnswerBytes.get();
     }
 
     static String truncate(String message) {

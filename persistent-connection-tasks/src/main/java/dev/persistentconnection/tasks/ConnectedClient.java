@@ -65,6 +65,9 @@ public interface ConnectedClient {
     /** Why the connection closed (or is closing), if it did. */
     Optional<String> closeReason();
 
-    /** Bytes queued on the connection and not yet written to the socket (for metrics and tests). */
+    /**
+     * Answer bytes the run functions have handed to this connection and that are not yet written to the socket
+     * (for metrics and tests). Writes block while it is above a high-water mark (256 KiB).
+     */
     long pendingOutboundBytes();
 }

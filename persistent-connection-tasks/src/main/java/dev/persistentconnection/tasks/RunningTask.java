@@ -148,7 +148,7 @@ final class RunningTask implements Runnable, TaskContext {
             awaitWritable();
             byte[] chunk = new byte[n];
             System.arraycopy(bytes, offset, chunk, 0, n);
-            session.send(new Frame.Ok(taskId, false, chunk));
+            session.sendChunk(new Frame.Ok(taskId, false, chunk));
             offset += n;
             length -= n;
         }
@@ -162,7 +162,7 @@ final class RunningTask implements Runnable, TaskContext {
             awaitWritable();
             byte[] chunk = new byte[n];
             buffer.get(chunk);
-            session.send(new Frame.Ok(taskId, false, chunk));
+            session.sendChunk(new Frame.Ok(taskId, false, chunk));
         }
     }
 
@@ -177,7 +177,7 @@ final class RunningTask implements Runnable, TaskContext {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            if (session.channel().isWritable()) {
+            if (session.acceptsChunk()) {
                 return;
             }
             session.awaitWritable();
