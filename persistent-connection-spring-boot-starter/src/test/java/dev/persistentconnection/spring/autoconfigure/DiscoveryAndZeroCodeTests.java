@@ -2,10 +2,15 @@ package dev.persistentconnection.spring.autoconfigure;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
 
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
@@ -19,9 +24,12 @@ import dev.persistentconnection.tasks.TaskServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import io.netty.handler.ssl.SslContextBuilder;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.client.CommonsClientAutoConfiguration;
 import org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration;
@@ -84,6 +92,44 @@ class DiscoveryAndZeroCodeTests {
                     assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("hello");
                     context.close();
                     assertThat(client.isClosed()).isTrue();
+                });
+    }
+
+    @Test
+    void tlsWithASpringSslBundle(@TempDir Path dir) throws Exception {
+        Path keyStore = dir.resolve("tls.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+                "-keystore", keyStore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keyStore)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, "changeit".toCharArray());
+        TaskServer server = TaskServer.builder().bindAddress("127.0.0.1").port(0)
+                .sslContext(SslContextBuilder.forServer(kmf).build()).build();
+        server.register(1, TaskHandler.of(payload -> payload), "echo");
+        server.start();
+        cleanup.add(server::stop);
+        runner.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+                .withPropertyValues(
+                        "spring.ssl.bundle.jks.orders-client.truststore.location=file:" + keyStore,
+                        "spring.ssl.bundle.jks.orders-client.truststore.password=changeit",
+                        "spring.ssl.bundle.jks.orders-client.truststore.type=PKCS12",
+                        "persistent-connection.connections.orders.addresses=127.0.0.1:" + server.port(),
+                        "persistent-connection.connections.orders.ssl.bundle=orders-client")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    PersistentConnection<InetSocketAddress, TaskClient> orders = context.getBean(PersistentConnections.class)
+                            .get("orders");
+                    TaskClient client = orders.connected().get(10, TimeUnit.SECONDS);
+                    byte[] answer = client.submit(1, "secret".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+                    assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("secret");
                 });
     }
 
