@@ -89,7 +89,12 @@ public final class Wakeup implements AutoCloseable {
             } catch (RuntimeException | Error failure) {
                 if (state.getAndUpdate(s -> s == RUNNING_AND_SENT ? SCHEDULED : s == RUNNING ? IDLE : s)
                         == RUNNING_AND_SENT) {
-                    executor.execute(this::run);
+                    try {
+                        executor.execute(this::run);
+                    } catch (RuntimeException rejected) {
+                        state.compareAndSet(SCHEDULED, IDLE); // not stuck as "scheduled": the next send() retries
+                        failure.addSuppressed(rejected);
+                    }
                 }
                 throw failure;
             }

@@ -1,0 +1,175 @@
+package dev.persistentconnection;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Bad input gets a clear error at build(); whatever the callbacks do, nothing is lost and nothing leaks. */
+class PersistentConnectionBuilderTest {
+
+    private static PersistentConnection.Builder<String, FakeConnection> complete(String name) {
+        return PersistentConnection.<String, FakeConnection>builder(name)
+                .timeSource(new VirtualTimeSource())
+                .addressSupplier(AddressSuppliers.fixed("a"))
+                .connector((a, ctx) -> new CompletableFuture<>())
+                .lifecycle(new FakeConnection.Lifecycle());
+    }
+
+    @Test
+    void aBlankOrNullServerNameIsRefused() {
+        assertThatThrownBy(() -> complete(" ").build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("serverName must not be blank");
+        assertThatThrownBy(() -> complete(null).build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("serverName");
+    }
+
+    @Test
+    void eachMissingRequiredPartIsNamed() {
+        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
+                .connector((a, ctx) -> new CompletableFuture<>()).lifecycle(new FakeConnection.Lifecycle()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("addressSupplier is required");
+        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
+                .addressSupplier(AddressSuppliers.fixed("a")).lifecycle(new FakeConnection.Lifecycle()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("connector is required");
+        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
+                .addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> new CompletableFuture<>()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("lifecycle is required");
+    }
+
+    @Test
+    void aNegativeRetryDelayOrABadRandomizationIsRefused() {
+        assertThatThrownBy(() -> complete("s").retryDelay(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryDelay must not be negative");
+        assertThatThrownBy(() -> complete("s").randomization(Randomization.percent(1.0, new Random())).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 1)");
+        assertThatThrownBy(() -> complete("s").randomization(Randomization.percent(-0.1, new Random())))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void nullPartsAreRefusedByName() {
+        assertThatThrownBy(() -> complete("s").onEvent(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("onEvent");
+        assertThatThrownBy(() -> complete("s").timeSource(null)).hasMessageContaining("timeSource");
+        assertThatThrownBy(() -> complete("s").retryDelay((java.util.function.Supplier<Duration>) null))
+                .hasMessageContaining("retryDelay");
+    }
+
+    @Test
+    void aThrowingEventHandlerGoesToTheUncaughtHandlerAndTheEngineContinues() {
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        Scenario s = new Scenario();
+        s.start(b -> b.uncaughtHandler(uncaught::add).onEvent(event -> {
+            throw new IllegalStateException("handler bug on " + event.name());
+        }));
+        FakeConnection c = s.connectTo("a");
+
+        assertThat(s.connection.currentConnection()).contains(c);
+        assertThat(uncaught).extracting(Throwable::getMessage).containsExactly(
+                "handler bug on Attempting_to_connect", "handler bug on Obtained_address", "handler bug on Connected");
+    }
+
+    @Test
+    void aHandlerStageThatFailsIsReportedAndCountsAsHandledButFailsTheAttemptForObtainedAddress() {
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        Scenario s = new Scenario();
+        s.start(b -> b.uncaughtHandler(uncaught::add).onEvent(event -> {
+            s.events.add(event.toString());
+            return event instanceof ConnectionEvent.ObtainedAddress<String, FakeConnection>
+                    || event instanceof ConnectionEvent.Connected<String, FakeConnection>
+                    ? CompletableFuture.failedFuture(new IllegalStateException("async bug"))
+                    : CompletableFuture.completedFuture(null);
+        }));
+        s.address("a");
+
+        assertThat(s.connects).as("the failed Obtained_address handler fails the attempt").isEmpty();
+        assertThat(s.events).containsExactly("Attempting_to_connect", "(Obtained_address a)",
+                "(Failed_to_connect async bug)");
+        s.advance(Scenario.DELAY);
+        s.address("b");
+        s.advance(Scenario.DELAY);
+        s.address("b");
+        FakeConnection c = s.connectSucceeds();
+        assertThat(s.connection.currentConnection()).contains(c);
+        assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("async bug");
+    }
+
+    @Test
+    void throwingSuppliersAndConnectorsAreFailedAttempts() {
+        Scenario s = new Scenario();
+        s.start(b -> b.addressSupplier(() -> {
+            throw new IllegalStateException("catalog down");
+        }));
+        assertThat(s.events).containsExactly("Attempting_to_connect", "(Failed_to_connect catalog down)");
+
+        Scenario t = new Scenario();
+        t.start(b -> b.addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> {
+            throw new IllegalStateException("socket bug");
+        }));
+        assertThat(t.events).containsExactly("Attempting_to_connect", "(Obtained_address a)",
+                "(Failed_to_connect socket bug)");
+
+        Scenario u = new Scenario();
+        u.start(b -> b.addressSupplier(() -> null));
+        assertThat(u.events).last().asString().contains("address supplier returned no stage");
+
+        Scenario v = new Scenario();
+        v.start(b -> b.addressSupplier(AddressSuppliers.fixed("a"))
+                .connector((a, ctx) -> CompletableFuture.completedFuture(null)));
+        assertThat(v.events).last().asString().contains("connector completed with no connection");
+    }
+
+    @Test
+    void aThrowingLifecycleDoesNotLeakTheConnection() {
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        FakeConnection c = new FakeConnection("c");
+        VirtualTimeSource time = new VirtualTimeSource();
+        PersistentConnection<String, FakeConnection> connection =
+                PersistentConnection.<String, FakeConnection>builder("s")
+                        .timeSource(time)
+                        .uncaughtHandler(uncaught::add)
+                        .addressSupplier(AddressSuppliers.fixed("a"))
+                        .connector((a, ctx) -> CompletableFuture.completedFuture(c))
+                        .lifecycle(new ConnectionLifecycle<>() {
+                            @Override
+                            public CompletableFuture<Void> close(FakeConnection conn) {
+                                conn.closeCalls++;
+                                conn.peerClose();
+                                throw new IllegalStateException("close bug");
+                            }
+
+                            @Override
+                            public boolean isClosed(FakeConnection conn) {
+                                return conn.closed;
+                            }
+
+                            @Override
+                            public CompletableFuture<Void> closeFinished(FakeConnection conn) {
+                                return conn.closeFinished;
+                            }
+                        })
+                        .build();
+
+        assertThat(connection.currentConnection()).contains(c);
+        connection.close();
+
+        assertThat(c.closeCalls).isEqualTo(1);
+        assertThat(connection.closeFinished()).isCompleted();
+        assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("close bug");
+    }
+
+    @Test
+    void theDefaultsAreTheReferences() {
+        PersistentConnection<String, FakeConnection> connection = complete("defaults").build();
+        assertThat(PersistentConnection.DEFAULT_RETRY_DELAY).isEqualTo(Duration.ofSeconds(10));
+        assertThat(connection.serverName()).isEqualTo("defaults");
+        assertThat(connection.state().phase()).isEqualTo(ConnectionState.Phase.CONNECTING);
+        connection.closeAsync();
+    }
+}
