@@ -34,6 +34,9 @@ import java.util.function.Consumer;
  * <p>Cancelling a returned future ({@code future.cancel(true)}) cancels the task: the client sends CANCEL and the
  * server interrupts the run function. (Cancelling a future derived from it with {@code thenApply} and the like
  * does not reach the task.)
+ *
+ * <p>Futures complete, and streaming sinks are called, on the connection's I/O thread: callbacks must not block
+ * (use the {@code *Async} variants of {@code CompletableFuture} to move work elsewhere).
  */
 public final class TaskClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TaskClient.class.getName());

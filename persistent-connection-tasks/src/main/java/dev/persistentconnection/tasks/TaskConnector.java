@@ -37,6 +37,7 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
     private final TaskClientOptions options;
     private final EventLoopGroup group;
     private final boolean ownsGroup;
+    private volatile boolean closed;
 
     TaskConnector(TaskClientOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -59,6 +60,12 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
     public CompletableFuture<TaskClient> connect(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
         CompletableFuture<TaskClient> result = new CompletableFuture<>();
+        if (closed || group.isShuttingDown()) {
+            // A shut-down group would never notify the connect listener: fail now rather than hang.
+            result.completeExceptionally(new IOException("cannot connect to " + describe(address)
+                    + ": the connector is closed"));
+            return result;
+        }
         long timeoutNanos = options.connectTimeout().toNanos();
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
@@ -123,11 +130,12 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
     }
 
     /**
-     * Releases the event loop group if this connector created it (bounded wait); a no-op for a group the caller
-     * gave in the options.
+     * Stops connecting (later attempts fail at once) and releases the event loop group if this connector created it
+     * (bounded wait), which closes its connections; a group the caller gave in the options is left alone.
      */
     @Override
     public void close() {
+        closed = true;
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }

@@ -83,6 +83,8 @@ class BadInputFuzzTest extends TestSupport {
         }
         stop.set(true);
         goodLoop.join(10_000);
+        System.out.printf("bad-input fuzz: %d cases (%d answered with ERROR), %d good tasks served, seed %d%n",
+                cases, answeredWithError, served.get(), seed);
         assertThat(goodFailure.get()).as("good client failure, seed %d", seed).isNull();
         assertThat(cases).as("cases run within %s, seed %d", BUDGET, seed).isGreaterThanOrEqualTo(1000);
         assertThat(answeredWithError).as("seed %d", seed).isPositive();

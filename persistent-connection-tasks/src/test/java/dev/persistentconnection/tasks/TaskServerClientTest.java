@@ -62,6 +62,32 @@ class TaskServerClientTest extends TestSupport {
     }
 
     @Test
+    void framesPipelinedBehindTheHelloAreServed() throws Exception {
+        TaskServer server = echoServer(serverBuilder());
+        Socket socket = rawSocket(server.localAddress());
+        byte[] hello = hello(Handshake.VERSION);
+        byte[] task = taskFrame(5, ECHO, utf8("pipelined"));
+        byte[] both = Arrays.copyOf(hello, hello.length + task.length);
+        System.arraycopy(task, 0, both, hello.length, task.length);
+        socket.getOutputStream().write(both);
+        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        in.readFully(new byte[Handshake.ACCEPT_SIZE]);
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        while (true) {
+            byte[] body = new byte[in.readInt()];
+            in.readFully(body);
+            if (body[0] == Frame.OK) {
+                assertThat(java.nio.ByteBuffer.wrap(body, 1, 4).getInt()).isEqualTo(5);
+                answer.write(body, 6, body.length - 6);
+                if ((body[5] & Frame.FLAG_END) != 0) {
+                    break;
+                }
+            }
+        }
+        assertThat(utf8(answer.toByteArray())).isEqualTo("pipelined");
+    }
+
+    @Test
     void littleEndianClient() throws Exception {
         TaskServer server = echoServer(serverBuilder());
         TaskClient client = connect(server, clientOptions().byteOrder(ByteOrder.LITTLE_ENDIAN).build());
@@ -306,6 +332,35 @@ class TaskServerClientTest extends TestSupport {
         assertThat(server.isRunning()).isFalse();
         await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
                 .noneMatch(t -> t.getName().startsWith("task-server-")));
+    }
+
+    @Test
+    void gracefulStopWaitsForTasksInFlight() throws Exception {
+        TaskServer server = echoServer(serverBuilder());
+        TaskClient client = connect(server);
+        CompletableFuture<byte[]> f = client.submit(BLOCK, new byte[0]);
+        await().until(() -> started.get() == 1);
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(20)));
+        await().until(() -> client.closeReason().isPresent()); // GOODBYE arrived
+        release.countDown();
+        assertThat(result(f)).asString().isEqualTo("released");
+        result(stopping);
+        assertThat(server.isRunning()).isFalse();
+        result(client.closeFinished());
+    }
+
+    @Test
+    void closingTheConnectorReleasesItsThread() throws Exception {
+        TaskServer server = echoServer(serverBuilder());
+        TaskConnector connector = TaskClients.connector(clientOptions().build());
+        TaskClient client = result(connector.connect(server.localAddress()));
+        assertThat(result(client.submit(ECHO, utf8("x")))).asString().isEqualTo("x");
+        connector.close();
+        result(client.closeFinished());
+        assertThatThrownBy(() -> result(connector.connect(server.localAddress()))).cause()
+                .isInstanceOf(IOException.class);
+        await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().startsWith("task-client-io") && t.isAlive()));
     }
 
     @Test
