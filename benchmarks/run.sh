@@ -62,7 +62,7 @@ if [[ $QUICK -eq 1 ]]; then
   part scale 120 -XX:+UseSerialGC -Xms1g -Xmx1g -cp "$JAR" $P.ScaleMain --rounds 1
   part reconnect 120 -cp "$JAR" $P.ReconnectMain --warmup 10 --rounds 30
   part herd 120 -Xmx1g -cp "$JAR" $P.HerdMain --rounds 1 --connections 200
-  part throughput 300 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain --warmup-ms 300 --window-ms 300 --windows 2 \
+  part throughput 300 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain --prewarm-ms 600 --warmup-ms 100 --window-ms 200 --windows 2 \
     --no-profile
   REPORT=benchmarks/target/BENCHMARKS-quick.md
 else

@@ -26,7 +26,11 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
-/** The echo service of target 6 in both implementations: a task code on a TaskServer, a unary gRPC method. */
+/**
+ * The echo service of target 6: a task code on a TaskServer ({@code tasks}), a unary gRPC method with gRPC's default
+ * executors ({@code grpc}) and with {@code directExecutor()} on both sides ({@code grpc-direct}, gRPC's usual tuning
+ * for handlers that do not block).
+ */
 final class Echo {
     static final int TASK_CODE = 1;
     /** At least the largest concurrency of the benchmark, so both servers take every task at once. */
@@ -67,6 +71,9 @@ final class Echo {
     }
 
     static EchoServer startServer(String impl) throws IOException {
+        if (impl.equals("raw-netty")) {
+            return RawEcho.startServer();
+        }
         if (impl.equals("tasks")) {
             TaskServer server = TaskServer.builder().port(0).maxTasksInFlightPerClient(MAX_IN_FLIGHT).build()
                     .register(TASK_CODE, TaskHandler.of(payload -> payload), "echo").start();
@@ -80,15 +87,19 @@ final class Echo {
                 }
             };
         }
-        if (impl.equals("grpc")) {
+        if (impl.startsWith("grpc")) {
             ServerServiceDefinition service = ServerServiceDefinition.builder("bench.Echo")
                     .addMethod(METHOD, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<byte[]> response) -> {
                         response.onNext(request);
                         response.onCompleted();
                     }))
                     .build();
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .addService(service).build().start();
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(service);
+            if (impl.equals("grpc-direct")) {
+                builder.directExecutor();
+            }
+            Server server = builder.build().start();
             return new EchoServer() {
                 public int port() {
                     return server.getPort();
@@ -116,6 +127,9 @@ final class Echo {
     }
 
     static EchoClient client(String impl, int port) throws Exception {
+        if (impl.equals("raw-netty")) {
+            return RawEcho.client(port);
+        }
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         if (impl.equals("tasks")) {
             TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
@@ -136,8 +150,12 @@ final class Echo {
                 }
             };
         }
-        if (impl.equals("grpc")) {
-            ManagedChannel channel = NettyChannelBuilder.forAddress(address).usePlaintext().build();
+        if (impl.startsWith("grpc")) {
+            NettyChannelBuilder builder = NettyChannelBuilder.forAddress(address).usePlaintext();
+            if (impl.equals("grpc-direct")) {
+                builder.directExecutor();
+            }
+            ManagedChannel channel = builder.build();
             return new EchoClient() {
                 public void call(byte[] payload, BiConsumer<byte[], Throwable> done) {
                     ClientCalls.asyncUnaryCall(channel.newCall(METHOD, CallOptions.DEFAULT), payload,
