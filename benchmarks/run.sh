@@ -60,7 +60,7 @@ P=dev.persistentconnection.benchmarks
 if [[ $QUICK -eq 1 ]]; then
   part micro 300 -cp "$JAR" $P.MicroMain --quick
   part scale 120 -XX:+UseSerialGC -Xms1g -Xmx1g -cp "$JAR" $P.ScaleMain --rounds 1
-  part reconnect 120 -cp "$JAR" $P.ReconnectMain --warmup 10 --rounds 30
+  part reconnect 120 -cp "$JAR" $P.ReconnectMain --warmup 10 --rounds 30 --profile-rounds 20
   part herd 120 -Xmx1g -cp "$JAR" $P.HerdMain --rounds 1 --connections 200
   part throughput 300 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain --prewarm-ms 600 --warmup-ms 100 --window-ms 200 --windows 2 \
     --no-profile
