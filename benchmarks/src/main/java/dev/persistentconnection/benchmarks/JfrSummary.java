@@ -21,6 +21,9 @@ final class JfrSummary {
     private final Map<String, Long> inclusiveOurs = new HashMap<>();
     private final Map<String, Long> allocByClass = new HashMap<>();
     private final Map<String, Long> allocBySite = new HashMap<>();
+    private final Map<String, Long> nativeTop = new HashMap<>();
+    private final Map<String, Long> nativeThreads = new HashMap<>();
+    private long nativeSamples;
     private long samples;
     private long allocWeight;
 
@@ -28,8 +31,8 @@ final class JfrSummary {
         JfrSummary summary = new JfrSummary();
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
             String type = event.getEventType().getName();
-            RecordedThread thread = type.equals("jdk.ExecutionSample") ? event.getThread("sampledThread")
-                    : event.getThread();
+            boolean sample = type.equals("jdk.ExecutionSample") || type.equals("jdk.NativeMethodSample");
+            RecordedThread thread = sample ? event.getThread("sampledThread") : event.getThread();
             String threadName = thread == null ? "?" : normalize(thread.getJavaName());
             if (!threadFilter.test(threadName)) {
                 continue;
@@ -47,6 +50,10 @@ final class JfrSummary {
                         summary.inclusiveOurs.merge(name, 1L, Long::sum);
                     }
                 }
+            } else if (type.equals("jdk.NativeMethodSample") && stack != null && !stack.getFrames().isEmpty()) {
+                summary.nativeSamples++;
+                summary.nativeTop.merge(frame(stack.getFrames().get(0)), 1L, Long::sum);
+                summary.nativeThreads.merge(threadName, 1L, Long::sum);
             } else if (type.equals("jdk.ObjectAllocationSample")) {
                 long weight = event.getLong("weight");
                 summary.allocWeight += weight;
@@ -112,6 +119,21 @@ final class JfrSummary {
             lines.add("| --- | ---: |");
             sorted(inclusiveOurs, top).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
                     100.0 * e.getValue() / Math.max(1, samples))));
+        }
+        if (nativeSamples > 0) {
+            lines.add("");
+            lines.add(Results.fmt("%d samples of threads in native code (system calls: waiting in `epoll`, reading, "
+                    + "writing):", nativeSamples));
+            lines.add("");
+            lines.add("| native frame | share of native samples |");
+            lines.add("| --- | ---: |");
+            sorted(nativeTop, 6).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
+                    100.0 * e.getValue() / nativeSamples)));
+            lines.add("");
+            lines.add("| threads in native | share of native samples |");
+            lines.add("| --- | ---: |");
+            sorted(nativeThreads, 6).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
+                    100.0 * e.getValue() / nativeSamples)));
         }
         if (allocWeight > 0) {
             lines.add("");

@@ -107,6 +107,10 @@ public final class ThroughputMain {
         }
 
         if (only != null) {
+            if (Results.flag(args, "--with-profile")) {
+                profileRuns(out);
+                out.write();
+            }
             System.exit(0);
         }
         out.line("## 6. Task throughput and latency: TaskClient/TaskServer vs gRPC-java");
@@ -212,8 +216,10 @@ public final class ThroughputMain {
     private static void profileRuns(Results out) throws Exception {
         out.line("### Where the time goes at 64 B, 64 in flight");
         out.line("");
-        out.line("One more run of each implementation, 1 s warm-up and 3 s recorded with JFR (`settings=profile`) in "
-                + "both JVMs; the throughput of a profiled run is a little lower.");
+        out.line("One more run of TaskClient/TaskServer and of gRPC with `directExecutor()`, 1 s warm-up and 3 s "
+                + "recorded with JFR (`settings=profile`, execution and native-method samples every 2 ms) in both "
+                + "JVMs; the throughput of a profiled run is a little lower. Execution samples are taken only of "
+                + "threads running Java code; a thread in a system call shows in the native samples.");
         out.line("");
         for (String impl : new String[] {"tasks", "grpc-direct"}) {
             Path serverJfr = Files.createTempFile("bench-server-" + impl, ".jfr");
@@ -224,6 +230,8 @@ public final class ThroughputMain {
                 try (Echo.EchoClient client = Echo.client(impl, server.port)) {
                     drive(client, 64, 64, 1000, 200, 1);
                     try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
+                        recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
+                        recording.enable("jdk.NativeMethodSample").withPeriod(java.time.Duration.ofMillis(2));
                         recording.start();
                         m = drive(client, 64, 64, 0, 3000, 1);
                         recording.stop();
@@ -237,12 +245,12 @@ public final class ThroughputMain {
                 out.line("");
                 out.line("Client JVM:");
                 out.line("");
-                JfrSummary.read(clientJfr, thread -> !thread.equals("main")).markdown(10).forEach(out::line);
+                JfrSummary.read(clientJfr, ThroughputMain::interesting).markdown(10).forEach(out::line);
                 out.line("");
                 out.line("Server JVM:");
                 out.line("");
                 if (Files.size(serverJfr) > 0) {
-                    JfrSummary.read(serverJfr, thread -> true).markdown(10).forEach(out::line);
+                    JfrSummary.read(serverJfr, ThroughputMain::interesting).markdown(10).forEach(out::line);
                 } else {
                     out.line("(no recording: the server did not exit cleanly)");
                 }
@@ -252,6 +260,12 @@ public final class ThroughputMain {
                 Files.deleteIfExists(clientJfr);
             }
         }
+    }
+
+    /** Not the benchmark's own threads: main (the driver), the process reaper, JFR's. */
+    static boolean interesting(String thread) {
+        return !thread.equals("main") && !thread.startsWith("process reaper") && !thread.startsWith("JFR")
+                && !thread.equals("watchdog");
     }
 
     private static String key(String impl, int payload, int concurrency) {
@@ -396,7 +410,8 @@ public final class ThroughputMain {
             command.add("-Xms512m");
             command.add("-Xmx512m");
             if (jfr != null) {
-                command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+                command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true,"
+                        + "jdk.ExecutionSample#period=2ms,jdk.NativeMethodSample#period=2ms");
             }
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
