@@ -26,8 +26,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The live timeline: the starter's {@link PersistentConnectionEvent}s, the quote server's stops and starts and
- * the ticker's task outcomes, kept (the last {@value #KEPT}) and pushed to every subscriber with server-sent
- * events. A new subscriber first gets what is kept, then every new entry, in order.
+ * the ticker's task outcomes, pushed to every subscriber with server-sent events. A new subscriber first gets the
+ * last {@value #KEPT} connection and server events, then every new entry, in order.
  * <p>
  * The starter publishes its events synchronously on the connection's step; the listener only hands them to one
  * sender thread, so a slow browser never holds a connection up.
@@ -82,9 +82,11 @@ public class EventFeed {
         try {
             sender.execute(() -> {
                 FeedEvent event = new FeedEvent(++seq, type, time.toString(), connection, kind, detail);
-                kept.addLast(event);
-                while (kept.size() > KEPT) {
-                    kept.removeFirst();
+                if (!"task".equals(type)) {  // task outcomes are only pushed live: /api/status keeps the latest
+                    kept.addLast(event);
+                    while (kept.size() > KEPT) {
+                        kept.removeFirst();
+                    }
                 }
                 for (SseEmitter emitter : emitters) {
                     send(emitter, event);
