@@ -67,7 +67,7 @@
 
   function renderTasks(tasks) {
     const list = document.getElementById('tasks');
-    list.replaceChildren(...tasks.slice(0, 12).map(t => el('li', { class: t.ok ? 'k-Task_ok' : 'k-Task_failed' }, [
+    list.replaceChildren(...tasks.slice(0, 10).map(t => el('li', { class: t.ok ? 'k-Task_ok' : 'k-Task_failed' }, [
       el('span', { class: 'time', text: time(t.at) }),
       el('span', { text: '#' + t.number + ' ' + t.task + ' \u2192 ' + t.message })
     ])));
