@@ -5,7 +5,9 @@ import java.net.http.HttpClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
+import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
+import dev.persistentconnection.spring.PersistentConnections;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
@@ -50,8 +52,16 @@ public class EchoConnectionConfiguration {
         }
     }
 
+    /**
+     * This connection runs over the application's own web server, which stops before the starter closes the
+     * connections: close it first, so that shutting down is not reported as a lost connection and a failed
+     * reconnect. (The starter's own close later is a no-op.)
+     */
     @EventListener
     void closing(ContextClosedEvent event) {
         serverPort.completeExceptionally(new IllegalStateException("the application is shutting down"));
+        event.getApplicationContext().getBeanProvider(PersistentConnections.class)
+                .ifAvailable(connections -> connections.findManaged("echo")
+                        .ifPresent(ManagedPersistentConnection::closeAsync));
     }
 }
