@@ -82,12 +82,17 @@ final class SseRecorder implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         Stream<String> current = lines;
         if (current != null) {
             current.close();
         }
         reader.interrupt();
-        reader.join(Duration.ofSeconds(5).toMillis());
+        try {
+            reader.join(Duration.ofSeconds(5).toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
