@@ -60,7 +60,9 @@
       set('failures', c.consecutiveFailures);
       set('attempts', c.successfulAttempts + ' / ' + c.failedAttempts);
       set('disconnects', c.disconnects);
-      set('retry', c.retryDelay.replace(/^PT/, '').toLowerCase());
+      const duration = text => text.replace(/^PT/, '').toLowerCase();
+      set('retry', duration(c.retryDelay) + (c.backoffMultiplier > 1
+          ? ' \u00d7' + c.backoffMultiplier + ' \u2264' + duration(c.backoffMaxDelay) : ''));
       set('since', time(c.since));
     });
   }

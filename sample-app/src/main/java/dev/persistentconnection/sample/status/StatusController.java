@@ -34,7 +34,7 @@ public class StatusController {
     /** One connection, as the health details and the actuator endpoint show it, plus its counters. */
     public record ConnectionView(String name, String serverName, String phase, boolean connected, String address,
             String lastError, int consecutiveFailures, String since, long successfulAttempts, long failedAttempts,
-            long disconnects, String retryDelay) {
+            long disconnects, String retryDelay, double backoffMultiplier, String backoffMaxDelay) {
     }
 
     /** Everything the page shows, at one moment. */
@@ -95,6 +95,7 @@ public class StatusController {
                 state.lastError().map(ConnectionDescriptions::describeError).orElse(null),
                 state.consecutiveFailures(), String.valueOf(state.since()),
                 managed.statistics().successfulAttempts(), managed.statistics().failedAttempts(),
-                managed.statistics().disconnects(), String.valueOf(managed.settings().retryDelay()));
+                managed.statistics().disconnects(), String.valueOf(managed.settings().retryDelay()),
+                managed.settings().backoffMultiplier(), String.valueOf(managed.settings().backoffMaxDelay()));
     }
 }
