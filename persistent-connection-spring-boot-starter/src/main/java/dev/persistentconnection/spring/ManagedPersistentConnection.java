@@ -1,0 +1,286 @@
+package dev.persistentconnection.spring;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+import dev.persistentconnection.AddressSupplier;
+import dev.persistentconnection.ConnectionEvent;
+import dev.persistentconnection.ConnectionLifecycle;
+import dev.persistentconnection.ConnectionState;
+import dev.persistentconnection.Connector;
+import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.Randomization;
+import dev.persistentconnection.spring.event.PersistentConnectionEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * One starter-managed connection: the engine, the lifecycle of its connection type, its settings and statistics.
+ * <p>
+ * The engine is built when the bean is created, but it is parked on its first {@code AttemptingToConnect} event
+ * until {@link #start()} (called when the application context starts): nothing touches the network and no
+ * event is published before every listener is registered.
+ */
+public final class ManagedPersistentConnection {
+
+    private static final Log logger = LogFactory.getLog(PersistentConnection.class);
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final PersistentConnectionSettings settings;
+    private final ConnectionLifecycle<Object> lifecycle;
+    private final ConnectionStatistics statistics = new ConnectionStatistics();
+    private final CompletableFuture<Void> startGate = new CompletableFuture<>();
+    private final BackoffDelay backoff;
+    private final ApplicationEventPublisher publisher;
+    private volatile boolean started;
+    private volatile boolean closing;
+    private volatile PersistentConnection<Object, Object> connection;
+
+    @SuppressWarnings("unchecked")
+    private <A, C> ManagedPersistentConnection(PersistentConnectionSettings settings,
+            PersistentConnectionRegistration<A, C> registration, AddressSupplier<A> addresses,
+            List<PersistentConnectionCustomizer> customizers, ApplicationEventPublisher publisher) {
+        this.settings = settings;
+        this.lifecycle = (ConnectionLifecycle<Object>) registration.lifecycle();
+        this.publisher = publisher;
+        this.backoff = new BackoffDelay(settings);
+        Connector<Object, Object> connector = (Connector<Object, Object>) registration.connector(settings);
+        AddressSupplier<Object> addressSupplier = (AddressSupplier<Object>) addresses;
+        PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(settings.serverName());
+        for (PersistentConnectionCustomizer customizer : customizers) {
+            customizer.customize(settings.name(), builder);
+        }
+        builder.addressSupplier(() -> obtainAddress(addressSupplier))
+                .connector((address, context) -> connect(connector, address, context))
+                .lifecycle(this.lifecycle)
+                .onEvent(this::onEvent)
+                .retryDelay(backoff)
+                .randomization(settings.jitter() == 0.0 ? Randomization.nonRandom()
+                        : Randomization.percent(settings.jitter(), new Random()));
+        this.connection = builder.build();
+    }
+
+    /**
+     * Builds the engine of one connection (parked until {@link #start()}).
+     * @param settings the effective settings
+     * @param registration the connector and lifecycle
+     * @param addresses where addresses come from
+     * @param customizers the builder customizers, in order
+     * @param publisher where the events go
+     * @return the managed connection
+     */
+    public static <A, C> ManagedPersistentConnection create(PersistentConnectionSettings settings,
+            PersistentConnectionRegistration<A, C> registration, AddressSupplier<A> addresses,
+            List<PersistentConnectionCustomizer> customizers, ApplicationEventPublisher publisher) {
+        return new ManagedPersistentConnection(settings, registration, addresses, customizers, publisher);
+    }
+
+    private CompletionStage<Object> obtainAddress(AddressSupplier<Object> supplier) {
+        if (closing) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Persistent connection closing"));
+        }
+        CompletionStage<Object> stage;
+        try {
+            stage = supplier.get();
+        }
+        catch (RuntimeException ex) {
+            stage = CompletableFuture.failedFuture(ex);
+        }
+        return stage.whenComplete((address, error) -> {
+            if (error != null) {
+                statistics.attemptFailed();
+                backoff.failed();
+            }
+        });
+    }
+
+    private CompletionStage<Object> connect(Connector<Object, Object> connector, Object address,
+            dev.persistentconnection.ConnectContext context) {
+        long start = System.nanoTime();
+        CompletionStage<Object> stage;
+        try {
+            stage = connector.connect(address, context);
+        }
+        catch (RuntimeException ex) {
+            stage = CompletableFuture.failedFuture(ex);
+        }
+        return stage.whenComplete((conn, error) -> {
+            if (error == null) {
+                statistics.attemptSucceeded(System.nanoTime() - start);
+                backoff.connected();
+            }
+            else {
+                statistics.attemptFailed();
+                backoff.failed();
+            }
+        });
+    }
+
+    private CompletionStage<Void> onEvent(ConnectionEvent<Object, Object> event) {
+        if (!started) {
+            // Only the first AttemptingToConnect, delivered inside build(): wait for the context to start.
+            return startGate.thenCompose(ignored -> deliver(event));
+        }
+        return deliver(event);
+    }
+
+    private CompletionStage<Void> deliver(ConnectionEvent<Object, Object> event) {
+        if (event instanceof ConnectionEvent.Disconnected<?, ?>) {
+            statistics.disconnected();
+            backoff.disconnected();
+        }
+        if (!started) {
+            return DONE;  // closed before the context started: nothing to report
+        }
+        log(event);
+        try {
+            publisher.publishEvent(PersistentConnectionEvent.of(connection, settings.name(), Instant.now(), event));
+        }
+        catch (RuntimeException | Error ex) {
+            logger.warn("A listener of persistent connection '" + settings.name() + "' failed on " + event
+                    + "; the connection goes on", ex);
+        }
+        return DONE;
+    }
+
+    private void log(ConnectionEvent<Object, Object> event) {
+        if (event instanceof ConnectionEvent.FailedToConnect<?, ?> failed) {
+            Throwable error = unwrap(failed.error());
+            if (logger.isErrorEnabled()) {
+                String message = prefix() + "Failed_to_connect: " + error;
+                if (logger.isDebugEnabled()) {
+                    logger.error(message, error);
+                }
+                else {
+                    logger.error(message);
+                }
+            }
+        }
+        else if (event instanceof ConnectionEvent.ObtainedAddress<?, ?> obtained) {
+            if (logger.isInfoEnabled()) {
+                logger.info(prefix() + "Obtained_address " + ConnectionDescriptions.describeAddress(obtained.address()));
+            }
+        }
+        else if (logger.isInfoEnabled()) {
+            logger.info(prefix() + event);
+        }
+    }
+
+    private String prefix() {
+        return "Persistent connection '" + settings.name() + "' to " + settings.serverName() + ": ";
+    }
+
+    static Throwable unwrap(Throwable error) {
+        return ConnectionDescriptions.unwrap(error);
+    }
+
+    /** Lets the engine go: it obtains an address and connects. Idempotent. */
+    public void start() {
+        if (!closing) {
+            started = true;
+            startGate.complete(null);
+        }
+    }
+
+    /** Whether {@link #start()} has been called. */
+    public boolean isStarted() { return started; }
+
+    /** Starts closing the connection (the engine closes the current connection and stops retrying). */
+    public CompletableFuture<Void> closeAsync() {
+        closing = true;
+        CompletableFuture<Void> finished = connection.closeAsync();
+        startGate.complete(null);
+        return finished;
+    }
+
+    /**
+     * Closes the current connection, if any, through its lifecycle; the engine notices it, publishes
+     * {@code Disconnected} and reconnects.
+     * @return whether there was a connection to drop
+     */
+    public boolean dropCurrentConnection() {
+        return connection.currentConnection().map(current -> {
+            lifecycle.close(current);
+            return true;
+        }).orElse(false);
+    }
+
+    /** The connection's name. */
+    public String name() { return settings.name(); }
+
+    /** The effective settings. */
+    public PersistentConnectionSettings settings() { return settings; }
+
+    /** The engine (the {@code PersistentConnection} bean). */
+    public PersistentConnection<Object, Object> connection() { return connection; }
+
+    /** A snapshot of the engine's state. */
+    public ConnectionState state() { return connection.state(); }
+
+    /** The attempt, connect time and disconnect counters. */
+    public ConnectionStatistics statistics() { return statistics; }
+
+    /**
+     * The retry delay: {@code retry-delay x multiplier^n}, at most {@code max-delay}, where n counts the
+     * consecutive failed attempts and the connections that dropped before {@code reset-after}.
+     */
+    static final class BackoffDelay implements Supplier<Duration> {
+
+        private final Duration base;
+        private final double multiplier;
+        private final Duration max;
+        private final long resetAfterNanos;
+        private int failures;
+        private long connectedAt;
+
+        BackoffDelay(PersistentConnectionSettings settings) {
+            this.base = settings.retryDelay();
+            this.multiplier = settings.backoffMultiplier();
+            this.max = settings.backoffMaxDelay();
+            this.resetAfterNanos = settings.backoffResetAfter().toNanos();
+        }
+
+        @Override
+        public synchronized Duration get() {
+            if (multiplier == 1.0 || failures == 0) {
+                return base;
+            }
+            double nanos = base.toNanos() * Math.pow(multiplier, failures);
+            if (nanos >= max.toNanos() || Double.isInfinite(nanos)) {
+                return base.compareTo(max) > 0 ? base : max;
+            }
+            return Duration.ofNanos((long) nanos);
+        }
+
+        synchronized void failed() {
+            if (failures < 1000) {
+                failures++;
+            }
+        }
+
+        synchronized void connected() {
+            connectedAt = System.nanoTime();
+        }
+
+        synchronized void disconnected() {
+            if (System.nanoTime() - connectedAt >= resetAfterNanos) {
+                failures = 0;
+            }
+            else {
+                failed();
+            }
+        }
+
+        synchronized int failures() {
+            return failures;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.persistentconnection.spring.autoconfigure;
+
+/**
+ * Thrown at startup when a {@code persistent-connection.*} property is invalid. Reported by
+ * {@link InvalidPersistentConnectionPropertyFailureAnalyzer} with the property's name and the fix.
+ */
+public class InvalidPersistentConnectionPropertyException extends RuntimeException {
+
+    private final String property;
+    private final Object value;
+    private final String reason;
+    private final String action;
+    private final String origin;
+
+    public InvalidPersistentConnectionPropertyException(String property, Object value, String reason, String action) {
+        this(property, value, reason, action, null);
+    }
+
+    public InvalidPersistentConnectionPropertyException(String property, Object value, String reason, String action,
+            String origin) {
+        super("Invalid persistent connection property '" + property + "' (value: " + value + "): " + reason);
+        this.property = property;
+        this.value = value;
+        this.reason = reason;
+        this.action = action;
+        this.origin = origin;
+    }
+
+    /** Where the value was set (for example a line of application.yml), or {@code null} when unknown. */
+    public String getOrigin() { return origin; }
+
+    /** The full property name, e.g. {@code persistent-connection.connections.orders.jitter}. */
+    public String getProperty() { return property; }
+
+    /** The offending value (may be {@code null} when the property is missing). */
+    public Object getValue() { return value; }
+
+    /** Why the value is invalid. */
+    public String getReason() { return reason; }
+
+    /** What to do about it. */
+    public String getAction() { return action; }
+}

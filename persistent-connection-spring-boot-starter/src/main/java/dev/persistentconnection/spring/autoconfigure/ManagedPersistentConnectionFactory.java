@@ -1,0 +1,102 @@
+package dev.persistentconnection.spring.autoconfigure;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.persistentconnection.AddressSupplier;
+import dev.persistentconnection.AddressSuppliers;
+import dev.persistentconnection.spring.ManagedPersistentConnection;
+import dev.persistentconnection.spring.PersistentConnectionCustomizer;
+import dev.persistentconnection.spring.PersistentConnectionRegistration;
+import dev.persistentconnection.spring.PersistentConnectionSettings;
+
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * Creates the managed connection of one name: picks the registration (user bean, else built-in connector), the
+ * address source (registration, discovery, configured addresses), and checks what needs other beans.
+ */
+class ManagedPersistentConnectionFactory implements Function<PersistentConnectionSettings, ManagedPersistentConnection> {
+
+    private final Map<String, PersistentConnectionRegistration<?, ?>> registrations;
+    private final DefaultConnectorProvider defaultConnectorProvider;
+    private final DiscoveryAddressSupplierFactory discovery;
+    private final List<PersistentConnectionCustomizer> customizers;
+    private final ApplicationEventPublisher publisher;
+
+    ManagedPersistentConnectionFactory(Map<String, PersistentConnectionRegistration<?, ?>> registrations,
+            DefaultConnectorProvider defaultConnectorProvider, DiscoveryAddressSupplierFactory discovery,
+            List<PersistentConnectionCustomizer> customizers, ApplicationEventPublisher publisher) {
+        this.registrations = registrations;
+        this.defaultConnectorProvider = defaultConnectorProvider;
+        this.discovery = discovery;
+        this.customizers = new ArrayList<>(customizers);
+        this.publisher = publisher;
+    }
+
+    @Override
+    public ManagedPersistentConnection apply(PersistentConnectionSettings settings) {
+        return create(registrationFor(settings), settings);
+    }
+
+    private PersistentConnectionRegistration<?, ?> registrationFor(PersistentConnectionSettings settings) {
+        PersistentConnectionRegistration<?, ?> registration = registrations.get(settings.name());
+        if (registration != null) {
+            return registration;
+        }
+        if (defaultConnectorProvider == null) {
+            throw new InvalidPersistentConnectionPropertyException(settings.propertyPrefix(), null,
+                    "there is no connector for this connection: no PersistentConnectionRegistration bean is bound "
+                            + "to '" + settings.name() + "' and persistent-connection-tasks is not on the classpath",
+                    "Add the dependency dev.persistentconnection:persistent-connection-tasks for the built-in "
+                            + "connector, or declare a PersistentConnectionRegistration bean for '"
+                            + settings.name() + "'.");
+        }
+        return defaultConnectorProvider.registrationFor(settings);
+    }
+
+    private <A, C> ManagedPersistentConnection create(PersistentConnectionRegistration<A, C> registration,
+            PersistentConnectionSettings settings) {
+        return ManagedPersistentConnection.create(settings, registration, addressSupplier(registration, settings),
+                customizers, publisher);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <A> AddressSupplier<A> addressSupplier(PersistentConnectionRegistration<A, ?> registration,
+            PersistentConnectionSettings settings) {
+        if (registration.addressSupplier() != null) {
+            return registration.addressSupplier();
+        }
+        AddressSupplier<InetSocketAddress> socketAddresses;
+        if (settings.discoveryServiceId() != null) {
+            if (discovery == null) {
+                throw new InvalidPersistentConnectionPropertyException(
+                        settings.propertyPrefix() + ".discovery.service-id", settings.discoveryServiceId(),
+                        "no Spring Cloud DiscoveryClient is available to look the service up",
+                        "Add org.springframework.cloud:spring-cloud-commons and a DiscoveryClient implementation "
+                                + "(for example spring.cloud.discovery.client.simple.instances.*), or remove the "
+                                + "property and set '" + settings.propertyPrefix() + ".addresses' instead.");
+            }
+            socketAddresses = discovery.forService(settings.discoveryServiceId());
+        }
+        else if (!settings.addresses().isEmpty()) {
+            socketAddresses = AddressSuppliers.roundRobin(settings.addresses());
+        }
+        else {
+            throw new InvalidPersistentConnectionPropertyException(settings.propertyPrefix() + ".addresses", null,
+                    "the connection has no address: no addresses, no discovery.service-id and no address supplier "
+                            + "in a PersistentConnectionRegistration",
+                    "Set '" + settings.propertyPrefix() + ".addresses' (for example localhost:7000), or '"
+                            + settings.propertyPrefix() + ".discovery.service-id', or give the connection's "
+                            + "PersistentConnectionRegistration an address supplier.");
+        }
+        Function<InetSocketAddress, A> mapper = registration.addressMapper();
+        if (mapper == null) {
+            return (AddressSupplier<A>) socketAddresses;
+        }
+        return () -> socketAddresses.get().thenApply(mapper);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.persistentconnection.spring.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.spring.PersistentConnectionCustomizer;
+import dev.persistentconnection.spring.PersistentConnectionRegistration;
+import dev.persistentconnection.spring.PersistentConnectionSettings;
+import dev.persistentconnection.spring.PersistentConnections;
+import dev.persistentconnection.tasks.TaskClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+
+/**
+ * Auto-configuration of the named persistent connections: one {@link PersistentConnection} bean per
+ * {@code persistent-connection.connections.<name>}, the {@link PersistentConnections} registry and their
+ * lifecycle.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
+        "org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration",
+        "org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration" })
+@ConditionalOnClass(PersistentConnection.class)
+@ConditionalOnBooleanProperty(name = "persistent-connection.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(PersistentConnectionProperties.class)
+@Import(PersistentConnectionBeanRegistrar.class)
+public class PersistentConnectionAutoConfiguration {
+
+    @Bean(name = PersistentConnectionBeanRegistrar.REGISTRY_BEAN_NAME)
+    PersistentConnections persistentConnections(Environment environment,
+            ObjectProvider<PersistentConnectionRegistration<?, ?>> registrations,
+            ObjectProvider<DefaultConnectorProvider> defaultConnectorProvider,
+            ObjectProvider<DiscoveryAddressSupplierFactory> discovery,
+            ObjectProvider<PersistentConnectionCustomizer> customizers, ObjectProvider<SslBundles> sslBundles,
+            ApplicationEventPublisher publisher) {
+        var settings = PersistentConnectionSettingsResolver.resolve(environment);
+        for (PersistentConnectionSettings connection : settings.values()) {
+            checkSslBundle(connection, sslBundles.getIfAvailable());
+        }
+        Map<String, PersistentConnectionRegistration<?, ?>> byName = new LinkedHashMap<>();
+        registrations.orderedStream().forEach(registration -> {
+            PersistentConnectionRegistration<?, ?> previous = byName.putIfAbsent(registration.connectionName(), registration);
+            if (previous != null) {
+                throw new IllegalStateException("Two PersistentConnectionRegistration beans are bound to the "
+                        + "connection '" + registration.connectionName() + "'");
+            }
+        });
+        var declared = PersistentConnectionSettingsResolver.declaredNames(environment);
+        for (String name : byName.keySet()) {
+            if (!declared.contains(name)) {
+                throw new InvalidPersistentConnectionPropertyException(
+                        PersistentConnectionSettings.propertyPrefix(name), null,
+                        "a PersistentConnectionRegistration bean is bound to '" + name
+                                + "', but no such connection is configured",
+                        "Declare the connection, for example " + PersistentConnectionSettings.propertyPrefix(name)
+                                + ".retry-delay=10s, or fix the name in the PersistentConnectionRegistration.");
+            }
+        }
+        byName.keySet().retainAll(settings.keySet());
+        var factory = new ManagedPersistentConnectionFactory(byName, defaultConnectorProvider.getIfAvailable(),
+                discovery.getIfAvailable(), customizers.orderedStream().toList(), publisher);
+        return new PersistentConnections(settings, factory);
+    }
+
+    private static void checkSslBundle(PersistentConnectionSettings connection, SslBundles sslBundles) {
+        String bundle = connection.sslBundle();
+        if (bundle == null) {
+            return;
+        }
+        String property = connection.propertyPrefix() + ".ssl.bundle";
+        if (sslBundles == null) {
+            throw new InvalidPersistentConnectionPropertyException(property, bundle,
+                    "there is no SslBundles bean to look the bundle up in",
+                    "Define the bundle under spring.ssl.bundle.* (Spring Boot's SSL auto-configuration), or "
+                            + "remove '" + property + "' to connect without TLS.");
+        }
+        try {
+            sslBundles.getBundle(bundle);
+        }
+        catch (NoSuchSslBundleException ex) {
+            throw new InvalidPersistentConnectionPropertyException(property, bundle,
+                    "there is no SSL bundle named '" + bundle + "'",
+                    "Define it, for example under spring.ssl.bundle.pem." + bundle + ".truststore.certificate, or set '"
+                            + property + "' to one of the configured bundles " + sslBundles.getBundleNames() + ".");
+        }
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    PersistentConnectionsLifecycle persistentConnectionsLifecycle(PersistentConnections persistentConnections,
+            PersistentConnectionProperties properties) {
+        return new PersistentConnectionsLifecycle(persistentConnections, properties.getShutdownTimeout());
+    }
+
+    /** The zero-code path: TaskClient connections when persistent-connection-tasks is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(TaskClient.class)
+    static class TaskClientConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        DefaultConnectorProvider persistentConnectionTaskClientConnectorProvider(ObjectProvider<SslBundles> sslBundles) {
+            return new TaskClientConnectorProvider(sslBundles.getIfAvailable());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(DiscoveryClient.class)
+    static class DiscoveryConfiguration {
+
+        @Bean
+        @ConditionalOnBean(DiscoveryClient.class)
+        @ConditionalOnMissingBean
+        DiscoveryAddressSupplierFactory persistentConnectionDiscoveryAddressSupplierFactory(
+                DiscoveryClient discoveryClient) {
+            return new DiscoveryClientAddressSupplierFactory(discoveryClient);
+        }
+    }
+}

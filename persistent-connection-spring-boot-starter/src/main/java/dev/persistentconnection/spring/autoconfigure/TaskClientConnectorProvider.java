@@ -1,0 +1,104 @@
+package dev.persistentconnection.spring.autoconfigure;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.SSLException;
+
+import dev.persistentconnection.spring.PersistentConnectionRegistration;
+import dev.persistentconnection.spring.PersistentConnectionSettings;
+import dev.persistentconnection.tasks.TaskClient;
+import dev.persistentconnection.tasks.TaskClientOptions;
+import dev.persistentconnection.tasks.TaskClients;
+import dev.persistentconnection.tasks.TaskConnector;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslManagerBundle;
+import org.springframework.boot.ssl.SslOptions;
+
+/**
+ * The zero-code path: a {@link TaskClient} connector per connection, from the connection's connect timeout,
+ * heartbeat and SSL bundle. The connectors (and their I/O threads) are closed when the context is destroyed,
+ * after the connections closed.
+ */
+class TaskClientConnectorProvider implements DefaultConnectorProvider, DisposableBean {
+
+    private static final Log logger = LogFactory.getLog(TaskClientConnectorProvider.class);
+
+    private final SslBundles sslBundles;
+    private final List<TaskConnector> connectors = new CopyOnWriteArrayList<>();
+
+    TaskClientConnectorProvider(SslBundles sslBundles) {
+        this.sslBundles = sslBundles;
+    }
+
+    @Override
+    public PersistentConnectionRegistration<InetSocketAddress, TaskClient> registrationFor(
+            PersistentConnectionSettings settings) {
+        TaskClientOptions.Builder options = TaskClientOptions.builder()
+                .connectTimeout(settings.connectTimeout())
+                .heartbeatInterval(settings.heartbeatInterval())
+                .heartbeatTimeout(settings.heartbeatTimeout());
+        if (settings.sslBundle() != null) {
+            options.sslContext(sslContext(settings));
+        }
+        TaskClientOptions built = options.build();
+        return PersistentConnectionRegistration.<InetSocketAddress, TaskClient>forConnection(settings.name())
+                .connectorFactory(ignored -> {
+                    TaskConnector connector = TaskClients.connector(built);
+                    connectors.add(connector);
+                    return connector;
+                })
+                .lifecycle(TaskClients.lifecycle())
+                .build();
+    }
+
+    private SslContext sslContext(PersistentConnectionSettings settings) {
+        String property = settings.propertyPrefix() + ".ssl.bundle";
+        if (sslBundles == null) {
+            throw new InvalidPersistentConnectionPropertyException(property, settings.sslBundle(),
+                    "there is no SslBundles bean to look the bundle up in",
+                    "Define the bundle under spring.ssl.bundle.*, or remove '" + property + "'.");
+        }
+        SslBundle bundle = sslBundles.getBundle(settings.sslBundle());
+        SslManagerBundle managers = bundle.getManagers();
+        SslOptions sslOptions = bundle.getOptions();
+        try {
+            SslContextBuilder builder = SslContextBuilder.forClient()
+                    .keyManager(managers.getKeyManagerFactory())
+                    .trustManager(managers.getTrustManagerFactory());
+            if (sslOptions.getEnabledProtocols() != null) {
+                builder.protocols(sslOptions.getEnabledProtocols());
+            }
+            if (sslOptions.getCiphers() != null) {
+                builder.ciphers(List.of(sslOptions.getCiphers()));
+            }
+            return builder.build();
+        }
+        catch (SSLException | RuntimeException ex) {
+            throw new InvalidPersistentConnectionPropertyException(property, settings.sslBundle(),
+                    "the SSL bundle cannot be used by a TLS client: " + ex.getMessage(),
+                    "Check the key store and trust store of spring.ssl.bundle.*." + settings.sslBundle() + ".");
+        }
+    }
+
+    @Override
+    public void destroy() {
+        for (TaskConnector connector : connectors) {
+            try {
+                connector.close();
+            }
+            catch (RuntimeException ex) {
+                logger.debug("Failed to close a task connector", ex);
+            }
+        }
+        connectors.clear();
+    }
+}

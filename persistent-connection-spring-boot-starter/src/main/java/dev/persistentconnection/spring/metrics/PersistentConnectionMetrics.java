@@ -1,0 +1,70 @@
+package dev.persistentconnection.spring.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import dev.persistentconnection.ConnectionState;
+import dev.persistentconnection.spring.ConnectionStatistics;
+import dev.persistentconnection.spring.ManagedPersistentConnection;
+import dev.persistentconnection.spring.PersistentConnections;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Micrometer meters of every connection, tagged {@code connection=<name>} and {@code server=<server name>}:
+ * <ul>
+ * <li>{@code persistent.connection.connected}: gauge, 1 when connected, else 0;</li>
+ * <li>{@code persistent.connection.attempts}: counter, tag {@code outcome=success|failure};</li>
+ * <li>{@code persistent.connection.connect}: timer of the successful connects;</li>
+ * <li>{@code persistent.connection.disconnects}: counter;</li>
+ * <li>{@code persistent.connection.state.age}: gauge, seconds since the last state change.</li>
+ * </ul>
+ */
+public class PersistentConnectionMetrics implements MeterBinder {
+
+    private final PersistentConnections connections;
+
+    public PersistentConnectionMetrics(PersistentConnections connections) {
+        this.connections = connections;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (ManagedPersistentConnection connection : connections) {
+            Tags tags = Tags.of("connection", connection.name(), "server", connection.settings().serverName());
+            ConnectionStatistics statistics = connection.statistics();
+            Gauge.builder("persistent.connection.connected", connection,
+                    c -> c.state().phase() == ConnectionState.Phase.CONNECTED ? 1 : 0)
+                    .tags(tags).description("Whether the connection is established (1) or not (0)")
+                    .register(registry);
+            FunctionCounter.builder("persistent.connection.attempts", statistics,
+                    ConnectionStatistics::successfulAttempts)
+                    .tags(tags).tag("outcome", "success").description("Connection attempts")
+                    .register(registry);
+            FunctionCounter.builder("persistent.connection.attempts", statistics, ConnectionStatistics::failedAttempts)
+                    .tags(tags).tag("outcome", "failure").description("Connection attempts")
+                    .register(registry);
+            FunctionTimer.builder("persistent.connection.connect", statistics, ConnectionStatistics::successfulAttempts,
+                    s -> s.connectTime(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS)
+                    .tags(tags).description("Duration of the successful connects")
+                    .register(registry);
+            FunctionCounter.builder("persistent.connection.disconnects", statistics, ConnectionStatistics::disconnects)
+                    .tags(tags).description("Established connections that were lost or closed")
+                    .register(registry);
+            Gauge.builder("persistent.connection.state.age", connection, PersistentConnectionMetrics::stateAgeSeconds)
+                    .tags(tags).baseUnit("seconds").description("Time since the last change of the connection's state")
+                    .register(registry);
+        }
+    }
+
+    private static double stateAgeSeconds(ManagedPersistentConnection connection) {
+        Instant since = connection.state().since();
+        Duration age = Duration.between(since, Instant.now());
+        return age.isNegative() ? 0.0 : age.toNanos() / 1e9;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.persistentconnection.spring.metrics;
+
+import dev.persistentconnection.spring.PersistentConnections;
+import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** Micrometer meters of the persistent connections, when Micrometer and a {@link MeterRegistry} are present. */
+@AutoConfiguration(after = PersistentConnectionAutoConfiguration.class,
+        afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean({ MeterRegistry.class, PersistentConnections.class })
+public class PersistentConnectionMetricsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    PersistentConnectionMetrics persistentConnectionMetrics(PersistentConnections connections) {
+        return new PersistentConnectionMetrics(connections);
+    }
+}

@@ -1,0 +1,419 @@
+package dev.persistentconnection.tasks;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import java.net.SocketAddress;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client connection on the server: its tasks in flight, its limits and timers, its graceful disconnection.
+ * State changes happen on the channel's event loop; the {@link ConnectedClient} views are thread-safe.
+ */
+final class ClientSession implements ConnectedClient {
+    private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final int MAX_ERROR_MESSAGE = 1000;
+    /** Answer bytes a client's run functions may have queued before their writes block. */
+    static final long ANSWER_HIGH_WATER_MARK = 256 * 1024;
+
+    private final TaskServer server;
+    private final Channel channel;
+    private final EventLoop loop;
+    private final boolean littleEndian;
+    private final int clientMaxFrame;
+    private final Instant connectedAt = Instant.now();
+    private final long sequence = SEQUENCE.incrementAndGet();
+    private final Map<Integer, RunningTask> tasks = new ConcurrentHashMap<>();
+    private final AtomicLong taskSequence = new AtomicLong();
+    private final Object writability = new Object();
+    /** Answer bytes handed to the channel by run functions and not yet written to the socket. */
+    private final AtomicLong queuedAnswerBytes = new AtomicLong();
+    private FrameDecoder decoder;
+    private volatile String closeReason;
+    private boolean disconnecting;
+    private long disconnectDeadline;
+    private ScheduledFuture<?> disconnectTimer;
+    private ScheduledFuture<?> waitTimer;
+
+    ClientSession(TaskServer server, Channel channel, boolean littleEndian, int clientMaxFrame) {
+        this.server = server;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.littleEndian = littleEndian;
+        this.clientMaxFrame = clientMaxFrame;
+    }
+
+    void decoder(FrameDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    long sequence() {
+        return sequence;
+    }
+
+    /** The largest data chunk that fits the client's frame size in an OK frame. */
+    int maxChunk() {
+        return clientMaxFrame - Frame.OK_HEADER;
+    }
+
+    /** Handshake done, on the event loop. */
+    void started() {
+        armWaitTimer();
+    }
+
+    // ---- frames from the client (event loop) ----
+
+    void onTask(Frame.Task frame) {
+        if (closeReason != null) {
+            return;
+        }
+        if (disconnecting) {
+            send(new Frame.Error(frame.taskId(), TaskException.SERVER_CLOSING,
+                    "the server is disconnecting this client"));
+            return;
+        }
+        if (tasks.containsKey(frame.taskId())) {
+            close("protocol error: task id " + Integer.toUnsignedString(frame.taskId()) + " already in flight");
+            return;
+        }
+        TaskServer.Registration registration = server.registration(frame.code());
+        if (registration == null) {
+            send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE,
+                    "unknown task code " + frame.code()));
+            return;
+        }
+        RunningTask task = new RunningTask(this, registration, frame.taskId(), frame.code(), frame.payload(),
+                taskSequence.incrementAndGet());
+        tasks.put(frame.taskId(), task);
+        cancelWaitTimer();
+        if (tasks.size() >= server.settings().maxTasksInFlight()) {
+            pauseReading();
+        }
+        try {
+            server.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            tasks.remove(frame.taskId());
+            send(new Frame.Error(frame.taskId(), TaskException.SERVER_BUSY, "server busy: task rejected"));
+            afterTaskRemoved();
+        }
+    }
+
+    void onGoodbye() {
+        // The client sends no more tasks: finish what is in flight, then close.
+        disconnectOnLoop(server.settings().waitTimeout(), false);
+    }
+
+    // ---- task completion (any thread) ----
+
+    /** Sends the final frame of a task and forgets it. */
+    void finish(RunningTask task, Frame last) {
+        if (channel.isActive() && closeReason == null) {
+            send(last);
+        }
+        onLoop(() -> {
+            if (tasks.remove(task.taskId(), task)) {
+                afterTaskRemoved();
+            }
+        });
+    }
+
+    /** A task failed seriously: the client goes to the error state and is dropped. */
+    void fail(RunningTask task, Throwable error) {
+        LOG.log(System.Logger.Level.WARNING, "{0}: task {1} ({2}) failed; dropping the client: {3}", this,
+                Integer.toUnsignedString(task.taskId()), task.name(), String.valueOf(error));
+        close("task " + Integer.toUnsignedString(task.taskId()) + " (" + task.name() + ") failed: " + error);
+        onLoop(() -> tasks.remove(task.taskId(), task));
+    }
+
+    /** Runs on the event loop; once the loop is shut down (server stopped) there is nothing left to update. */
+    private void onLoop(Runnable r) {
+        try {
+            loop.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            tasks.clear();
+        }
+    }
+
+    private void afterTaskRemoved() {
+        if (disconnecting) {
+            if (tasks.isEmpty()) {
+                closeAfterGoodbye("graceful disconnection");
+            }
+            return;
+        }
+        if (tasks.size() < server.settings().maxTasksInFlight() && isReadingPaused()) {
+            resumeReading();
+        }
+        if (tasks.isEmpty()) {
+            armWaitTimer();
+        }
+    }
+
+    private void pauseReading() {
+        channel.config().setAutoRead(false);
+        if (decoder != null) {
+            decoder.pause();
+        }
+    }
+
+    private void resumeReading() {
+        channel.config().setAutoRead(true);
+        if (decoder != null) {
+            decoder.resume();
+        }
+    }
+
+    boolean isReadingPaused() {
+        return !channel.config().isAutoRead();
+    }
+
+    private void armWaitTimer() {
+        cancelWaitTimer();
+        long nanos = server.settings().waitTimeout().toNanos();
+        waitTimer = loop.schedule(() -> {
+            waitTimer = null;
+            if (tasks.isEmpty() && !disconnecting && closeReason == null) {
+                closeReason = "timeout waiting for a task (" + server.settings().waitTimeout().toMillis() + " ms)";
+                sendGoodbyeAndClose();
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelWaitTimer() {
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
+            waitTimer = null;
+        }
+    }
+
+    void send(Frame frame) {
+        channel.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    /**
+     * Sends a chunk of an answer, counting its bytes until they are written to the socket. Netty's own writability
+     * only sees a message once the event loop has encoded it, so a fast producer thread could otherwise queue
+     * without bound in the event loop's task queue.
+     */
+    void sendChunk(Frame.Ok chunk) {
+        int n = chunk.length();
+        queuedAnswerBytes.addAndGet(n);
+        channel.writeAndFlush(chunk).addListener(f -> {
+            if (queuedAnswerBytes.addAndGet(-n) < ANSWER_HIGH_WATER_MARK) {
+                writabilityChanged();
+            }
+        });
+    }
+
+    /** True when a run function may hand over another chunk. */
+    boolean acceptsChunk() {
+        return channel.isWritable() && queuedAnswerBytes.get() < ANSWER_HIGH_WATER_MARK;
+    }
+
+    // ---- writability, for RunningTask.write ----
+
+    void writabilityChanged() {
+        synchronized (writability) {
+            writability.notifyAll();
+        }
+    }
+
+    /** Waits a little for the channel to become writable or to close. */
+    void awaitWritable() throws InterruptedException {
+        synchronized (writability) {
+            if (!acceptsChunk() && channel.isActive()) {
+                writability.wait(50);
+            }
+        }
+    }
+
+    boolean littleEndian() {
+        return littleEndian;
+    }
+
+    // ---- closing ----
+
+    /** The channel closed: cancel everything still running. */
+    void closed() {
+        if (closeReason == null) {
+            closeReason = "connection closed by the client";
+        }
+        cancelWaitTimer();
+        if (disconnectTimer != null) {
+            disconnectTimer.cancel(false);
+        }
+        for (RunningTask t : tasks.values()) {
+            t.cancel();
+        }
+        writabilityChanged();
+        server.removed(this);
+        LOG.log(System.Logger.Level.DEBUG, "{0}: closed: {1}", this, closeReason);
+    }
+
+    void close(String reason) {
+        if (closeReason == null) {
+            closeReason = reason; // from now on, no final frame is sent: the client sees the connection close
+        }
+        for (RunningTask t : tasks.values()) {
+            t.cancel();
+        }
+        channel.close();
+    }
+
+    private void closeAfterGoodbye(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        channel.close();
+    }
+
+    private void sendGoodbyeAndClose() {
+        channel.writeAndFlush(new Frame.Goodbye()).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void disconnectOnLoop(Duration grace, boolean sendGoodbye) {
+        if (closeReason != null) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
+        if (disconnecting && deadline - disconnectDeadline >= 0) {
+            return;
+        }
+        boolean first = !disconnecting;
+        disconnecting = true;
+        disconnectDeadline = deadline;
+        cancelWaitTimer();
+        pauseReading();
+        if (first && sendGoodbye) {
+            send(new Frame.Goodbye());
+        }
+        if (tasks.isEmpty()) {
+            closeAfterGoodbye("graceful disconnection");
+            return;
+        }
+        if (disconnectTimer != null) {
+            disconnectTimer.cancel(false);
+        }
+        disconnectTimer = loop.schedule(() -> close("graceful disconnection: grace period over"),
+                Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    // ---- ConnectedClient ----
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return channel.localAddress();
+    }
+
+    @Override
+    public Instant connectedAt() {
+        return connectedAt;
+    }
+
+    @Override
+    public ByteOrder byteOrder() {
+        return littleEndian ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+    }
+
+    @Override
+    public List<Integer> tasks() {
+        return tasks.keySet().stream().sorted(Integer::compareUnsigned).toList();
+    }
+
+    @Override
+    public List<Integer> taskCodes() {
+        return tasks.values().stream().sorted(Comparator.comparingLong(RunningTask::sequence))
+                .map(RunningTask::code).toList();
+    }
+
+    @Override
+    public List<Integer> tasksWithCode(int code) {
+        return tasks.values().stream().filter(t -> t.code() == code).map(RunningTask::taskId)
+                .sorted(Integer::compareUnsigned).toList();
+    }
+
+    @Override
+    public Optional<TaskMetadata> metadata(int taskId) {
+        RunningTask t = tasks.get(taskId);
+        return t == null ? Optional.empty() : Optional.of(new TaskMetadata(taskId, t.code(), t.timestamp()));
+    }
+
+    @Override
+    public Optional<Object> runData(int taskId) {
+        RunningTask t = tasks.get(taskId);
+        return t == null ? Optional.empty() : Optional.ofNullable(t.runData());
+    }
+
+    @Override
+    public void cancel(int taskId) {
+        RunningTask t = tasks.get(taskId);
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    @Override
+    public void cancelAll() {
+        for (RunningTask t : tasks.values()) {
+            t.cancel();
+        }
+    }
+
+    @Override
+    public void disconnect(Duration grace) {
+        onLoop(() -> disconnectOnLoop(grace, true));
+    }
+
+    @Override
+    public void close() {
+        close("closed by the server");
+    }
+
+    @Override
+    public boolean isClosed() {
+        return !channel.isOpen();
+    }
+
+    @Override
+    public Optional<String> closeReason() {
+        return Optional.ofNullable(closeReason);
+    }
+
+    @Override
+    public long pendingOutboundBytes() {
+        return queuedAnswerBytes.get();
+    }
+
+    static String truncate(String message) {
+        if (message == null) {
+            return "";
+        }
+        return message.length() <= MAX_ERROR_MESSAGE ? message : message.substring(0, MAX_ERROR_MESSAGE);
+    }
+
+    @Override
+    public String toString() {
+        return remoteAddress() + "->" + localAddress();
+    }
+}

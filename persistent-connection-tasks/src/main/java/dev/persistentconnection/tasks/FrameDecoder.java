@@ -1,0 +1,198 @@
+package dev.persistentconnection.tasks;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Splits the byte stream into {@link Frame}s. The length prefix is checked against the limit before anything is
+ * buffered for it, so a claimed oversized length costs nothing but the close. A frame that has started must be
+ * complete within the read timeout. Decoding can be paused (backpressure) and resumed; bytes already received then
+ * wait in the cumulation buffer, whose size is bounded by one read plus one frame.
+ */
+final class FrameDecoder extends ByteToMessageDecoder {
+    private final boolean littleEndian;
+    private final int maxFrameSize;
+    private final boolean serverSide;
+    private final long readTimeoutNanos;
+    private boolean paused;
+    private boolean failed;
+    private ScheduledFuture<?> readTimer;
+    private ChannelHandlerContext ctx;
+
+    /**
+     * @param maxFrameSize the largest accepted value of the length prefix
+     * @param serverSide true to accept client-to-server kinds, false for server-to-client kinds
+     * @param readTimeout bound on the time a started frame may take to arrive; zero for none
+     */
+    FrameDecoder(boolean littleEndian, int maxFrameSize, boolean serverSide, Duration readTimeout) {
+        this.littleEndian = littleEndian;
+        this.maxFrameSize = maxFrameSize;
+        this.serverSide = serverSide;
+        this.readTimeoutNanos = readTimeout.toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (paused || in.readableBytes() < Frame.LENGTH_FIELD) {
+            return;
+        }
+        int start = in.readerIndex();
+        long length = Integer.toUnsignedLong(littleEndian ? in.getIntLE(start) : in.getInt(start));
+        if (length < 1 || length > maxFrameSize) {
+            fail(in, "frame length " + length + " outside 1.." + maxFrameSize);
+        }
+        if (in.readableBytes() < Frame.LENGTH_FIELD + length) {
+            return;
+        }
+        in.skipBytes(Frame.LENGTH_FIELD);
+        ByteBuf body = in.readSlice((int) length);
+        out.add(parse(in, body));
+    }
+
+    private Frame parse(ByteBuf in, ByteBuf body) {
+        byte kind = body.readByte();
+        int rest = body.readableBytes();
+        switch (kind) {
+            case Frame.GOODBYE, Frame.PING, Frame.PONG -> {
+                if (rest != 0) {
+                    fail(in, "frame kind " + kind + " must have no body, has " + rest + " bytes");
+                }
+                return kind == Frame.GOODBYE ? new Frame.Goodbye() : kind == Frame.PING ? new Frame.Ping()
+                        : new Frame.Pong();
+            }
+            default -> {
+            }
+        }
+        if (serverSide) {
+            if (kind == Frame.TASK) {
+                if (rest < 6) {
+                    fail(in, "TASK frame too short: " + rest + " body bytes");
+                }
+                int id = readInt(body);
+                int code = littleEndian ? body.readUnsignedShortLE() : body.readUnsignedShort();
+                byte[] payload = new byte[body.readableBytes()];
+                body.readBytes(payload);
+                return new Frame.Task(id, code, payload);
+            }
+            if (kind == Frame.CANCEL) {
+                if (rest != 4) {
+                    fail(in, "CANCEL frame must have a 4-byte body, has " + rest);
+                }
+                return new Frame.Cancel(readInt(body));
+            }
+        } else {
+            if (kind == Frame.OK) {
+                if (rest < 5) {
+                    fail(in, "OK frame too short: " + rest + " body bytes");
+                }
+                int id = readInt(body);
+                int flags = body.readUnsignedByte();
+                if ((flags & ~Frame.FLAG_END) != 0) {
+                    fail(in, "OK frame with unknown flags " + flags);
+                }
+                byte[] data = new byte[body.readableBytes()];
+                body.readBytes(data);
+                return new Frame.Ok(id, (flags & Frame.FLAG_END) != 0, data);
+            }
+            if (kind == Frame.ERROR) {
+                if (rest < 5) {
+                    fail(in, "ERROR frame too short: " + rest + " body bytes");
+                }
+                int id = readInt(body);
+                int code = body.readUnsignedByte();
+                String message = body.toString(body.readerIndex(), body.readableBytes(), StandardCharsets.UTF_8);
+                return new Frame.Error(id, code, message);
+            }
+        }
+        fail(in, "unknown frame kind 0x" + Integer.toHexString(kind & 0xFF));
+        throw new AssertionError();
+    }
+
+    private int readInt(ByteBuf body) {
+        return littleEndian ? body.readIntLE() : body.readInt();
+    }
+
+    private void fail(ByteBuf in, String message) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        throw new ProtocolException(message);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        super.channelRead(ctx, msg);
+        armReadTimer();
+    }
+
+    /** Stops producing frames until {@link #resume()}; called on the event loop. */
+    void pause() {
+        paused = true;
+        cancelReadTimer();
+    }
+
+    /** Decodes what was held back while paused; called on the event loop. */
+    void resume() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        if (ctx != null && !ctx.isRemoved() && actualReadableBytes() > 0) {
+            try {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                channelReadComplete(ctx);
+            } catch (Exception e) {
+                ctx.fireExceptionCaught(e);
+            }
+        }
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    private void armReadTimer() {
+        if (readTimeoutNanos <= 0 || ctx == null) {
+            return;
+        }
+        if (paused || failed || actualReadableBytes() == 0) {
+            cancelReadTimer();
+        } else if (readTimer == null) {
+            readTimer = ctx.executor().schedule(() -> {
+                readTimer = null;
+                if (!paused && !failed && actualReadableBytes() > 0) {
+                    failed = true;
+                    ctx.fireExceptionCaught(new ProtocolException(
+                            "timeout reading a frame (" + Duration.ofNanos(readTimeoutNanos).toMillis() + " ms)"));
+                }
+            }, readTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelReadTimer() {
+        if (readTimer != null) {
+            readTimer.cancel(false);
+            readTimer = null;
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        cancelReadTimer();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.persistentconnection.tasks;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Keeps a quiet connection alive and detects a dead peer, on both sides. Placed after an {@code IdleStateHandler}:
+ * when this side has written nothing for the heartbeat interval it sends PING; when it has received nothing for
+ * the heartbeat timeout it closes the connection. Answers PING with PONG and swallows both. While this side has
+ * stopped reading on purpose (backpressure, graceful disconnect) the silence is its own and is not held against
+ * the peer.
+ */
+final class HeartbeatHandler extends ChannelDuplexHandler {
+    private final Duration timeout;
+    private final BooleanSupplier readingPaused;
+    private final CloseHandle closer;
+
+    HeartbeatHandler(Duration timeout, BooleanSupplier readingPaused, CloseHandle closer) {
+        this.timeout = timeout;
+        this.readingPaused = readingPaused;
+        this.closer = closer;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Frame.Ping) {
+            ctx.channel().writeAndFlush(new Frame.Pong(), ctx.channel().voidPromise());
+        } else if (!(msg instanceof Frame.Pong)) {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.WRITER_IDLE) {
+                ctx.channel().writeAndFlush(new Frame.Ping(), ctx.channel().voidPromise());
+            } else if (idle.state() == IdleState.READER_IDLE && !readingPaused.getAsBoolean()) {
+                closer.close("heartbeat timeout: nothing received from the peer for " + timeout.toMillis() + " ms");
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+}

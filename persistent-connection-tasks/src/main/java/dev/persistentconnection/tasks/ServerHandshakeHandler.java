@@ -1,0 +1,134 @@
+package dev.persistentconnection.tasks;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.WriteTimeoutHandler;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the client's hello, answers accept or a refusal with a reason, and on accept replaces itself with the
+ * frame pipeline. Bytes the client sent after its hello are passed on to the frame decoder. A client that does not
+ * complete its hello within the read timeout is closed.
+ */
+final class ServerHandshakeHandler extends ByteToMessageDecoder {
+    private static final System.Logger LOG = System.getLogger(ServerHandshakeHandler.class.getName());
+
+    private final TaskServer server;
+    private final boolean full;
+    private ScheduledFuture<?> timer;
+    private boolean done;
+
+    ServerHandshakeHandler(TaskServer server, boolean full) {
+        this.server = server;
+        this.full = full;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (full) {
+            refuse(ctx, Handshake.SERVER_FULL, "server full: " + server.settings().maxClients() + " clients");
+        } else {
+            long nanos = server.settings().readTimeout().toNanos();
+            timer = ctx.executor().schedule(() -> {
+                if (!done) {
+                    done = true;
+                    LOG.log(System.Logger.Level.DEBUG, "{0}: no handshake within the read timeout",
+                            ctx.channel().remoteAddress());
+                    ctx.close();
+                }
+            }, nanos, TimeUnit.NANOSECONDS);
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (done) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        int start = in.readerIndex();
+        if (in.readableBytes() >= 4 && in.getInt(start) != Handshake.MAGIC) {
+            refuse(ctx, Handshake.BAD_MAGIC, "bad magic: not a persistent-connection task protocol client");
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (in.readableBytes() < Handshake.HELLO_SIZE) {
+            return;
+        }
+        in.skipBytes(4);
+        int version = in.readUnsignedByte();
+        byte order = in.readByte();
+        long maxFrame = in.readUnsignedInt();
+        if (version != Handshake.VERSION) {
+            refuse(ctx, Handshake.UNSUPPORTED_VERSION, "unsupported protocol version " + version
+                    + "; this server speaks version " + Handshake.VERSION);
+        } else if (order != Handshake.BIG_ENDIAN && order != Handshake.LITTLE_ENDIAN) {
+            refuse(ctx, Handshake.BAD_BYTE_ORDER, "bad byte order 0x" + Integer.toHexString(order & 0xFF)
+                    + "; expected 'B' or 'L'");
+        } else if (maxFrame < Handshake.MIN_FRAME_SIZE) {
+            refuse(ctx, Handshake.BAD_FRAME_SIZE, "client frame size " + maxFrame + " below the minimum "
+                    + Handshake.MIN_FRAME_SIZE);
+        } else {
+            accept(ctx, order == Handshake.LITTLE_ENDIAN, (int) Math.min(maxFrame, Integer.MAX_VALUE));
+        }
+    }
+
+    private void accept(ChannelHandlerContext ctx, boolean littleEndian, int clientMaxFrame) {
+        done = true;
+        cancelTimer();
+        TaskServer.Settings s = server.settings();
+        ClientSession session = new ClientSession(server, ctx.channel(), littleEndian, clientMaxFrame);
+        ByteBuf reply = ctx.alloc().buffer(Handshake.ACCEPT_SIZE);
+        Handshake.writeAccept(reply, s.maxFrameSize(), s.maxTasksInFlight());
+        ctx.writeAndFlush(reply, ctx.voidPromise());
+        FrameDecoder decoder = new FrameDecoder(littleEndian, s.maxFrameSize(), true, s.readTimeout());
+        session.decoder(decoder);
+        ChannelPipeline p = ctx.pipeline();
+        p.addAfter(ctx.name(), "dispatch", new TaskDispatcher(session));
+        p.addAfter(ctx.name(), "write-timeout",
+                new WriteTimeoutHandler(s.writeTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        p.addAfter(ctx.name(), "encoder", FrameEncoder.of(littleEndian));
+        p.addAfter(ctx.name(), "heartbeat", new HeartbeatHandler(s.heartbeatTimeout(),
+                session::isReadingPaused, session::close));
+        p.addBefore(ctx.name(), "idle", new IdleStateHandler(s.heartbeatTimeout().toNanos(),
+                s.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
+        server.added(session);
+        session.started();
+        p.replace(this, "frames", decoder);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, int status, String reason) {
+        done = true;
+        cancelTimer();
+        LOG.log(System.Logger.Level.DEBUG, "{0}: handshake refused: {1}", ctx.channel().remoteAddress(), reason);
+        ByteBuf reply = ctx.alloc().buffer();
+        Handshake.writeRefusal(reply, status, reason);
+        ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "{0}: error during handshake: {1}", ctx.channel().remoteAddress(),
+                String.valueOf(cause));
+        done = true;
+        ctx.close();
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        cancelTimer();
+    }
+}

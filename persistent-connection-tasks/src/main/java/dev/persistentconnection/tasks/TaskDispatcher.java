@@ -1,0 +1,56 @@
+package dev.persistentconnection.tasks;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/** Hands each decoded client frame to its {@link ClientSession}; the last inbound handler of a server channel. */
+final class TaskDispatcher extends ChannelInboundHandlerAdapter {
+    private final ClientSession session;
+
+    TaskDispatcher(ClientSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Frame.Task task) {
+            session.onTask(task);
+        } else if (msg instanceof Frame.Cancel cancel) {
+            session.cancel(cancel.taskId());
+        } else if (msg instanceof Frame.Goodbye) {
+            session.onGoodbye();
+        } else {
+            session.close("unexpected message " + msg.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        session.writabilityChanged();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        session.close(describe(cause));
+    }
+
+    static String describe(Throwable cause) {
+        if (cause instanceof ProtocolException p) {
+            return "protocol error: " + p.getMessage();
+        }
+        if (cause instanceof io.netty.handler.codec.DecoderException d && d.getCause() != null) {
+            return describe(d.getCause());
+        }
+        if (cause instanceof io.netty.handler.timeout.WriteTimeoutException) {
+            return "write timeout";
+        }
+        return String.valueOf(cause);
+    }
+}

@@ -1,0 +1,485 @@
+package dev.persistentconnection.tasks;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Serves tasks to many clients over TCP (the seed's {@code asyncserver.Server}): {@link #register} a
+ * {@link TaskHandler} per task code, {@link #start()}, and {@link #stop()}.
+ *
+ * <p>Safe by default: binds to 127.0.0.1, limits the frame size, the tasks in flight per client (by no longer
+ * reading from that client, not by queueing) and the number of clients; an invalid frame closes only the client
+ * that sent it. Handlers and run functions run on the task executor (by default a bounded pool the server owns),
+ * never on an I/O thread. {@link #stop()} closes every client and releases every thread it created.
+ */
+public final class TaskServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TaskServer.class.getName());
+
+    /** The largest task code applications may register; codes above are reserved for the protocol. */
+    public static final int MAX_USER_TASK_CODE = 0xFEFF;
+    /** The default time a client may stay idle (no task in flight) before it is disconnected. */
+    public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofMinutes(30);
+    /** The default time a started frame (or the handshake) may take to arrive. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
+    /** The default time a write may take. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(5);
+    /** The default interval after which a quiet side sends PING. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+    /** The default silence after which the peer is considered dead. */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+    /** The default limit on a frame's length prefix: 1 MiB. */
+    public static final int DEFAULT_MAX_FRAME_SIZE = 1 << 20;
+    public static final int DEFAULT_MAX_TASKS_IN_FLIGHT = 64;
+    public static final int DEFAULT_MAX_CLIENTS = 1024;
+
+    private final Settings settings;
+    private final Map<Integer, Registration> handlers = new ConcurrentHashMap<>();
+    private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Object lifecycle = new Object();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private ExecutorService ownedExecutor;
+    private Executor executor;
+    private Channel serverChannel;
+    private boolean started;
+    private boolean stopped;
+
+    record Registration(int code, TaskHandler handler, String name) {
+    }
+
+    record Settings(InetAddress bindAddress, int port, Executor executor, int taskThreads, int ioThreads,
+            int maxFrameSize, int maxTasksInFlight, int maxClients, Duration waitTimeout, Duration readTimeout,
+            Duration writeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext) {
+    }
+
+    private TaskServer(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** A builder with the safe defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Registers (or replaces) the handler of a task code. May be called before or after {@link #start()}.
+     *
+     * @param name used in logs and error messages only
+     * @throws IllegalArgumentException if {@code code} is negative or in the reserved range (above
+     *         {@value #MAX_USER_TASK_CODE})
+     */
+    public TaskServer register(int code, TaskHandler handler, String name) {
+        Objects.requireNonNull(handler, "handler");
+        if (code < 0 || code > MAX_USER_TASK_CODE) {
+            throw new IllegalArgumentException("task code " + code + " is outside 0.." + MAX_USER_TASK_CODE
+                    + "; codes 0xFF00..0xFFFF are reserved for the protocol");
+        }
+        handlers.put(code, new Registration(code, handler, name == null || name.isEmpty() ? "code " + code : name));
+        return this;
+    }
+
+    /** The registered task codes, in increasing order. */
+    public List<Integer> registeredTaskCodes() {
+        return new ArrayList<>(new TreeSet<>(handlers.keySet()));
+    }
+
+    Registration registration(int code) {
+        return handlers.get(code);
+    }
+
+    /**
+     * Binds and starts accepting clients; returns once the port is bound.
+     *
+     * @throws IllegalStateException if already started or stopped
+     * @throws java.io.UncheckedIOException wrapping the bind failure
+     */
+    public TaskServer start() {
+        synchronized (lifecycle) {
+            if (started) {
+                throw new IllegalStateException("TaskServer already started");
+            }
+            started = true;
+            bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("task-server-accept", true),
+                    NioIoHandler.newFactory());
+            workerGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
+                    new DefaultThreadFactory("task-server-io", true), NioIoHandler.newFactory());
+            if (settings.executor() != null) {
+                executor = settings.executor();
+            } else {
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.taskThreads(), settings.taskThreads(), 30,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>((int) Math.min(100_000L,
+                                (long) settings.maxClients() * settings.maxTasksInFlight())),
+                        new DefaultThreadFactory("task-server-task", true));
+                pool.allowCoreThreadTimeOut(true);
+                ownedExecutor = pool;
+                executor = pool;
+            }
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(bossGroup, workerGroup)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.SO_BACKLOG, 128)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            initClient(ch);
+                        }
+                    });
+            try {
+                serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).syncUninterruptibly()
+                        .channel();
+            } catch (RuntimeException e) {
+                releaseThreads();
+                stopped = true;
+                throw new java.io.UncheckedIOException(new java.io.IOException(
+                        "cannot bind " + settings.bindAddress().getHostAddress() + ":" + settings.port(), e));
+            }
+            LOG.log(System.Logger.Level.DEBUG, "task server listening on {0}", serverChannel.localAddress());
+            return this;
+        }
+    }
+
+    private void initClient(SocketChannel ch) {
+        if (settings.sslContext() != null) {
+            ch.pipeline().addLast("ssl", settings.sslContext().newHandler(ch.alloc()));
+        }
+        int count = connections.incrementAndGet();
+        ch.closeFuture().addListener(f -> connections.decrementAndGet());
+        boolean full = count > settings.maxClients();
+        ch.pipeline().addLast("handshake", new ServerHandshakeHandler(this, full));
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    void added(ClientSession session) {
+        sessions.add(session);
+        if (isStopped()) {
+            session.close("server stopped");
+        }
+    }
+
+    void removed(ClientSession session) {
+        sessions.remove(session);
+    }
+
+    private boolean isStopped() {
+        synchronized (lifecycle) {
+            return stopped;
+        }
+    }
+
+    /** The bound address; only after {@link #start()}. */
+    public InetSocketAddress localAddress() {
+        synchronized (lifecycle) {
+            if (serverChannel == null) {
+                throw new IllegalStateException("TaskServer not started");
+            }
+            return (InetSocketAddress) serverChannel.localAddress();
+        }
+    }
+
+    /** The bound port; only after {@link #start()}. */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    /** True between {@link #start()} and {@link #stop()}. */
+    public boolean isRunning() {
+        synchronized (lifecycle) {
+            return started && !stopped;
+        }
+    }
+
+    /** The clients past their handshake, sorted by connect time (oldest first). */
+    public List<ConnectedClient> clients() {
+        List<ConnectedClient> list = new ArrayList<>(sessions);
+        list.sort(Comparator.comparing(ConnectedClient::connectedAt)
+                .thenComparingLong(c -> ((ClientSession) c).sequence()));
+        return list;
+    }
+
+    /** The number of clients past their handshake. */
+    public int numClients() {
+        return sessions.size();
+    }
+
+    /** Starts a graceful disconnection of every client (see {@link ConnectedClient#disconnect}). */
+    public void disconnectAll(Duration grace) {
+        for (ClientSession s : sessions) {
+            s.disconnect(grace);
+        }
+    }
+
+    /**
+     * Stops: closes the listening socket, closes every client (their tasks are cancelled), and shuts down the event
+     * loops and the executor the server created, waiting a bounded time for each. Idempotent.
+     */
+    public void stop() {
+        synchronized (lifecycle) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            if (!started) {
+                return;
+            }
+        }
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        List<ClientSession> all = new ArrayList<>(sessions);
+        for (ClientSession s : all) {
+            s.close("server stopped");
+        }
+        for (ClientSession s : all) {
+            s.channel().closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        releaseThreads();
+        LOG.log(System.Logger.Level.DEBUG, "task server stopped");
+    }
+
+    /**
+     * Disconnects every client gracefully, waits until they are gone or {@code grace} has passed, then
+     * {@link #stop()}s.
+     */
+    public void stop(Duration grace) {
+        if (isRunning()) {
+            if (serverChannel != null) {
+                serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+            disconnectAll(grace);
+            long deadline = System.nanoTime() + grace.toNanos();
+            for (ClientSession s : new ArrayList<>(sessions)) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    s.channel().closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                }
+            }
+        }
+        stop();
+    }
+
+    private void releaseThreads() {
+        // Task threads first, so that they can still hand their last frames to the event loops.
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdownNow();
+            try {
+                if (!ownedExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "task threads still running 5 s after stop");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<io.netty.util.concurrent.Future<?>> shutdowns = new ArrayList<>();
+        if (bossGroup != null) {
+            shutdowns.add(bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+        }
+        if (workerGroup != null) {
+            shutdowns.add(workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+        }
+        for (io.netty.util.concurrent.Future<?> f : shutdowns) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Settings of a {@link TaskServer}; every one has a safe default. */
+    public static final class Builder {
+        private InetAddress bindAddress;
+        private int port;
+        private Executor executor;
+        private int taskThreads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+        private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+        private int maxTasksInFlight = DEFAULT_MAX_TASKS_IN_FLIGHT;
+        private int maxClients = DEFAULT_MAX_CLIENTS;
+        private Duration waitTimeout = DEFAULT_WAIT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
+        private SslContext sslContext;
+
+        private Builder() {
+            try {
+                bindAddress = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+            } catch (UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        /** The address to bind; default 127.0.0.1 (use "0.0.0.0" to listen on every interface). */
+        public Builder bindAddress(InetAddress address) {
+            this.bindAddress = Objects.requireNonNull(address);
+            return this;
+        }
+
+        /** The address to bind, by name or literal. */
+        public Builder bindAddress(String host) {
+            try {
+                return bindAddress(InetAddress.getByName(host));
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("unknown bind address " + host, e);
+            }
+        }
+
+        /** The port; default 0 (a free port, see {@link TaskServer#port()}). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The executor of handlers and run functions. The server does not shut it down. Default: a pool of
+         * {@link #taskThreads(int)} threads that the server owns.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor);
+            return this;
+        }
+
+        /** Threads of the default task pool; default max(8, 4 x cores). */
+        public Builder taskThreads(int threads) {
+            this.taskThreads = positive(threads, "taskThreads");
+            return this;
+        }
+
+        /** I/O threads; default the number of cores. */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = positive(threads, "ioThreads");
+            return this;
+        }
+
+        /** The largest frame accepted (length prefix value); default 1 MiB, at least 256. */
+        public Builder maxFrameSize(int bytes) {
+            if (bytes < Handshake.MIN_FRAME_SIZE) {
+                throw new IllegalArgumentException("maxFrameSize must be at least " + Handshake.MIN_FRAME_SIZE);
+            }
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /** Tasks one client may have in flight; at the limit the server stops reading from it. Default 64. */
+        public Builder maxTasksInFlightPerClient(int tasks) {
+            this.maxTasksInFlight = positive(tasks, "maxTasksInFlightPerClient");
+            return this;
+        }
+
+        /** Connections at once; beyond, new ones are refused in the handshake. Default 1024. */
+        public Builder maxClients(int clients) {
+            this.maxClients = positive(clients, "maxClients");
+            return this;
+        }
+
+        /** Idle time (no task in flight) after which a client is disconnected; default 30 min. */
+        public Builder waitTimeout(Duration timeout) {
+            this.waitTimeout = positive(timeout, "waitTimeout");
+            return this;
+        }
+
+        /** Time a started frame, or the handshake, may take to arrive; default 5 s. */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive(timeout, "readTimeout");
+            return this;
+        }
+
+        /** Time a write may take; default 5 s. */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = positive(timeout, "writeTimeout");
+            return this;
+        }
+
+        /** Send PING after this much write silence; default 10 s. */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = positive(interval, "heartbeatInterval");
+            return this;
+        }
+
+        /** Close a client after this much read silence; default 30 s. */
+        public Builder heartbeatTimeout(Duration timeout) {
+            this.heartbeatTimeout = positive(timeout, "heartbeatTimeout");
+            return this;
+        }
+
+        /** Serve over TLS with this (server) context; default plain TCP. */
+        public Builder sslContext(SslContext context) {
+            if (context != null && context.isClient()) {
+                throw new IllegalArgumentException("a server SslContext is needed");
+            }
+            this.sslContext = context;
+            return this;
+        }
+
+        public TaskServer build() {
+            if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+                throw new IllegalArgumentException("heartbeatTimeout (" + heartbeatTimeout
+                        + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
+            }
+            return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
+                    maxTasksInFlight, maxClients, waitTimeout, readTimeout, writeTimeout, heartbeatInterval,
+                    heartbeatTimeout, sslContext));
+        }
+
+        private static int positive(int value, String name) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+
+        static Duration positive(Duration value, String name) {
+            if (value == null || value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}

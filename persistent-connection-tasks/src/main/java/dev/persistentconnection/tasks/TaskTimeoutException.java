@@ -1,0 +1,14 @@
+package dev.persistentconnection.tasks;
+
+import java.io.Serial;
+import java.util.concurrent.TimeoutException;
+
+/** A task got no final answer within its timeout; the client has sent CANCEL for it. */
+public class TaskTimeoutException extends TimeoutException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    public TaskTimeoutException(String message) {
+        super(message);
+    }
+}

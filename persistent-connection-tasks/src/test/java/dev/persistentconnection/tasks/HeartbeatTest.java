@@ -1,0 +1,75 @@
+package dev.persistentconnection.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.DataInputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A half-open connection (a peer that handshakes, then goes silent) turns into a close on both sides. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class HeartbeatTest extends TestSupport {
+
+    @Test
+    void serverClosesASilentClient() throws Exception {
+        TaskServer server = start(serverBuilder().heartbeatInterval(Duration.ofMillis(100))
+                .heartbeatTimeout(Duration.ofMillis(600)).build());
+        Socket silent = rawSocket(server.localAddress());
+        handshake(silent);
+        await().until(() -> server.numClients() == 1);
+        ConnectedClient view = server.clients().get(0);
+        // The raw peer reads (the server's PINGs) but never writes: the server must give up on it.
+        assertThat(readsUntilClosed(silent)).isTrue();
+        await().until(() -> server.numClients() == 0);
+        assertThat(view.closeReason()).hasValueSatisfying(r -> assertThat(r).contains("heartbeat timeout"));
+    }
+
+    @Test
+    void anActiveClientIsKeptAliveByPings() throws Exception {
+        TaskServer server = start(serverBuilder().heartbeatInterval(Duration.ofMillis(50))
+                .heartbeatTimeout(Duration.ofMillis(400)).build());
+        server.register(1, TaskHandler.of(p -> p), "echo");
+        TaskClient client = connect(server, clientOptions().heartbeatInterval(Duration.ofMillis(50))
+                .heartbeatTimeout(Duration.ofMillis(400)).build());
+        // Idle for several heartbeat timeouts: the PING/PONG traffic keeps both sides open.
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> !client.isClosed());
+        assertThat(result(client.submit(1, utf8("alive")))).asString().isEqualTo("alive");
+    }
+
+    @Test
+    void clientClosesASilentServerAndFailsItsTasks() throws Exception {
+        ServerSocket listener = closeLater(new ServerSocket(0, 5, InetAddress.getLoopbackAddress()));
+        CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+            try {
+                Socket s = listener.accept();
+                new DataInputStream(s.getInputStream()).readFully(new byte[Handshake.HELLO_SIZE]);
+                s.getOutputStream().write(ByteBuffer.allocate(Handshake.ACCEPT_SIZE).putInt(Handshake.MAGIC)
+                        .put((byte) Handshake.ACCEPTED).put((byte) Handshake.VERSION).putInt(1 << 20).putInt(16)
+                        .array());
+                return s; // and never says anything again
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        TaskConnector connector = closeLater(TaskClients.connector(clientOptions()
+                .heartbeatInterval(Duration.ofMillis(100)).heartbeatTimeout(Duration.ofMillis(600)).build()));
+        TaskClient client = closeLater(result(connector.connect(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()))));
+        closeLater(accepted.get(5, TimeUnit.SECONDS));
+        CompletableFuture<byte[]> pending = client.submit(1, new byte[0]);
+        assertThatThrownBy(() -> result(pending)).cause().isInstanceOf(ConnectionLostException.class)
+                .hasMessageContaining("heartbeat timeout");
+        result(client.closeFinished());
+        assertThat(client.isClosed()).isTrue();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.persistentconnection.tasks;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.persistentconnection.AddressSuppliers;
+import dev.persistentconnection.PersistentConnection;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The README example, kept compiling and working (port 0 instead of 7000). */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ReadmeExampleTest {
+
+    @Test
+    void readmeExample() throws Exception {
+        TaskServer server = TaskServer.builder().port(0).build()
+                .register(1, TaskHandler.of(payload -> ("hello " + new String(payload, UTF_8)).getBytes(UTF_8)),
+                        "greet")
+                .start();
+        int port = server.port();
+        TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
+        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection
+                .<InetSocketAddress, TaskClient>builder("greeter")
+                .addressSupplier(AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)))
+                .connector(connector).lifecycle(TaskClients.lifecycle()).build();
+        try {
+            byte[] answer = connection.connected().join().submit(1, "world".getBytes(UTF_8)).get(5, SECONDS);
+            assertThat(new String(answer, UTF_8)).isEqualTo("hello world");
+        } finally {
+            connection.close();
+            connector.close();
+            server.stop();
+        }
+    }
+}
