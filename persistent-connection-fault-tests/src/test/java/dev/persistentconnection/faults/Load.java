@@ -118,7 +118,7 @@ final class Load {
                 window.release();
                 continue;
             }
-            pause(5 + random.nextInt(10)); // about 100 tasks per second per thread: load, not a CPU burner
+            pause(2 + random.nextInt(6)); // a few hundred tasks per second per thread: load, not a CPU burner
             last = client;
             long id = IDS.incrementAndGet();
             submitted.increment();

@@ -49,6 +49,11 @@ final class Resources {
         }
     }
 
+    /** Open TCP sockets of this process (the JVM and the logging may hold unix sockets of their own). */
+    static int tcpSockets() {
+        return (int) socketDetails().stream().filter(d -> d.contains("=tcp")).count();
+    }
+
     /** Open sockets of this process. */
     static int sockets() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

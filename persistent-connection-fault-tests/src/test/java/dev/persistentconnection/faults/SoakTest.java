@@ -124,7 +124,7 @@ class SoakTest {
             System.out.println("[soak] seed " + seed + (minutes > 0 ? ", " + minutes + " minutes" : ", bounded: "
                     + BOUNDED_FAULTS + " faults") + " (replay with -Dsoak.seed=" + seed + ")");
             TreeMap<String, Integer> threadsAtStart = Resources.threads();
-            int socketsAtStart = Resources.sockets();
+            int socketsAtStart = Resources.tcpSockets();
             long started = System.nanoTime();
 
             server = new ExecutingServer(HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT);
@@ -218,9 +218,9 @@ class SoakTest {
             proxy.close();
             server.close();
             boolean released = settle(() -> Resources.threads().equals(withTimer(threadsAtStart))
-                    && Resources.sockets() <= socketsAtStart, Duration.ofSeconds(15));
+                    && Resources.tcpSockets() <= socketsAtStart, Duration.ofSeconds(15));
             check(released, "after shutdown: threads " + Resources.threads() + " vs " + withTimer(threadsAtStart)
-                    + ", sockets " + Resources.sockets() + " vs " + socketsAtStart + ": " + Resources.socketDetails());
+                    + ", TCP sockets " + Resources.tcpSockets() + " vs " + socketsAtStart + ": " + Resources.socketDetails());
 
             int faultsInjected = injected.values().stream().mapToInt(Integer::intValue).sum();
             check(faultsInjected >= 200 || minutes > 0, "only " + faultsInjected + " faults");
