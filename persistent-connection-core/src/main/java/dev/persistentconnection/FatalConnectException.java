@@ -11,10 +11,12 @@ public class FatalConnectException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** A fatal failure described by {@code message}. */
     public FatalConnectException(String message) {
         super(message);
     }
 
+    /** A fatal failure described by {@code message}, caused by {@code cause}. */
     public FatalConnectException(String message, Throwable cause) {
         super(message, cause);
     }

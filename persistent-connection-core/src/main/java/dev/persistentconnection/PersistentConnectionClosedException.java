@@ -13,6 +13,7 @@ public final class PersistentConnectionClosedException extends RuntimeException 
     /** The reference's message, word for word. */
     public static final String MESSAGE = "Persistent connection closed";
 
+    /** The closed error, with the reference's message. */
     public PersistentConnectionClosedException() {
         super(MESSAGE);
     }

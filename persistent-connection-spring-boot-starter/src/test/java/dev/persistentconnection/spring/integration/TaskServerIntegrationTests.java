@@ -53,7 +53,9 @@ import static org.awaitility.Awaitility.await;
         "persistent-connection.defaults.jitter=0",
         "persistent-connection.defaults.connect-timeout=2s",
         "persistent-connection.connections.orders.server-name=order-service",
-        "spring.cloud.discovery.client.composite-indicator.enabled=false" })
+        "spring.cloud.discovery.client.composite-indicator.enabled=false",
+        "management.endpoint.health.probes.enabled=true",
+        "management.endpoint.health.group.readiness.include=readinessState,persistentConnections" })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class TaskServerIntegrationTests {
@@ -172,6 +174,9 @@ class TaskServerIntegrationTests {
     @Order(2)
     void theEndpointReadsStatesAndDropsTheCurrentConnection() throws Exception {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(ordersStatus()).isEqualTo("UP"));
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(JsonPath.<String>read(readiness.body(), "$.components.persistentConnections.status")).isEqualTo("UP");
         HttpResponse<String> all = get("/actuator/persistentconnections");
         assertThat(all.statusCode()).isEqualTo(200);
         assertThat(JsonPath.<String>read(all.body(), "$.connections.orders.phase")).isEqualTo("CONNECTED");
