@@ -230,6 +230,8 @@ class SoakTest {
             figures.put("faults by kind", new LinkedHashMap<>(injected));
             figures.put("tasks sent", load.submitted.sum());
             figures.put("tasks succeeded", load.succeeded());
+            check(load.succeeded() + verdict.failedByFault == load.submitted.sum(), "sent " + load.submitted.sum()
+                    + " != succeeded " + load.succeeded() + " + failed by fault " + verdict.failedByFault);
             figures.put("tasks failed by fault", verdict.failedByFault);
             figures.put("  ConnectionLostException", load.count(Load.Outcome.LOST));
             figures.put("  cancelled by the server (crash)", load.count(Load.Outcome.CANCELLED));
@@ -448,6 +450,7 @@ class SoakTest {
                 Load.Outcome o = entry.getValue();
                 ExecutingServer.Execution e = server.executions().get(id);
                 int n = e == null ? 0 : e.count.get();
+                int scheduled = load.outcomes.containsKey(id) ? 1 : 0; // figures count the schedule's tasks only
                 String problem = null;
                 switch (o) {
                     case SUCCESS -> {
@@ -456,13 +459,13 @@ class SoakTest {
                         }
                     }
                     case REJECTED -> {
-                        failedByFault++;
+                        failedByFault += scheduled;
                         if (n != 0) {
                             problem = "rejected by the server but executed " + n + " times";
                         }
                     }
                     case LOST, CANCELLED -> {
-                        failedByFault++;
+                        failedByFault += scheduled;
                         if (n > 1) {
                             problem = "executed " + n + " times";
                         } else if (n == 1) {
@@ -472,7 +475,7 @@ class SoakTest {
                                 problem = "executed on an undisrupted connection but reported " + o + ": "
                                         + describe(e.connections.get(0), pairsByUpstreamPort, clientsByProxyPair);
                             } else {
-                                lostAfterExecution++;
+                                lostAfterExecution += scheduled;
                                 ambiguousReasons.merge(why, 1, Integer::sum);
                             }
                         }
