@@ -43,6 +43,8 @@ public final class ManagedPersistentConnection {
     private volatile boolean started;
     private volatile boolean closing;
     private volatile PersistentConnection<Object, Object> connection;
+    private final Connector<Object, Object> connector;
+    private final boolean connectorOwned;
 
     @SuppressWarnings("unchecked")
     private <A, C> ManagedPersistentConnection(PersistentConnectionSettings settings,
@@ -53,6 +55,8 @@ public final class ManagedPersistentConnection {
         this.publisher = publisher;
         this.backoff = new BackoffDelay(settings);
         Connector<Object, Object> connector = (Connector<Object, Object>) registration.connector(settings);
+        this.connector = connector;
+        this.connectorOwned = registration.connectorOwned();
         AddressSupplier<Object> addressSupplier = (AddressSupplier<Object>) addresses;
         PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(settings.serverName());
         for (PersistentConnectionCustomizer customizer : customizers) {
@@ -154,7 +158,12 @@ public final class ManagedPersistentConnection {
     private void log(ConnectionEvent<Object, Object> event) {
         if (event instanceof ConnectionEvent.FailedToConnect<?, ?> failed) {
             Throwable error = unwrap(failed.error());
-            if (logger.isErrorEnabled()) {
+            if (closing) {
+                if (logger.isDebugEnabled()) {
+                    logger.debug(prefix() + "Failed_to_connect while closing: " + error);
+                }
+            }
+            else if (logger.isErrorEnabled()) {
                 String message = prefix() + "Failed_to_connect: " + error;
                 if (logger.isDebugEnabled()) {
                     logger.error(message, error);
@@ -199,6 +208,22 @@ public final class ManagedPersistentConnection {
         CompletableFuture<Void> finished = connection.closeAsync();
         startGate.complete(null);
         return finished;
+    }
+
+    /**
+     * Closes the connector if the starter made it (see {@link PersistentConnectionRegistration#connectorOwned()}).
+     * Called once the connection has closed, from the thread that shuts the context down, never from an I/O thread
+     * of the connector itself (closing a Netty connector waits for its event loop).
+     */
+    public void releaseConnector() {
+        if (connectorOwned && connector instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            }
+            catch (Exception ex) {
+                logger.debug("Failed to close the connector of persistent connection '" + settings.name() + "'", ex);
+            }
+        }
     }
 
     /**

@@ -39,6 +39,7 @@ public final class PersistentConnectionRegistration<A, C> {
     private final ConnectionLifecycle<C> lifecycle;
     private final AddressSupplier<A> addressSupplier;
     private final Function<InetSocketAddress, A> addressMapper;
+    private final boolean connectorOwned;
 
     private PersistentConnectionRegistration(Builder<A, C> builder) {
         this.connectionName = Objects.requireNonNull(builder.connectionName, "connectionName");
@@ -46,6 +47,7 @@ public final class PersistentConnectionRegistration<A, C> {
         this.lifecycle = Objects.requireNonNull(builder.lifecycle, "a lifecycle is required");
         this.addressSupplier = builder.addressSupplier;
         this.addressMapper = builder.addressMapper;
+        this.connectorOwned = builder.connectorOwned;
     }
 
     /** Starts a registration for the connection named {@code connectionName}. */
@@ -62,6 +64,12 @@ public final class PersistentConnectionRegistration<A, C> {
     /** How the connection type is closed and observed. */
     public ConnectionLifecycle<C> lifecycle() { return lifecycle; }
 
+    /**
+     * Whether the starter made the connector (through {@link Builder#connectorFactory}) and so closes it, when it is
+     * {@link AutoCloseable}, once the connection has closed at shutdown. A connector given ready-made is the user's.
+     */
+    public boolean connectorOwned() { return connectorOwned; }
+
     /** The user's address supplier, or {@code null} to use the configured addresses or discovery. */
     public AddressSupplier<A> addressSupplier() { return addressSupplier; }
 
@@ -76,6 +84,7 @@ public final class PersistentConnectionRegistration<A, C> {
         private ConnectionLifecycle<C> lifecycle;
         private AddressSupplier<A> addressSupplier;
         private Function<InetSocketAddress, A> addressMapper;
+        private boolean connectorOwned;
 
         private Builder(String connectionName) {
             this.connectionName = connectionName;
@@ -85,12 +94,18 @@ public final class PersistentConnectionRegistration<A, C> {
         public Builder<A, C> connector(Connector<A, C> connector) {
             Objects.requireNonNull(connector, "connector");
             this.connectorFactory = settings -> connector;
+            this.connectorOwned = false;
             return this;
         }
 
-        /** A connector made from the connection's settings (connect timeout, heartbeat, SSL bundle name...). */
+        /**
+         * A connector made from the connection's settings (connect timeout, heartbeat, SSL bundle name...). The
+         * starter owns what the factory makes: an {@link AutoCloseable} connector (such as a {@code TaskConnector}
+         * and its I/O thread) is closed at shutdown, after the connection has closed.
+         */
         public Builder<A, C> connectorFactory(Function<PersistentConnectionSettings, Connector<A, C>> factory) {
             this.connectorFactory = Objects.requireNonNull(factory, "factory");
+            this.connectorOwned = true;
             return this;
         }
 

@@ -163,5 +163,9 @@ public class PersistentConnections implements Iterable<ManagedPersistentConnecti
             logger.warn("A persistent connection failed to close", ex.getCause());
             return true;
         }
+        finally {
+            // Connectors the starter made (and their I/O threads) go last, from this thread, never an I/O one.
+            toClose.forEach(ManagedPersistentConnection::releaseConnector);
+        }
     }
 }

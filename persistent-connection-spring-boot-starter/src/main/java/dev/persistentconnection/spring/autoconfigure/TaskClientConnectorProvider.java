@@ -2,7 +2,6 @@ package dev.persistentconnection.spring.autoconfigure;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLException;
 
@@ -11,13 +10,9 @@ import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.tasks.TaskClientOptions;
 import dev.persistentconnection.tasks.TaskClients;
-import dev.persistentconnection.tasks.TaskConnector;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslManagerBundle;
@@ -25,15 +20,12 @@ import org.springframework.boot.ssl.SslOptions;
 
 /**
  * The zero-code path: a {@link TaskClient} connector per connection, from the connection's connect timeout,
- * heartbeat and SSL bundle. The connectors (and their I/O threads) are closed when the context is destroyed,
- * after the connections closed.
+ * heartbeat and SSL bundle. The connectors (and their I/O threads) are the starter's: the registry closes them
+ * at shutdown, after the connections closed.
  */
-class TaskClientConnectorProvider implements DefaultConnectorProvider, DisposableBean {
-
-    private static final Log logger = LogFactory.getLog(TaskClientConnectorProvider.class);
+class TaskClientConnectorProvider implements DefaultConnectorProvider {
 
     private final SslBundles sslBundles;
-    private final List<TaskConnector> connectors = new CopyOnWriteArrayList<>();
 
     TaskClientConnectorProvider(SslBundles sslBundles) {
         this.sslBundles = sslBundles;
@@ -51,11 +43,7 @@ class TaskClientConnectorProvider implements DefaultConnectorProvider, Disposabl
         }
         TaskClientOptions built = options.build();
         return PersistentConnectionRegistration.<InetSocketAddress, TaskClient>forConnection(settings.name())
-                .connectorFactory(ignored -> {
-                    TaskConnector connector = TaskClients.connector(built);
-                    connectors.add(connector);
-                    return connector;
-                })
+                .connectorFactory(ignored -> TaskClients.connector(built)) // closed by the registry at shutdown
                 .lifecycle(TaskClients.lifecycle())
                 .build();
     }
@@ -89,16 +77,4 @@ class TaskClientConnectorProvider implements DefaultConnectorProvider, Disposabl
         }
     }
 
-    @Override
-    public void destroy() {
-        for (TaskConnector connector : connectors) {
-            try {
-                connector.close();
-            }
-            catch (RuntimeException ex) {
-                logger.debug("Failed to close a task connector", ex);
-            }
-        }
-        connectors.clear();
-    }
 }

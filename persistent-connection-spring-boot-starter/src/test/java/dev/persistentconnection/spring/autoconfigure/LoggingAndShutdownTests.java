@@ -66,6 +66,39 @@ class LoggingAndShutdownTests {
                 });
     }
 
+    /** A connector that owns a resource, such as a TaskConnector and its I/O thread. */
+    static final class CloseableConnector extends FakeConnection.RecordingConnector implements AutoCloseable {
+        volatile int closes;
+
+        @Override
+        public void close() {
+            closes++;
+        }
+    }
+
+    @Test
+    void connectorsMadeByAFactoryAreClosedAtShutdownAndReadyMadeOnesAreLeftToTheirOwner() {
+        CloseableConnector made = new CloseableConnector();
+        CloseableConnector given = new CloseableConnector();
+        runner.withPropertyValues("persistent-connection.connections.payments.addresses=localhost:7001")
+                .withBean("ordersRegistration", PersistentConnectionRegistration.class,
+                        () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("orders")
+                                .connectorFactory(settings -> made).lifecycle(FakeConnection.LIFECYCLE).build())
+                .withBean("paymentsRegistration", PersistentConnectionRegistration.class,
+                        () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("payments")
+                                .connector(given).lifecycle(FakeConnection.LIFECYCLE).build())
+                .run(context -> {
+                    PersistentConnections connections = context.getBean(PersistentConnections.class);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> connections.get("orders").currentConnection().isPresent());
+                    assertThat(made.closes).isZero();
+                    context.close();
+                    assertThat(made.connections).allSatisfy(c -> assertThat(c.isClosed()).isTrue());
+                    assertThat(made.closes).as("the starter made it, the starter closes it").isEqualTo(1);
+                    assertThat(given.closes).as("the user's own connector").isZero();
+                });
+    }
+
     private static java.util.List<String> lines(String text, String needle) {
         return text.lines().filter(line -> line.contains(needle)).toList();
     }

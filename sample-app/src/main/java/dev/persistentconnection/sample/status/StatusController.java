@@ -1,0 +1,101 @@
+package dev.persistentconnection.sample.status;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.persistentconnection.ConnectionState;
+import dev.persistentconnection.sample.echo.EchoPinger;
+import dev.persistentconnection.sample.quotes.EmbeddedQuoteServer;
+import dev.persistentconnection.sample.quotes.QuoteTicker;
+import dev.persistentconnection.sample.quotes.TaskOutcome;
+import dev.persistentconnection.spring.ConnectionDescriptions;
+import dev.persistentconnection.spring.ManagedPersistentConnection;
+import dev.persistentconnection.spring.PersistentConnections;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * The status page's API: a snapshot of every connection, the live timeline (server-sent events), and the
+ * control of the embedded quote server.
+ */
+@RestController
+@RequestMapping("/api")
+public class StatusController {
+
+    /** The embedded quote server. */
+    public record ServerView(boolean running, String address, int clients) {
+    }
+
+    /** One connection, as the health details and the actuator endpoint show it, plus its counters. */
+    public record ConnectionView(String name, String serverName, String phase, boolean connected, String address,
+            String lastError, int consecutiveFailures, String since, long successfulAttempts, long failedAttempts,
+            long disconnects, String retryDelay, double backoffMultiplier, String backoffMaxDelay) {
+    }
+
+    /** Everything the page shows, at one moment. */
+    public record StatusView(ServerView quoteServer, List<ConnectionView> connections, List<TaskOutcome> tasks,
+            EchoPinger.Exchange echo) {
+    }
+
+    private final PersistentConnections connections;
+    private final EmbeddedQuoteServer quoteServer;
+    private final QuoteTicker ticker;
+    private final EchoPinger pinger;
+    private final EventFeed feed;
+
+    public StatusController(PersistentConnections connections, EmbeddedQuoteServer quoteServer, QuoteTicker ticker,
+            EchoPinger pinger, EventFeed feed) {
+        this.connections = connections;
+        this.quoteServer = quoteServer;
+        this.ticker = ticker;
+        this.pinger = pinger;
+        this.feed = feed;
+    }
+
+    @GetMapping("/status")
+    public StatusView status() {
+        List<ConnectionView> views = new ArrayList<>();
+        for (ManagedPersistentConnection managed : connections) {
+            views.add(view(managed));
+        }
+        return new StatusView(server(), views, ticker.recent(), pinger.last());
+    }
+
+    @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public SseEmitter events() {
+        return feed.subscribe();
+    }
+
+    @PostMapping("/quote-server/stop")
+    public ServerView stop() {
+        quoteServer.stopServer();
+        return server();
+    }
+
+    @PostMapping("/quote-server/start")
+    public ServerView start() {
+        quoteServer.startServer();
+        return server();
+    }
+
+    private ServerView server() {
+        return new ServerView(quoteServer.isServing(), quoteServer.address(), quoteServer.clients());
+    }
+
+    private static ConnectionView view(ManagedPersistentConnection managed) {
+        ConnectionState state = managed.state();
+        return new ConnectionView(managed.name(), state.serverName(), state.phase().name(),
+                state.phase() == ConnectionState.Phase.CONNECTED,
+                state.address().map(ConnectionDescriptions::describeAddress).orElse(null),
+                state.lastError().map(ConnectionDescriptions::describeError).orElse(null),
+                state.consecutiveFailures(), String.valueOf(state.since()),
+                managed.statistics().successfulAttempts(), managed.statistics().failedAttempts(),
+                managed.statistics().disconnects(), String.valueOf(managed.settings().retryDelay()),
+                managed.settings().backoffMultiplier(), String.valueOf(managed.settings().backoffMaxDelay()));
+    }
+}

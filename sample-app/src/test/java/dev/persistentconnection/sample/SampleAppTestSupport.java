@@ -1,0 +1,65 @@
+package dev.persistentconnection.sample;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import dev.persistentconnection.spring.PersistentConnectionSettings;
+import dev.persistentconnection.spring.PersistentConnections;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.util.TestSocketUtils;
+
+/**
+ * The application as it ships (its {@code application.yml}), on a random HTTP port and a free port for the
+ * embedded quote server, both on 127.0.0.1. The test classes extending this share one application context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class SampleAppTestSupport {
+
+    static final int QUOTE_SERVER_PORT = TestSocketUtils.findAvailableTcpPort();
+
+    @DynamicPropertySource
+    static void quoteServerPort(DynamicPropertyRegistry registry) {
+        registry.add("sample.quote-server.port", () -> QUOTE_SERVER_PORT);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    PersistentConnections connections;
+
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The longest a connection can take to come back once its server is up again: the rest of its retry delay
+     * (at most {@code retry-delay x (1 + jitter)}), then one attempt of at most {@code connect-timeout}.
+     */
+    Duration recoveryBound(String connection) {
+        PersistentConnectionSettings settings = connections.managed(connection).settings();
+        long delay = (long) Math.ceil(settings.retryDelay().toMillis() * (1 + settings.jitter()));
+        return Duration.ofMillis(delay).plus(settings.connectTimeout());
+    }
+}
