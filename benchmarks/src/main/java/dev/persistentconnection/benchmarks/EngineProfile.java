@@ -101,8 +101,20 @@ final class EngineProfile {
             out.line("(no allocation count: a GC ran during every attempt)");
             return;
         }
-        // The histogram's own work allocates a little too; the FakeConnection rows are the connector's.
-        List<Map.Entry<String, long[]>> entries = new ArrayList<>(diff.entrySet());
+        // Lambda classes are merged by the class that defines them; rows under half an object per cycle (the
+        // histogram's own output, mostly) are left out of the table and of the total.
+        Map<String, long[]> merged = new HashMap<>();
+        for (Map.Entry<String, long[]> e : diff.entrySet()) {
+            if (e.getValue()[0] * 2 < n) {
+                continue;
+            }
+            String name = e.getKey().replaceAll("\\$\\$Lambda.*$", "\\$\\$Lambda");
+            long[] row = merged.computeIfAbsent(name, k -> new long[3]);
+            row[0] += e.getValue()[0];
+            row[1] += e.getValue()[1];
+            row[2]++;
+        }
+        List<Map.Entry<String, long[]>> entries = new ArrayList<>(merged.entrySet());
         entries.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
         long total = 0;
         for (Map.Entry<String, long[]> e : entries) {
@@ -114,11 +126,8 @@ final class EngineProfile {
         out.line("| class | objects per cycle | bytes per cycle |");
         out.line("| --- | ---: | ---: |");
         for (Map.Entry<String, long[]> e : entries) {
-            double perCycle = e.getValue()[0] / (double) n;
-            if (perCycle >= 0.5) {
-                out.line("| `%s` | %.2f | %.1f |", e.getKey().replaceAll("\\$\\$Lambda\\$\\d+/0x[0-9a-f]+", "\\$\\$Lambda"),
-                        perCycle, e.getValue()[1] / (double) n);
-            }
+            String name = e.getKey() + (e.getValue()[2] > 1 ? Results.fmt(" (%d lambda classes)", e.getValue()[2]) : "");
+            out.line("| `%s` | %.2f | %.1f |", name, e.getValue()[0] / (double) n, e.getValue()[1] / (double) n);
         }
         out.line("");
         engine.connection.close();

@@ -25,12 +25,28 @@ final class JfrSummary {
     private final Map<String, Long> nativeThreads = new HashMap<>();
     private long nativeSamples;
     private long samples;
+    private double cpuJvm;
+    private double cpuMachine;
+    private int cpuEvents;
+    private double switchRate;
+    private int switchEvents;
     private long allocWeight;
 
     static JfrSummary read(Path file, Predicate<String> threadFilter) throws IOException {
         JfrSummary summary = new JfrSummary();
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
             String type = event.getEventType().getName();
+            if (type.equals("jdk.CPULoad")) {
+                summary.cpuJvm += event.getFloat("jvmUser") + event.getFloat("jvmSystem");
+                summary.cpuMachine += event.getFloat("machineTotal");
+                summary.cpuEvents++;
+                continue;
+            }
+            if (type.equals("jdk.ThreadContextSwitchRate")) {
+                summary.switchRate += event.getFloat("switchRate");
+                summary.switchEvents++;
+                continue;
+            }
             boolean sample = type.equals("jdk.ExecutionSample") || type.equals("jdk.NativeMethodSample");
             RecordedThread thread = sample ? event.getThread("sampledThread") : event.getThread();
             String threadName = thread == null ? "?" : normalize(thread.getJavaName());
@@ -97,6 +113,20 @@ final class JfrSummary {
 
     long samples() {
         return samples;
+    }
+
+    /** Average CPU of this JVM and of the machine (0..1 of all cores), or NaN without jdk.CPULoad events. */
+    double cpuJvm() {
+        return cpuEvents == 0 ? Double.NaN : cpuJvm / cpuEvents;
+    }
+
+    double cpuMachine() {
+        return cpuEvents == 0 ? Double.NaN : cpuMachine / cpuEvents;
+    }
+
+    /** Average context switches per second on the whole machine, or NaN. */
+    double switchRate() {
+        return switchEvents == 0 ? Double.NaN : switchRate / switchEvents;
     }
 
     /** Markdown: the hottest methods (self), threads, this project's methods (inclusive) and allocation sites. */

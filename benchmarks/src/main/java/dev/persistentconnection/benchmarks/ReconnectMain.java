@@ -36,6 +36,52 @@ public final class ReconnectMain {
                 Results.quantile(sorted, n, 0.99) / 1e6, Results.quantile(sorted, n, 1) / 1e6);
     }
 
+    /** {TaskConnector.connect() to a TaskServer, a bare Netty connect to a Netty server}, each from main. */
+    private static long[][] connectAlone(int warmup, int rounds) throws Exception {
+        long[] connector = new long[rounds];
+        long[] netty = new long[rounds];
+        TaskServer server = TaskServer.builder().port(0).build()
+                .register(1, TaskHandler.of(payload -> payload), "echo").start();
+        TaskConnector taskConnector = TaskClients.connector(TaskClientOptions.defaults());
+        Echo.EchoServer raw = RawEcho.startServer();
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                new io.netty.util.concurrent.DefaultThreadFactory("bare-client", true),
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            InetSocketAddress taskAddress = new InetSocketAddress("127.0.0.1", server.port());
+            InetSocketAddress rawAddress = new InetSocketAddress("127.0.0.1", raw.port());
+            io.netty.bootstrap.Bootstrap bootstrap = new io.netty.bootstrap.Bootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                    .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
+                    .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel ch) {
+                            // nothing: the bare channel
+                        }
+                    });
+            for (int round = 0; round < warmup + rounds; round++) {
+                long start = System.nanoTime();
+                TaskClient client = taskConnector.connect(taskAddress).get(5, TimeUnit.SECONDS);
+                long end = System.nanoTime();
+                client.closeAsync().get(5, TimeUnit.SECONDS);
+                long nettyStart = System.nanoTime();
+                io.netty.channel.Channel channel = bootstrap.connect(rawAddress).syncUninterruptibly().channel();
+                long nettyEnd = System.nanoTime();
+                channel.close().syncUninterruptibly();
+                if (round >= warmup) {
+                    connector[round - warmup] = end - start;
+                    netty[round - warmup] = nettyEnd - nettyStart;
+                }
+            }
+        } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            raw.close();
+            taskConnector.close();
+            server.stop();
+        }
+        return new long[][] {connector, netty};
+    }
+
     public static void main(String[] args) throws Exception {
         Results out = Results.open(args, "4-reconnect");
         int warmup = Integer.parseInt(Results.option(args, "--warmup", "100"));
@@ -121,6 +167,11 @@ public final class ReconnectMain {
         Arrays.sort(handshake, 0, measured);
         long[] floor = PlainTcpFloor.measure(warmup, rounds);
         Arrays.sort(floor);
+        long[][] parts = connectAlone(warmup, rounds);
+        long[] connectorAlone = parts[0];
+        long[] nettyAlone = parts[1];
+        Arrays.sort(connectorAlone);
+        Arrays.sort(nettyAlone);
         double median = Results.quantile(total, measured, 0.5) / 1e6;
         out.line("## 4. Reconnect latency over TCP (TaskClient, 127.0.0.1)");
         out.line("");
@@ -139,6 +190,10 @@ public final class ReconnectMain {
                 measured);
         row(out, "3. `connect()` → `Connected`: TCP connect, protocol handshake, the engine's `Connected`", handshake,
                 measured);
+        row(out, "for comparison: `TaskConnector.connect()` alone, called from `main` (TCP connect and handshake, "
+                + "no engine)", connectorAlone, connectorAlone.length);
+        row(out, "for comparison: a bare Netty `Bootstrap.connect()` until the channel is active (no handshake)",
+                nettyAlone, nettyAlone.length);
         row(out, "floor: plain blocking sockets, server closes, client reconnects and exchanges one byte",
                 floor, floor.length);
         out.line("");

@@ -32,14 +32,17 @@ public final class ThroughputMain {
     static int[] PAYLOADS = {64, 16 * 1024};
     static int[] CONCURRENCY = {1, 64, 1024};
 
-    record Measure(double[] perSecond, long p50, long p99, long errors, long[] latencies) {
+    record Measure(double[] perSecond, long p50, long p99, long errors, long[] latencies, double[] clientCpuUs,
+            double[] serverCpuUs) {
         /** The windows of several measures together: their rates, and the percentiles of all their latencies. */
         static Measure pool(List<Measure> parts) {
             double[] rates = parts.stream().flatMapToDouble(m -> Arrays.stream(m.perSecond())).toArray();
             long[] all = parts.stream().flatMapToLong(m -> Arrays.stream(m.latencies())).sorted().toArray();
             long errors = parts.stream().mapToLong(Measure::errors).sum();
+            double[] client = parts.stream().flatMapToDouble(m -> Arrays.stream(m.clientCpuUs())).toArray();
+            double[] server = parts.stream().flatMapToDouble(m -> Arrays.stream(m.serverCpuUs())).toArray();
             return new Measure(rates, Results.quantile(all, all.length, 0.5), Results.quantile(all, all.length, 0.99),
-                    errors, new long[0]);
+                    errors, new long[0], client, server);
         }
     }
 
@@ -48,7 +51,7 @@ public final class ThroughputMain {
         long warmupMs = Long.parseLong(Results.option(args, "--warmup-ms", "300"));
         long windowMs = Long.parseLong(Results.option(args, "--window-ms", "800"));
         int windows = Integer.parseInt(Results.option(args, "--windows", "5"));
-        long prewarmMs = Long.parseLong(Results.option(args, "--prewarm-ms", "3000"));
+        long prewarmMs = Long.parseLong(Results.option(args, "--prewarm-ms", "6000"));
         boolean profile = !Results.flag(args, "--no-profile");
         String only = Results.option(args, "--only", null); // a quick look at some configurations, no report
         if (only != null) {
@@ -85,7 +88,8 @@ public final class ThroughputMain {
                     for (int w = 0; w < windows; w++) {
                         for (int k = 0; k < IMPLS.length; k++) {
                             int i = (w + k) % IMPLS.length;
-                            parts.get(i).add(drive(clients.get(i), payload, concurrency, warmupMs, windowMs, 1));
+                            parts.get(i).add(drive(clients.get(i), servers.get(i), payload, concurrency, warmupMs,
+                                    windowMs, 1));
                         }
                     }
                     for (int i = 0; i < IMPLS.length; i++) {
@@ -172,6 +176,26 @@ public final class ThroughputMain {
             }
         }
         out.line("");
+        out.line("CPU time per task (us), client JVM + server JVM, median over the windows (from "
+                + "`getProcessCpuTime()` and the server process's `/proc` CPU time, which has a 10 ms resolution; "
+                + "the client JVM also runs the idle clients of the other implementations). With both JVMs on the "
+                + "same 2 cores, 2 s of CPU per second divided by this is the most tasks/s the machine can give.");
+        out.line("");
+        out.line("| payload | in flight | TaskClient | gRPC | gRPC direct | raw Netty |");
+        out.line("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (int payload : PAYLOADS) {
+            for (int concurrency : CONCURRENCY) {
+                StringBuilder row = new StringBuilder(Results.fmt("| %s | %d |", size(payload), concurrency));
+                for (String impl : IMPLS) {
+                    Measure m = results.get(key(impl, payload, concurrency));
+                    double c = Results.median(m.clientCpuUs());
+                    double sv = Results.median(m.serverCpuUs());
+                    row.append(Results.fmt(" %.1f + %.1f = %.1f |", c, sv, c + sv));
+                }
+                out.line(row.toString());
+            }
+        }
+        out.line("");
         boolean met = true;
         StringBuilder measured = new StringBuilder();
         StringBuilder how = new StringBuilder();
@@ -194,11 +218,13 @@ public final class ThroughputMain {
                             + "%.2fx / %.2fx; ", size(payload), ratioG, ratioD, p99G, p99D));
                     if (!ok) {
                         Measure r = results.get(key("raw-netty", payload, concurrency));
-                        how.append(Results.fmt("%s: %s%s, at %.0f %% of the raw Netty ceiling; ", size(payload),
+                        how.append(Results.fmt("%s: %s%s, at %.0f %% of the raw Netty ceiling, CPU per task %.1f us "
+                                + "(gRPC direct %.1f us, raw Netty %.1f us); ", size(payload),
                                 ratio < 2.0 ? Results.fmt("throughput %.2fx instead of 2x (%.0f %% short)", ratio,
                                         100 * (1 - ratio / 2.0)) : "throughput met",
                                 p99Ratio > 1.0 ? Results.fmt(", p99 %.0f %% worse", 100 * (p99Ratio - 1))
-                                        : ", p99 met", 100 * tps / Results.median(r.perSecond())));
+                                        : ", p99 met", 100 * tps / Results.median(r.perSecond()), cpu(t), cpu(d),
+                                cpu(r)));
                     }
                 }
             }
@@ -216,7 +242,8 @@ public final class ThroughputMain {
     private static void profileRuns(Results out) throws Exception {
         out.line("### Where the time goes at 64 B, 64 in flight");
         out.line("");
-        out.line("One more run of TaskClient/TaskServer and of gRPC with `directExecutor()`, 1 s warm-up and 3 s "
+        out.line("One more run of TaskClient/TaskServer and of gRPC with `directExecutor()` (a new server JVM), 4 s "
+                + "warm-up and 3 s "
                 + "recorded with JFR (`settings=profile`, execution and native-method samples every 2 ms) in both "
                 + "JVMs; the throughput of a profiled run is a little lower. Execution samples are taken only of "
                 + "threads running Java code; a thread in a system call shows in the native samples.");
@@ -228,10 +255,12 @@ public final class ThroughputMain {
                 ChildServer server = ChildServer.launch(impl, serverJfr);
                 Measure m;
                 try (Echo.EchoClient client = Echo.client(impl, server.port)) {
-                    drive(client, 64, 64, 1000, 200, 1);
+                    drive(client, 64, 64, 4000, 200, 1); // the server JVM is new: JIT warm-up
                     try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
                         recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
                         recording.enable("jdk.NativeMethodSample").withPeriod(java.time.Duration.ofMillis(2));
+                        recording.enable("jdk.CPULoad").withPeriod(java.time.Duration.ofSeconds(1));
+                        recording.enable("jdk.ThreadContextSwitchRate").withPeriod(java.time.Duration.ofSeconds(1));
                         recording.start();
                         m = drive(client, 64, 64, 0, 3000, 1);
                         recording.stop();
@@ -241,16 +270,25 @@ public final class ThroughputMain {
                     server.stop();
                 }
                 String name = impl.equals("tasks") ? "TaskClient/TaskServer" : "gRPC with directExecutor()";
-                out.line("#### %s: %.0f tasks/s while profiled", name, Results.median(m.perSecond()));
+                double rate = Results.median(m.perSecond());
+                JfrSummary client = JfrSummary.read(clientJfr, ThroughputMain::interesting);
+                JfrSummary serverSummary = Files.size(serverJfr) > 0
+                        ? JfrSummary.read(serverJfr, ThroughputMain::interesting) : null;
+                out.line("#### %s: %.0f tasks/s while profiled", name, rate);
+                out.line("");
+                out.line("CPU (JFR `jdk.CPULoad`, share of both cores): client JVM %.0f %%, server JVM %s, whole machine "
+                        + "%.0f %%; %.0f context switches per second on the machine, %.1f per task.",
+                        100 * client.cpuJvm(), serverSummary == null ? "?" : Results.fmt("%.0f %%", 100 * serverSummary.cpuJvm()),
+                        100 * client.cpuMachine(), client.switchRate(), client.switchRate() / rate);
                 out.line("");
                 out.line("Client JVM:");
                 out.line("");
-                JfrSummary.read(clientJfr, ThroughputMain::interesting).markdown(10).forEach(out::line);
+                client.markdown(10).forEach(out::line);
                 out.line("");
                 out.line("Server JVM:");
                 out.line("");
-                if (Files.size(serverJfr) > 0) {
-                    JfrSummary.read(serverJfr, ThroughputMain::interesting).markdown(10).forEach(out::line);
+                if (serverSummary != null) {
+                    serverSummary.markdown(10).forEach(out::line);
                 } else {
                     out.line("(no recording: the server did not exit cleanly)");
                 }
@@ -260,6 +298,10 @@ public final class ThroughputMain {
                 Files.deleteIfExists(clientJfr);
             }
         }
+    }
+
+    private static double cpu(Measure m) {
+        return Results.median(m.clientCpuUs()) + Results.median(m.serverCpuUs());
     }
 
     /** Not the benchmark's own threads: main (the driver), the process reaper, JFR's. */
@@ -296,6 +338,17 @@ public final class ThroughputMain {
     /** Keeps {@code concurrency} calls in flight: warm-up, then {@code windows} windows; bounded in time. */
     static Measure drive(Echo.EchoClient client, int payloadSize, int concurrency, long warmupMs, long windowMs,
             int windows) throws Exception {
+        return drive(client, null, payloadSize, concurrency, warmupMs, windowMs, windows);
+    }
+
+    /** CPU time this JVM has used, in nanoseconds. */
+    static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static Measure drive(Echo.EchoClient client, ChildServer server, int payloadSize, int concurrency,
+            long warmupMs, long windowMs, int windows) throws Exception {
         byte[] payload = new byte[payloadSize];
         Arrays.fill(payload, (byte) 7);
         AtomicInteger outstanding = new AtomicInteger();
@@ -308,14 +361,21 @@ public final class ThroughputMain {
         }
         Results.sleep(warmupMs);
         double[] perSecond = new double[windows];
+        double[] clientCpu = new double[windows];
+        double[] serverCpu = new double[windows];
         List<Window> done = new ArrayList<>();
         for (int w = 0; w < windows; w++) {
             Window window = new Window(1 << 21);
+            long clientCpuStart = ownCpuNanos();
+            long serverCpuStart = server == null ? 0 : server.cpuNanos();
             long start = System.nanoTime();
             loop.window = window;
             Results.sleep(windowMs);
             loop.window = null;
             long elapsed = System.nanoTime() - start;
+            int count = Math.max(1, window.count.get());
+            clientCpu[w] = (ownCpuNanos() - clientCpuStart) / 1e3 / count;
+            serverCpu[w] = server == null ? Double.NaN : (server.cpuNanos() - serverCpuStart) / 1e3 / count;
             perSecond[w] = window.count.get() / (elapsed / 1e9);
             done.add(window);
         }
@@ -340,7 +400,7 @@ public final class ThroughputMain {
         }
         Arrays.sort(all);
         return new Measure(perSecond, Results.quantile(all, total, 0.5), Results.quantile(all, total, 0.99),
-                errors.get(), all);
+                errors.get(), all, clientCpu, serverCpu);
     }
 
     private static final class Loop {
@@ -411,7 +471,8 @@ public final class ThroughputMain {
             command.add("-Xmx512m");
             if (jfr != null) {
                 command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true,"
-                        + "jdk.ExecutionSample#period=2ms,jdk.NativeMethodSample#period=2ms");
+                        + "jdk.ExecutionSample#period=2ms,jdk.NativeMethodSample#period=2ms,jdk.CPULoad#period=1s,"
+                        + "jdk.ThreadContextSwitchRate#period=1s");
             }
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
@@ -439,6 +500,11 @@ public final class ThroughputMain {
                 process.destroyForcibly();
                 throw new IllegalStateException("the " + impl + " server did not start", e);
             }
+        }
+
+        /** CPU time of the server process so far (clock-tick resolution), in nanoseconds. */
+        long cpuNanos() {
+            return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
         }
 
         void stop() {
