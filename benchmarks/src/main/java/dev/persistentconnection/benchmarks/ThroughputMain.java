@@ -245,8 +245,8 @@ public final class ThroughputMain {
         out.line("One more run of TaskClient/TaskServer and of gRPC with `directExecutor()` (a new server JVM), 4 s "
                 + "warm-up and 3 s "
                 + "recorded with JFR (`settings=profile`, execution and native-method samples every 2 ms) in both "
-                + "JVMs. A profiled run is much slower (JFR's sampling and allocation events cost CPU on these 2 cores), so read "
-                + "the shares and the per-task ratios, not the rates. Execution samples are taken only of "
+                + "JVMs. A profiled run is much slower (JFR's sampling and allocation events cost CPU on these "
+                + "2 cores), so read the shares and the per-task ratios, not the rates. Execution samples are taken only of "
                 + "threads running Java code; a thread in a system call shows in the native samples.");
         out.line("");
         for (String impl : new String[] {"tasks", "grpc-direct"}) {
