@@ -5,7 +5,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The server JVM of target 6: {@code EchoServerMain tasks|grpc|grpc-direct} prints {@code PORT <n>}, serves until it reads
+ * The server JVM of target 6: {@code EchoServerMain tasks|grpc|grpc-direct|raw-netty} prints {@code PORT <n>},
+ * serves until it reads
  * {@code stop} or its standard input closes (the parent died), or 15 minutes have passed, then stops and exits.
  */
 public final class EchoServerMain {

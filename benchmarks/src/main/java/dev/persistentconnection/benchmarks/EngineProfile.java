@@ -126,7 +126,8 @@ final class EngineProfile {
         out.line("| class | objects per cycle | bytes per cycle |");
         out.line("| --- | ---: | ---: |");
         for (Map.Entry<String, long[]> e : entries) {
-            String name = e.getKey() + (e.getValue()[2] > 1 ? Results.fmt(" (%d lambda classes)", e.getValue()[2]) : "");
+            String name = e.getKey()
+                    + (e.getValue()[2] > 1 ? Results.fmt(" (%d lambda classes)", e.getValue()[2]) : "");
             out.line("| `%s` | %.2f | %.1f |", name, e.getValue()[0] / (double) n, e.getValue()[1] / (double) n);
         }
         out.line("");

@@ -182,7 +182,8 @@ public final class HerdMain {
         out.line("| peak of all attempts in any 100 ms window (the immediate reconnects included) | %s |",
                 Results.spread(peakAll, "%.0f"));
         out.line("");
-        out.line("The immediate reconnects follow the stop as fast as the clients see their connections close: a connection that lived "
+        out.line("The immediate reconnects follow the stop as fast as the clients see their connections close: a "
+                + "connection that lived "
                 + "longer than the retry delay is retried at once, as in the reference (`Persistent_connection_kernel`"
                 + " waits for the retry timer of the attempt that made the connection, long fired by then). They "
                 + "fail while the server is down, and only the retries after them are randomized. The target's "

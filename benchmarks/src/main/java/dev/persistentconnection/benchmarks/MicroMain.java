@@ -67,7 +67,8 @@ public final class MicroMain {
         double fakeBytes = Results.median(fake.bytesPerOp());
         boolean cycleMet = cycleNs < 2000 && cycleBytes < 1024;
         out.target("2", "one engine cycle under 2 us and under 1 KB",
-                Results.fmt("%.0f ns, %.0f B (of which %.0f B the benchmark connector's: fake connection, its close future, the completed stage)", cycleNs, cycleBytes,
+                Results.fmt("%.0f ns, %.0f B (of which %.0f B the benchmark connector's: fake connection, its close "
+                        + "future, the completed stage)", cycleNs, cycleBytes,
                         fakeBytes), cycleMet,
                 cycleMet ? "" : Results.fmt("%s%s", cycleNs >= 2000 ? Results.fmt("time %.2fx the target; ",
                         cycleNs / 2000) : "", cycleBytes >= 1024 ? Results.fmt("bytes %.2fx the target",

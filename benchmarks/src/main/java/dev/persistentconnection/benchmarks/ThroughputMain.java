@@ -246,7 +246,8 @@ public final class ThroughputMain {
                 + "warm-up and 3 s "
                 + "recorded with JFR (`settings=profile`, execution and native-method samples every 2 ms) in both "
                 + "JVMs. A profiled run is much slower (JFR's sampling and allocation events cost CPU on these "
-                + "2 cores), so read the shares and the per-task ratios, not the rates. Execution samples are taken only of "
+                + "2 cores), so read the shares and the per-task ratios, not the rates. Execution samples are taken "
+                + "only of "
                 + "threads running Java code; a thread in a system call shows in the native samples.");
         out.line("");
         for (String impl : new String[] {"tasks", "grpc-direct"}) {
@@ -277,9 +278,11 @@ public final class ThroughputMain {
                         ? JfrSummary.read(serverJfr, ThroughputMain::interesting) : null;
                 out.line("#### %s: %.0f tasks/s while profiled", name, rate);
                 out.line("");
-                out.line("CPU (JFR `jdk.CPULoad`, share of both cores): client JVM %.0f %%, server JVM %s, whole machine "
+                out.line("CPU (JFR `jdk.CPULoad`, share of both cores): client JVM %.0f %%, server JVM %s, whole "
+                        + "machine "
                         + "%.0f %%; %.0f context switches per second on the machine, %.1f per task.",
-                        100 * client.cpuJvm(), serverSummary == null ? "?" : Results.fmt("%.0f %%", 100 * serverSummary.cpuJvm()),
+                        100 * client.cpuJvm(),
+                        serverSummary == null ? "?" : Results.fmt("%.0f %%", 100 * serverSummary.cpuJvm()),
                         100 * client.cpuMachine(), client.switchRate(), client.switchRate() / rate);
                 out.line("");
                 out.line("Client JVM:");
