@@ -48,6 +48,13 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(PersistentConnection.class.getName());
 
+    /** The events without data are values: one instance each serves every connection. */
+    private static final AttemptingToConnect<?, ?> ATTEMPTING_TO_CONNECT = new AttemptingToConnect<>();
+    private static final Disconnected<?, ?> DISCONNECTED = new Disconnected<>();
+
+    /** What the default event handler returns: handled at once. Never handed to users. */
+    private static final CompletableFuture<Void> HANDLED = CompletableFuture.completedFuture(null);
+
     // Configuration.
     private final String serverName;
     private final AddressSupplier<A> addressSupplier;
@@ -117,7 +124,9 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
     /** One cycle: Attempting_to_connect, attempts until one succeeds, Connected, Disconnected. */
     private void startCycle() {
         setPhase(Phase.CONNECTING);
-        deliver(new AttemptingToConnect<>(), () -> new Attempts().next());
+        @SuppressWarnings("unchecked")
+        ConnectionEvent<A, C> attempting = (ConnectionEvent<A, C>) ATTEMPTING_TO_CONNECT;
+        deliver(attempting, () -> new Attempts().next());
     }
 
     /** OCaml {@code try_connecting_until_successful}: its memories de-duplicate events within one cycle only. */
@@ -149,7 +158,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
                 failed(error, ready);
                 return;
             }
-            address.whenComplete((a, error) -> post(() -> obtainedAddress(a, error, ready)));
+            whenDone(address, (a, error) -> obtainedAddress(a, error, ready));
         }
 
         private void obtainedAddress(A address, Throwable error, RetryTimer ready) {
@@ -163,8 +172,10 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
             boolean same = hasPreviousAddress && sameAddress(address, previousAddress);
             hasPreviousAddress = true;
             previousAddress = address;
-            updateState(s -> new ConnectionState(serverName, s.phase(), Optional.of(address), s.lastError(),
-                    s.consecutiveFailures(), s.since()));
+            if (!address.equals(state.address().orElse(null))) {
+                updateState(s -> new ConnectionState(serverName, s.phase(), Optional.of(address), s.lastError(),
+                        s.consecutiveFailures(), s.since()));
+            }
             if (same) {
                 connect(address, ready);
             } else {
@@ -187,7 +198,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
                 failed(error, ready);
                 return;
             }
-            connection.whenComplete((c, error) -> post(() -> connectResult(c, error, ready)));
+            whenDone(connection, (c, error) -> connectResult(c, error, ready));
         }
 
         private void connectResult(C connection, Throwable error, RetryTimer ready) {
@@ -235,14 +246,16 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
 
     private void awaitDisconnection(C connection, RetryTimer ready) {
         awaitingCloseOf = connection;
-        closeFinishedOf(connection).whenComplete((ignored, error) -> post(() -> disconnected(ready)));
+        whenDone(closeFinishedOf(connection), (ignored, error) -> disconnected(ready));
     }
 
     private void disconnected(RetryTimer ready) {
         awaitingCloseOf = null;
         slot = Slot.empty();
         setPhase(Phase.DISCONNECTED);
-        deliver(new Disconnected<>(), () -> awaitRetry(ready, this::startCycle));
+        @SuppressWarnings("unchecked")
+        ConnectionEvent<A, C> disconnected = (ConnectionEvent<A, C>) DISCONNECTED;
+        deliver(disconnected, () -> awaitRetry(ready, this::startCycle));
         if (closeFinishesAfterDisconnected) {
             closeFinishesAfterDisconnected = false;
             closeFinished.complete(null);
@@ -287,6 +300,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         retryTimer = timer;
         timer.handle = timeSource.schedule(randomization.apply(delay), () -> post(() -> {
             timer.fired = true;
+            timer.handle = null; // nothing left to cancel; the connected engine keeps no dead timer
             if (retryTimer == timer) {
                 wakeRetryWait();
             }
@@ -299,9 +313,11 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         slot = new Slot.Live<>(connection);
         updateState(s -> new ConnectionState(serverName, Phase.CONNECTED, s.address(), Optional.empty(), 0,
                 timeSource.now()));
-        List<CompletableFuture<C>> waiters = slotWaiters;
-        slotWaiters = new ArrayList<>();
-        post(() -> waiters.forEach(waiter -> waiter.complete(connection)));
+        if (!slotWaiters.isEmpty()) {
+            List<CompletableFuture<C>> waiters = slotWaiters;
+            slotWaiters = new ArrayList<>();
+            post(() -> waiters.forEach(waiter -> waiter.complete(connection)));
+        }
         if (closeWaitsForSlot) {
             closeWaitsForSlot = false;
             closeLiveConnection(connection);
@@ -316,7 +332,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         retryTimer = null;
         waitingForRetry = null;
         slot = Slot.closed();
-        slotWaiters = new ArrayList<>(); // connected() is never determined after termination
+        slotWaiters.clear(); // connected() is never determined after termination
         Throwable aborted = abort.get();
         completeResultWaiters(null, aborted != null ? aborted : new PersistentConnectionClosedException());
         setPhase(Phase.CLOSED);
@@ -549,7 +565,27 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         if (handled == null) {
             next.accept(null);
         } else {
-            handled.whenComplete((ignored, error) -> post(() -> next.accept(error == null ? null : unwrap(error))));
+            whenDone(handled, (ignored, error) -> next.accept(error == null ? null : unwrap(error)));
+        }
+    }
+
+    /**
+     * Runs {@code next} with the stage's outcome: at once, inside the current step, when the stage is a completed
+     * future (no queueing, no allocation), otherwise as a new step once it completes. Only for the loop's own
+     * waits, where nothing else queued may have to run first.
+     */
+    private <T> void whenDone(CompletionStage<T> stage, java.util.function.BiConsumer<T, Throwable> next) {
+        if (stage instanceof CompletableFuture<T> future && future.isDone()) {
+            T value = null;
+            Throwable error = null;
+            try {
+                value = future.getNow(null);
+            } catch (CompletionException | java.util.concurrent.CancellationException failure) {
+                error = failure;
+            }
+            next.accept(value, error);
+        } else {
+            stage.whenComplete((value, error) -> post(() -> next.accept(value, error)));
         }
     }
 
@@ -598,8 +634,11 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
     }
 
     private void setPhase(Phase phase) {
-        updateState(s -> s.phase() == phase ? s : new ConnectionState(serverName, phase, s.address(),
-                s.lastError(), s.consecutiveFailures(), timeSource.now()));
+        ConnectionState s = state;
+        if (s.phase() != phase) {
+            state = new ConnectionState(serverName, phase, s.address(), s.lastError(), s.consecutiveFailures(),
+                    timeSource.now());
+        }
     }
 
     private void updateState(java.util.function.UnaryOperator<ConnectionState> change) {
@@ -777,7 +816,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         private AddressSupplier<A> addressSupplier;
         private Connector<A, C> connector;
         private ConnectionLifecycle<C> lifecycle;
-        private ConnectionEventHandler<A, C> onEvent = event -> CompletableFuture.completedFuture(null);
+        private ConnectionEventHandler<A, C> onEvent = event -> HANDLED;
         private Supplier<Duration> retryDelay = () -> DEFAULT_RETRY_DELAY;
         private Randomization randomization;
         private TimeSource timeSource = TimeSource.system();
