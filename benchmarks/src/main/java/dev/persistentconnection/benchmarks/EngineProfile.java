@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import javax.management.ObjectName;
 import jdk.jfr.Recording;
 
 /**
@@ -90,11 +89,11 @@ final class EngineProfile {
         Map<String, long[]> diff = null;
         for (int attempt = 0; attempt < 5 && diff == null; attempt++) {
             long gcs = gcCount();
-            Map<String, long[]> before = histogram();
+            Map<String, long[]> before = ClassHistogram.take(true);
             engine.cycles(n);
-            Map<String, long[]> after = histogram();
+            Map<String, long[]> after = ClassHistogram.take(true);
             if (gcCount() == gcs) {
-                diff = diff(before, after);
+                diff = ClassHistogram.diff(before, after);
             }
         }
         if (diff == null) {
@@ -142,30 +141,5 @@ final class EngineProfile {
         return count;
     }
 
-    static Map<String, long[]> histogram() throws Exception {
-        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {new String[] {"-all"}}, new String[] {String[].class.getName()});
-        Map<String, long[]> map = new HashMap<>();
-        for (String line : text.split("\n")) {
-            String[] parts = line.trim().split("\\s+");
-            if (parts.length >= 4 && parts[0].endsWith(":")) {
-                map.put(parts[3], new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
-            }
-        }
-        return map;
-    }
 
-    private static Map<String, long[]> diff(Map<String, long[]> before, Map<String, long[]> after) {
-        Map<String, long[]> diff = new HashMap<>();
-        for (Map.Entry<String, long[]> e : after.entrySet()) {
-            long[] b = before.getOrDefault(e.getKey(), new long[2]);
-            long count = e.getValue()[0] - b[0];
-            long bytes = e.getValue()[1] - b[1];
-            if (bytes > 0) {
-                diff.put(e.getKey(), new long[] {count, bytes});
-            }
-        }
-        return diff;
-    }
 }

@@ -7,11 +7,9 @@ import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import javax.management.ObjectName;
 
 /**
  * Target 3: 10,000 persistent connections held connected to fake connections, with the default (system) time source.
@@ -43,7 +41,7 @@ public final class ScaleMain {
             List<PersistentConnection<String, FakeConnection>> connections = new ArrayList<>(N);
             int threadsBefore = threads.getThreadCount();
             long before = usedAfterGc(memory);
-            Map<String, long[]> histogramBefore = histogram();
+            Map<String, long[]> histogramBefore = ClassHistogram.take(false);
             for (int i = 0; i < N; i++) {
                 FakeConnection fake = fakes[i];
                 connections.add(PersistentConnection.<String, FakeConnection>builder("server-" + (i % 16))
@@ -61,11 +59,11 @@ public final class ScaleMain {
             long transientUsed = usedAfterGc(memory);
             Results.sleep(RETRY_DELAY.toMillis() * 13 / 10 + 300); // every first retry timer has fired
             long steady = usedAfterGc(memory);
-            Map<String, long[]> histogramAfter = histogram();
+            Map<String, long[]> histogramAfter = ClassHistogram.take(false);
             int threadsAfter = threads.getThreadCount();
             transientPer[round] = (transientUsed - before) / (double) N;
             steadyPer[round] = (steady - before) / (double) N;
-            histogramDiff = diff(histogramBefore, histogramAfter);
+            histogramDiff = ClassHistogram.diff(histogramBefore, histogramAfter);
             histogramPer[round] = histogramDiff.values().stream().mapToLong(v -> v[1]).sum() / (double) N;
             threadsAdded[round] = threadsAfter - threadsBefore;
             System.out.printf("round %d: transient %.0f B, steady %.0f B, histogram %.0f B per connection, "
@@ -143,31 +141,5 @@ public final class ScaleMain {
         return memory.getHeapMemoryUsage().getUsed();
     }
 
-    /** class name -> {instances, bytes}, from the in-process GC.class_histogram diagnostic command. */
-    private static Map<String, long[]> histogram() throws Exception {
-        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {new String[0]}, new String[] {String[].class.getName()});
-        Map<String, long[]> map = new HashMap<>();
-        for (String line : text.split("\n")) {
-            String[] parts = line.trim().split("\\s+");
-            if (parts.length >= 4 && parts[0].endsWith(":")) {
-                map.put(parts[3], new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
-            }
-        }
-        return map;
-    }
 
-    private static Map<String, long[]> diff(Map<String, long[]> before, Map<String, long[]> after) {
-        Map<String, long[]> diff = new HashMap<>();
-        for (Map.Entry<String, long[]> e : after.entrySet()) {
-            long[] b = before.getOrDefault(e.getKey(), new long[2]);
-            long count = e.getValue()[0] - b[0];
-            long bytes = e.getValue()[1] - b[1];
-            if (bytes != 0) {
-                diff.put(e.getKey(), new long[] {count, bytes});
-            }
-        }
-        return diff;
-    }
 }
