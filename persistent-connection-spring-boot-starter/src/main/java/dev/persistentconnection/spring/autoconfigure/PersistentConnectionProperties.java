@@ -74,6 +74,12 @@ public class PersistentConnectionProperties {
         /** Timeout of one connection attempt (built-in connector). */
         private Duration connectTimeout = Duration.ofSeconds(10);
 
+        /**
+         * Deadline of a typed call (the connection's TaskTemplate) that gives none: it covers waiting for the
+         * connection as well as the task itself.
+         */
+        private Duration deadline = Duration.ofSeconds(10);
+
         /** Exponential back-off of the retry delay after consecutive failures. */
         private final Backoff backoff = new Backoff();
 
@@ -98,6 +104,8 @@ public class PersistentConnectionProperties {
         public void setJitter(double jitter) { this.jitter = jitter; }
         public Duration getConnectTimeout() { return connectTimeout; }
         public void setConnectTimeout(Duration connectTimeout) { this.connectTimeout = connectTimeout; }
+        public Duration getDeadline() { return deadline; }
+        public void setDeadline(Duration deadline) { this.deadline = deadline; }
         public Backoff getBackoff() { return backoff; }
         public Heartbeat getHeartbeat() { return heartbeat; }
         public Ssl getSsl() { return ssl; }
