@@ -13,10 +13,10 @@ import dev.persistentconnection.spring.client.TaskTemplate;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
 import dev.persistentconnection.tasks.TaskClient;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanRegistrar;
 import org.springframework.beans.factory.BeanRegistry;
-import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
@@ -29,20 +29,29 @@ class TaskTemplateBeanRegistrar implements BeanRegistrar {
 
     private static final String PREFIX = "persistent-connection";
 
+    /** The deadline of calls on a connection that configures none. */
+    static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+
     @Override
     public void register(BeanRegistry registry, Environment environment) {
-        Binder binder = Binder.get(environment);
-        Map<String, PersistentConnectionProperties.Connection> declared = binder
-                .bind(PREFIX + ".connections", Bindable.mapOf(String.class, PersistentConnectionProperties.Connection.class))
-                .orElse(Map.of());
-        for (String name : declared.keySet()) {
-            PersistentConnectionProperties.Connection connection = new PersistentConnectionProperties.Connection();
-            binder.bind(PREFIX + ".defaults", Bindable.ofInstance(connection));
-            binder.bind(PersistentConnectionSettings.propertyPrefix(name), Bindable.ofInstance(connection));
-            if (!connection.isEnabled()) {
+        PersistentConnectionProperties properties = Binder.get(environment)
+                .bindOrCreate(PREFIX, PersistentConnectionProperties.class);
+        if (!properties.isEnabled()) {
+            return;
+        }
+        PersistentConnectionProperties.Connection defaults = properties.getDefaults();
+        Duration defaultDeadline = checked(PREFIX + ".defaults.deadline", defaults.getDeadline(), environment);
+        for (Map.Entry<String, PersistentConnectionProperties.Connection> entry : properties.getConnections()
+                .entrySet()) {
+            String name = entry.getKey();
+            PersistentConnectionProperties.Connection connection = entry.getValue();
+            Duration own = checked(PersistentConnectionSettings.propertyPrefix(name) + ".deadline",
+                    connection.getDeadline(), environment);
+            Boolean enabled = (connection.getEnabled() != null) ? connection.getEnabled() : defaults.getEnabled();
+            if (Boolean.FALSE.equals(enabled)) {
                 continue;
             }
-            Duration deadline = deadline(name, connection.getDeadline(), environment);
+            Duration deadline = (own != null) ? own : (defaultDeadline != null) ? defaultDeadline : DEFAULT_DEADLINE;
             registry.registerBean(beanName(name), TaskTemplate.class, spec -> spec.lazyInit().supplier(context -> {
                 PersistentConnection<?, TaskClient> engine = context.bean(PersistentConnections.class).get(name);
                 return new TaskTemplate(name, engine, context.bean(TaskPayloadCodec.class), deadline,
@@ -52,12 +61,8 @@ class TaskTemplateBeanRegistrar implements BeanRegistrar {
         }
     }
 
-    private static Duration deadline(String name, Duration deadline, Environment environment) {
-        if (deadline == null || deadline.isNegative() || deadline.isZero()) {
-            String property = PersistentConnectionSettings.propertyPrefix(name) + ".deadline";
-            if (environment.getProperty(property) == null) {
-                property = PREFIX + ".defaults.deadline";
-            }
+    private static @Nullable Duration checked(String property, @Nullable Duration deadline, Environment environment) {
+        if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
             throw new InvalidPersistentConnectionPropertyException(property, deadline,
                     "the deadline must be positive",
                     "Set '" + property + "' to a positive duration, for example 5s.").withSourceFrom(environment);
