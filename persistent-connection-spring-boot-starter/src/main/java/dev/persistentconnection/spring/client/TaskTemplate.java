@@ -8,6 +8,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import dev.persistentconnection.spring.codec.TaskPayloadCodec;
 import dev.persistentconnection.spring.codec.TaskStreamFraming;
 import dev.persistentconnection.spring.observation.TaskCallObservationContext;
 import dev.persistentconnection.spring.observation.TaskObservations;
+import dev.persistentconnection.tasks.ConnectionLostException;
 import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.tasks.TaskException;
 import dev.persistentconnection.tasks.TaskTimeoutException;
@@ -43,6 +45,9 @@ public final class TaskTemplate {
 
     /** The largest element of a streamed answer a call accepts: 64 MiB. */
     static final int MAX_STREAMED_ELEMENT = 64 << 20;
+
+    /** The pause before a call looks again for a connection that is not closing. */
+    private static final long RETRY_PAUSE_MILLIS = 20;
 
     private final String connectionName;
     private final PersistentConnection<?, TaskClient> connection;
@@ -229,6 +234,15 @@ public final class TaskTemplate {
 
         <T> void start(Function<TaskClient, CompletableFuture<T>> send, Function<T, R> finish) {
             expiry = timer.schedule(this::expire, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            attempt(send, finish);
+        }
+
+        /**
+         * Waits for the connection and sends the task. A connection that turns out to be closing before the task
+         * left (the server said GOODBYE, or the engine has not noticed the close yet) is waited out: the task was
+         * not sent, so the call waits for the next connection within its deadline.
+         */
+        private <T> void attempt(Function<TaskClient, CompletableFuture<T>> send, Function<T, R> finish) {
             CompletableFuture<TaskClient> waiting = connection.connected();
             connected = waiting;
             waiting.whenComplete((client, error) -> {
@@ -239,12 +253,20 @@ public final class TaskTemplate {
                 if (result.isDone()) {
                     return;
                 }
+                if (client.isClosed()) {
+                    retryLater(send, finish);
+                    return;
+                }
                 CompletableFuture<T> sent;
                 try {
                     sent = send.apply(client);
                 }
                 catch (RuntimeException ex) {
                     sent = CompletableFuture.failedFuture(ex);
+                }
+                if (notSent(sent)) {
+                    retryLater(send, finish);
+                    return;
                 }
                 task = sent;
                 if (result.isDone()) {
@@ -264,6 +286,15 @@ public final class TaskTemplate {
                     }
                 });
             });
+        }
+
+        private <T> void retryLater(Function<TaskClient, CompletableFuture<T>> send, Function<T, R> finish) {
+            try {
+                timer.schedule(() -> attempt(send, finish), RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            catch (RejectedExecutionException ex) {
+                fail(new TaskCallException(connectionName, code, "the application is shutting down", ex));
+            }
         }
 
         private RuntimeException translate(Throwable failure) {
@@ -333,6 +364,20 @@ public final class TaskTemplate {
                 return TaskObservations.OUTCOME_CANCELLED;
             }
             return TaskObservations.OUTCOME_FAILURE;
+        }
+    }
+
+    /** Whether the client refused the task at once because it is closing: then the task never left. */
+    private static boolean notSent(CompletableFuture<?> sent) {
+        if (!sent.isCompletedExceptionally()) {
+            return false;
+        }
+        try {
+            sent.getNow(null);
+            return false;
+        }
+        catch (CompletionException | CancellationException ex) {
+            return unwrap(ex) instanceof ConnectionLostException;
         }
     }
 
