@@ -6,8 +6,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * How to close and watch a connection (OCaml {@code Closable}, as an adapter rather than an interface the
- * connection must implement, so any connection type can be kept alive unwrapped).
+ * How to close and watch a connection (docs/SEMANTICS.md §1), as an adapter rather than an interface the
+ * connection must implement, so any connection type can be kept alive unwrapped.
  *
  * @param <C> the connection type
  */

@@ -25,8 +25,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The loop behind {@link PersistentConnection} (OCaml {@code persistent_connection_kernel.ml}): a handful of state
- * fields, the cycle in event order, then how {@code close()} and an abort reach the loop, then the public
+ * The loop behind {@link PersistentConnection}: a handful of state fields, the cycle in event order
+ * (docs/SEMANTICS.md §3 and §4), then how {@code close()} and an abort reach the loop (§8, §9), then the public
  * operations and the plumbing.
  *
  * @param <A> the address type
@@ -60,15 +60,16 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     private volatile Thread stepThread;
     private final Object closeLock = new Object();
 
-    // The state of OCaml's Poly.t. Written by steps only (but closeStarted and abort); volatile where read outside.
-    private volatile Slot<C> slot = Slot.empty();                              // conn
-    private volatile boolean closeStarted;                                    // close_started
-    private final CompletableFuture<Void> closeFinished = new CompletableFuture<>(); // close_finished
-    private final AtomicReference<Throwable> abort = new AtomicReference<>(); // abort
+    // The engine's state (docs/SEMANTICS.md §1). Written by steps only (but closeStarted and abort); volatile where
+    // read outside.
+    private volatile Slot<C> slot = Slot.empty();                              // the slot
+    private volatile boolean closeStarted;                                    // a close has started
+    private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
+    private final AtomicReference<Throwable> abort = new AtomicReference<>(); // the first abort
     private volatile int consecutiveFailures;                                  // the connect context's counter
     private List<CompletableFuture<C>> slotWaiters = new ArrayList<>();       // connected() on an empty slot
-    private List<CompletableFuture<C>> resultWaiters = new ArrayList<>();     // next_connect_result
-    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>(); // event_bus
+    private List<CompletableFuture<C>> resultWaiters = new ArrayList<>();     // waiting for the next attempt's result
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>(); // subscribe()
     private ConnectionEvent<A, C> lastEvent;
     private Wait<C> wait = Wait.Busy.idle();                                  // where the loop is
     private volatile ConnectionState state;
@@ -91,7 +92,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
                 timeSource.now());
     }
 
-    /** OCaml {@code create}: the first cycle starts before this returns. */
+    /** Creates the loop; its first cycle starts before this returns. */
     static <A, C> ConnectionLoop<A, C> start(PersistentConnection.Builder<A, C> builder) {
         ConnectionLoop<A, C> loop = new ConnectionLoop<>(builder);
         loop.post(loop::startCycle);
@@ -99,7 +100,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // The loop (OCaml: the body of Deferred.repeat_until_finished in create_with_connect_context), in event order.
+    // The loop, in event order (docs/SEMANTICS.md §3 and §4).
     // ---------------------------------------------------------------------------------------------------------------
 
     /** One cycle: Attempting_to_connect, attempts until one succeeds, Connected, Disconnected. */
@@ -110,7 +111,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         deliver(attempting, () -> new Attempts().next());
     }
 
-    /** OCaml {@code try_connecting_until_successful}: its memories de-duplicate events within one cycle only. */
+    /** The attempts of one cycle (docs/SEMANTICS.md §4): its memories de-duplicate within the cycle only (§5). */
     private final class Attempts {
         private boolean hasPreviousAddress;
         private A previousAddress;
@@ -243,7 +244,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
     }
 
-    /** Waits for the first of {@code ready}, close_started and abort; close wins over abort, abort over ready. */
+    /** Waits for the first of {@code ready}, a close and an abort; close wins over abort, abort over ready (§6). */
     private void awaitRetry(RetryTimer ready, Runnable next) {
         if (closeStarted) {
             terminate();
@@ -264,7 +265,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
     }
 
-    /** OCaml {@code retry_delay ()} and {@code Time_source.after}: called exactly once per attempt, at its start. */
+    /** The retry delay and its timer: asked exactly once per attempt, at its start (docs/SEMANTICS.md §6). */
     private RetryTimer startRetryTimer() {
         RetryTimer timer = new RetryTimer();
         Duration delay;
@@ -305,7 +306,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
     }
 
-    /** The loop ends; the slot holds Close_started for good. */
+    /** The loop ends; the slot is closed for good. */
     private void terminate() {
         Wait<C> was = wait;
         RetryTimer ready = was.ready();
@@ -323,7 +324,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
     }
 
-    /** OCaml {@code abort_reconnecting_with_no_active_connection}. */
+    /** Abort termination with no connection in the slot (docs/SEMANTICS.md §9). */
     private void terminateAborted() {
         closeStarted = true;
         closeFinished.complete(null);
@@ -496,7 +497,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     // Plumbing.
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** OCaml {@code handle_event}: bus first, then the handler, whose stage the engine waits for. */
+    /** Delivers an event: subscribers first, then the handler, whose stage the engine waits for (SEMANTICS.md §2). */
     private void deliver(ConnectionEvent<A, C> event, Runnable next) {
         deliver(event, handlerError -> {
             if (handlerError != null) {
@@ -515,7 +516,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         try {
             handled = onEvent.onEvent(event);
         } catch (Throwable error) {
-            uncaught(error); // counts as handled, as in the reference since e82ec55
+            uncaught(error); // counts as handled (docs/SEMANTICS.md §2)
             next.accept(null);
             return;
         }
@@ -718,8 +719,8 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     }
 
     /**
-     * Where the loop waits, in one value, so that {@code close()}, an abort and the retry timer find it (in the
-     * reference this is the Deferred the loop is bound on). Read and written by steps only.
+     * Where the loop waits, in one value, so that {@code close()}, an abort and the retry timer find it. Read and
+     * written by steps only.
      */
     private sealed interface Wait<C> {
         /** The retry timer of the current attempt, or null before the first attempt of a cycle or once ended. */
@@ -739,12 +740,12 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             }
         }
 
-        /** For the first of {@code ready}, close_started and abort, then {@code next}. */
+        /** For the first of {@code ready}, a close and an abort, then {@code next} (docs/SEMANTICS.md §6). */
         record Retry<C>(RetryTimer ready, Runnable next) implements Wait<C> {
         }
 
         /**
-         * For the connection's close_finished; with {@code closeDone}, the close that {@code close()} started has
+         * For the connection to finish closing; with {@code closeDone}, the close that {@code close()} started has
          * finished, and {@code close()} completes right after the loop's {@code Disconnected}.
          */
         record Disconnection<C>(C connection, RetryTimer ready, boolean closeDone) implements Wait<C> {
@@ -766,7 +767,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
     }
 
-    /** The connection slot (OCaml's {@code conn} ivar): empty, a connection, or Close_started for good. */
+    /** The slot (docs/SEMANTICS.md §1): empty, a connection, or closed for good. */
     private sealed interface Slot<C> {
         @SuppressWarnings("unchecked")
         static <C> Slot<C> empty() {

@@ -15,8 +15,7 @@ import java.util.function.Supplier;
  * delay, and reconnects when the connection closes, at once if it lived longer than the delay. Callers get the
  * connection through {@link #connected()}.
  *
- * <p>This interface is the whole contract (OCaml's {@code persistent_connection_kernel_intf.ml}); the loop that
- * implements it is package-private ({@code ConnectionLoop}, the {@code .ml}). Start one with
+ * <p>This interface is the whole contract; the loop that implements it is package-private. Start one with
  * {@link #builder(String, AddressSupplier, Connector, ConnectionLifecycle)}:
  *
  * <pre>{@code
@@ -31,27 +30,28 @@ import java.util.function.Supplier;
  * the engine waits on, advances a {@link VirtualTimeSource} or calls a method runs the steps this made possible,
  * unless another thread is running them already, which then also runs these. Steps never run concurrently.
  *
- * <p>Where the reference leaves a case open, this port decides: {@code close()} wins over an abort when both happen
- * during a connect that succeeds; {@code close()} closes a live connection synchronously; a stage returned by the
- * event handler that fails is routed to the uncaught handler instead of stalling the engine.
+ * <p>docs/SEMANTICS.md specifies the behaviour. Where the reference leaves a case open (§11), this port decides:
+ * {@code close()} wins over an abort when both happen during a connect that succeeds; {@code close()} closes a live
+ * connection synchronously; a stage returned by the event handler that fails is routed to the uncaught handler
+ * instead of stalling the engine.
  *
  * @param <A> the address type
  * @param <C> the connection type
  */
 public sealed interface PersistentConnection<A, C> extends AutoCloseable permits ConnectionLoop {
 
-    /** The default retry delay of the reference (OCaml: {@code const (sec 10.)}). */
+    /** The default retry delay (docs/SEMANTICS.md §6). */
     Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(10);
 
     /**
-     * Starts describing a persistent connection to {@code serverName} from its three required parts (OCaml
-     * {@code create ~server_name ~connect get_address}), so that the type parameters are inferred from them and a
-     * missing part does not compile. Every other part has the reference's default.
+     * Starts describing a persistent connection to {@code serverName} from its three required parts, so that the
+     * type parameters are inferred from them and a missing part does not compile. Every other part has the
+     * reference's default.
      *
      * @param serverName      for logs, health and errors; must not be blank
-     * @param addressSupplier where to connect, asked before every attempt (OCaml {@code get_address})
-     * @param connector       opens one connection (OCaml {@code connect})
-     * @param lifecycle       how to close and watch a connection (OCaml {@code Closable})
+     * @param addressSupplier where to connect, asked before every attempt
+     * @param connector       opens one connection
+     * @param lifecycle       how to close and watch a connection
      */
     static <A, C> Builder<A, C> builder(String serverName, AddressSupplier<A> addressSupplier,
             Connector<A, C> connector, ConnectionLifecycle<C> lifecycle) {
@@ -59,29 +59,28 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
     }
 
     /**
-     * The current connection once there is one (OCaml {@code connected}). While connected this returns the same
+     * The current connection once there is one. While connected this returns the same
      * completed future, allocating nothing. A future taken before a close can still complete with a connection whose
      * attempt was in flight; after the engine has terminated, the future never completes.
      */
     CompletableFuture<C> connected();
 
     /**
-     * The current live connection, or the outcome of the next attempt (OCaml {@code connected_or_failed_to_connect}):
-     * its error, the abort error, or {@link PersistentConnectionClosedException} once closed.
+     * The current live connection, or the outcome of the next attempt: its error, the abort error, or {@link PersistentConnectionClosedException} once closed.
      */
     CompletableFuture<C> connectedOrFailedToConnect();
 
     /**
-     * The connection in the slot (OCaml {@code current_connection}): present from the moment an attempt succeeds
+     * The connection in the slot: present from the moment an attempt succeeds
      * until the loop sees it closed, so it may already be closing. Allocates nothing.
      */
     Optional<C> currentConnection();
 
-    /** The name given to the builder, for logs and health (OCaml {@code server_name}). */
+    /** The name given to the builder, for logs and health. */
     String serverName();
 
     /**
-     * Stops reconnecting and closes the current connection, at once (OCaml {@code close}). The future completes once
+     * Stops reconnecting and closes the current connection, at once. The future completes once
      * the connection is closed and the attempt in flight, if any, has finished; it never fails.
      */
     CompletableFuture<Void> closeAsync();
@@ -95,20 +94,20 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
     @Override
     void close();
 
-    /** True once {@link #closeAsync()} was called or an abort has terminated the loop (OCaml {@code is_closed}). */
+    /** True once {@link #closeAsync()} was called or an abort has terminated the loop. */
     boolean isClosed();
 
-    /** Completes when the persistent connection is closed; does not start a close (OCaml {@code close_finished}). */
+    /** Completes when the persistent connection is closed; does not start a close. */
     CompletableFuture<Void> closeFinished();
 
     /**
-     * Lets the current connection live but does not reconnect once it closes (OCaml
-     * {@code close_when_current_connection_is_closed}).
+     * Lets the current connection live but does not reconnect once it closes: an abort (docs/SEMANTICS.md §9), for
+     * a client that wants to finish its work on this connection and then stop.
      */
     void closeWhenCurrentConnectionIsClosed();
 
     /**
-     * Subscribes to the event bus (OCaml {@code event_bus}): the listener gets the last event at once, then every
+     * Subscribes to the event bus: the listener gets the last event at once, then every
      * event as it happens, before the event handler. A listener that throws is isolated; its exception goes to the
      * uncaught handler. Closing the returned handle unsubscribes.
      */
@@ -146,15 +145,14 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
             this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
         }
 
-        /** Gets every event; the engine waits for its stage (OCaml {@code on_event}). Default: done at once. */
+        /** Gets every event; the engine waits for its stage. Default: done at once. */
         public Builder<A, C> onEvent(ConnectionEventHandler<A, C> handler) {
             this.onEvent = Objects.requireNonNull(handler, "onEvent");
             return this;
         }
 
         /**
-         * The delay between the starts of two attempts, asked once per attempt (OCaml {@code retry_delay}). A
-         * supplier that throws, or gives null or a negative delay, fails that attempt with a clear
+         * The delay between the starts of two attempts, asked once per attempt (docs/SEMANTICS.md §6). A supplier that throws, or gives null or a negative delay, fails that attempt with a clear
          * {@link ConnectionEvent.FailedToConnect} and the engine retries after {@link #DEFAULT_RETRY_DELAY}.
          * Default: 10 s.
          */
@@ -176,26 +174,26 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
             return retryDelay(() -> retryDelay);
         }
 
-        /** How each delay is randomized (OCaml {@code random_state}). Default: ±30 % with a new {@link Random}. */
+        /** How each delay is randomized. Default: ±30 % with a new {@link Random}. */
         public Builder<A, C> randomization(Randomization randomization) {
             this.randomization = Objects.requireNonNull(randomization, "randomization");
             return this;
         }
 
-        /** Clock and timers (OCaml {@code time_source}). Default: {@link TimeSource#system()}. */
+        /** Clock and timers. Default: {@link TimeSource#system()}. */
         public Builder<A, C> timeSource(TimeSource timeSource) {
             this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
             return this;
         }
 
-        /** When two addresses are the same, to report an address once per cycle (OCaml {@code Address.equal}). */
+        /** When two addresses are the same, to report an address once per cycle (docs/SEMANTICS.md §5). */
         public Builder<A, C> addressEquality(BiPredicate<A, A> equal) {
             this.addressEquality = Objects.requireNonNull(equal, "addressEquality");
             return this;
         }
 
         /**
-         * When two errors are the same, to report a repeated failure once (OCaml {@code Connection_error.equal}).
+         * When two errors are the same, to report a repeated failure once (docs/SEMANTICS.md §5).
          * Default: same class and same message.
          */
         public Builder<A, C> errorEquality(BiPredicate<Throwable, Throwable> equal) {
@@ -204,8 +202,8 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
         }
 
         /**
-         * Where exceptions go that nobody else can take: a throwing event handler or bus subscriber (OCaml: the
-         * parent monitor). Default: logged through {@link System.Logger} at WARNING.
+         * Where exceptions go that nobody else can take: a throwing event handler or bus subscriber. Default: logged
+         * through {@link System.Logger} at WARNING.
          */
         public Builder<A, C> uncaughtHandler(Consumer<Throwable> handler) {
             this.uncaughtHandler = Objects.requireNonNull(handler, "uncaughtHandler");
@@ -214,7 +212,7 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
 
         /**
          * Checks the description and starts the persistent connection: {@code AttemptingToConnect} is delivered
-         * before this returns (OCaml {@code create}).
+         * before this returns.
          *
          * @throws IllegalArgumentException if the server name is null or blank
          */
