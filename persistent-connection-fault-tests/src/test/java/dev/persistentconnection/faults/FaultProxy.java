@@ -231,9 +231,14 @@ public final class FaultProxy implements AutoCloseable {
 
     private static ServerSocket bind(int port) throws IOException {
         ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-        return s;
+        try {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+            return s;
+        } catch (IOException e) {
+            closeQuietly(s); // a failed re-bind (another socket took the port meanwhile) must not leak its fd
+            throw e;
+        }
     }
 
     private void startAccepting(ServerSocket socket) {
