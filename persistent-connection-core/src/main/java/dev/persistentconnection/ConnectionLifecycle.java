@@ -3,8 +3,8 @@ package dev.persistentconnection;
 import java.util.concurrent.CompletionStage;
 
 /**
- * How to close and watch a connection (OCaml {@code Closable}, as an adapter rather than an interface the
- * connection must implement, so any connection type can be kept alive unwrapped).
+ * How to close and watch a connection (docs/SEMANTICS.md §1), as an adapter rather than an interface the
+ * connection must implement, so any connection type can be kept alive unwrapped.
  *
  * @param <C> the connection type
  */

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Keeps a connection to a server alive (OCaml {@code Persistent_connection_kernel.Make'}): before every attempt it
+ * Keeps a connection to a server alive: before every attempt it
  * asks for the address again, connects, reports every step as a {@link ConnectionEvent} and waits for the event
  * handler, retries failed attempts after a randomized delay, and reconnects when the connection closes, at once if
  * it lived longer than the delay. Callers get the connection through {@link #connected()}.
@@ -34,16 +34,17 @@ import java.util.function.Supplier;
  * the engine waits on, advances a {@link VirtualTimeSource} or calls a method runs the steps this made possible,
  * unless another thread is running them already, which then also runs these. Steps never run concurrently.
  *
- * <p>Where the reference is ambiguous (§3.9 of the semantics), this port decides: {@code close()} wins over an abort
- * when both happen during a connect that succeeds; {@code close()} closes a live connection synchronously; a stage
- * returned by the event handler that fails is routed to the uncaught handler instead of stalling the engine.
+ * <p>docs/SEMANTICS.md specifies the behaviour. Where the reference leaves a case open (§11), this port decides:
+ * {@code close()} wins over an abort when both happen during a connect that succeeds; {@code close()} closes a live
+ * connection synchronously; a stage returned by the event handler that fails is routed to the uncaught handler
+ * instead of stalling the engine.
  *
  * @param <A> the address type
  * @param <C> the connection type
  */
 public final class PersistentConnection<A, C> implements AutoCloseable {
 
-    /** The default retry delay of the reference (OCaml: {@code const (sec 10.)}). */
+    /** The default retry delay (docs/SEMANTICS.md §6). */
     public static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(10);
 
     private static final System.Logger LOG = System.getLogger(PersistentConnection.class.getName());
@@ -75,15 +76,16 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
     private volatile Thread stepThread;
     private final Object closeLock = new Object();
 
-    // The state of OCaml's Poly.t. Written by steps only (but closeStarted and abort); volatile where read outside.
-    private volatile Slot<C> slot = Slot.empty();                              // conn
-    private volatile boolean closeStarted;                                    // close_started
-    private final CompletableFuture<Void> closeFinished = new CompletableFuture<>(); // close_finished
-    private final AtomicReference<Throwable> abort = new AtomicReference<>(); // abort
+    // The engine's state (docs/SEMANTICS.md §1). Written by steps only (but closeStarted and abort); volatile where
+    // read outside.
+    private volatile Slot<C> slot = Slot.empty();                              // the slot
+    private volatile boolean closeStarted;                                    // a close has started
+    private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
+    private final AtomicReference<Throwable> abort = new AtomicReference<>(); // the first abort
     private volatile int consecutiveFailures;                                  // the connect context's counter
     private List<CompletableFuture<C>> slotWaiters = new ArrayList<>();       // connected() on an empty slot
-    private List<CompletableFuture<C>> resultWaiters = new ArrayList<>();     // next_connect_result
-    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>(); // event_bus
+    private List<CompletableFuture<C>> resultWaiters = new ArrayList<>();     // waiting for the next attempt's result
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>(); // subscribe()
     private ConnectionEvent<A, C> lastEvent;
 
     // Where the loop is, so that close() and abort can reach it.
@@ -112,13 +114,13 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
                 timeSource.now());
     }
 
-    /** Starts describing a persistent connection to {@code serverName} (OCaml {@code create ~server_name}). */
+    /** Starts describing a persistent connection to {@code serverName}. */
     public static <A, C> Builder<A, C> builder(String serverName) {
         return new Builder<>(serverName);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // The loop (OCaml: the body of Deferred.repeat_until_finished in create_with_connect_context), in event order.
+    // The loop, in event order (docs/SEMANTICS.md §3 and §4).
     // ---------------------------------------------------------------------------------------------------------------
 
     /** One cycle: Attempting_to_connect, attempts until one succeeds, Connected, Disconnected. */
@@ -129,7 +131,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         deliver(attempting, () -> new Attempts().next());
     }
 
-    /** OCaml {@code try_connecting_until_successful}: its memories de-duplicate events within one cycle only. */
+    /** The attempts of one cycle (docs/SEMANTICS.md §4): its memories de-duplicate within the cycle only (§5). */
     private final class Attempts {
         private boolean hasPreviousAddress;
         private A previousAddress;
@@ -283,7 +285,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         }
     }
 
-    /** OCaml {@code retry_delay ()} and {@code Time_source.after}: called exactly once per attempt, at its start. */
+    /** The retry delay and its timer: asked exactly once per attempt, at its start (docs/SEMANTICS.md §6). */
     private RetryTimer startRetryTimer() {
         RetryTimer timer = new RetryTimer();
         Duration delay;
@@ -342,7 +344,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         }
     }
 
-    /** OCaml {@code abort_reconnecting_with_no_active_connection}. */
+    /** Abort termination with no connection in the slot (docs/SEMANTICS.md §9). */
     private void terminateAborted() {
         closeStarted = true;
         closeFinished.complete(null);
@@ -387,7 +389,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
-     * The current connection once there is one (OCaml {@code connected}). While connected this returns the same
+     * The current connection once there is one. While connected this returns the same
      * completed future, allocating nothing. A future taken before a close can still complete with a connection whose
      * attempt was in flight; after the engine has terminated, the future never completes.
      */
@@ -409,7 +411,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
     }
 
     /**
-     * The current live connection, or the outcome of the next attempt (OCaml {@code connected_or_failed_to_connect}):
+     * The current live connection, or the outcome of the next attempt:
      * its error, the abort error, or {@link PersistentConnectionClosedException} once closed.
      */
     public CompletableFuture<C> connectedOrFailedToConnect() {
@@ -442,20 +444,20 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
     }
 
     /**
-     * The connection in the slot (OCaml {@code current_connection}): present from the moment an attempt succeeds
+     * The connection in the slot: present from the moment an attempt succeeds
      * until the loop sees it closed, so it may already be closing. Allocates nothing.
      */
     public Optional<C> currentConnection() {
         return slot instanceof Slot.Live<C> live ? live.present : Optional.empty();
     }
 
-    /** The name given to the builder, for logs and health (OCaml {@code server_name}). */
+    /** The name given to the builder, for logs and health. */
     public String serverName() {
         return serverName;
     }
 
     /**
-     * Stops reconnecting and closes the current connection, at once (OCaml {@code close}). The future completes once
+     * Stops reconnecting and closes the current connection, at once. The future completes once
      * the connection is closed and the attempt in flight, if any, has finished; it never fails.
      */
     public CompletableFuture<Void> closeAsync() {
@@ -486,26 +488,26 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         closeAsync().join();
     }
 
-    /** True once {@link #closeAsync()} was called or an abort has terminated the loop (OCaml {@code is_closed}). */
+    /** True once {@link #closeAsync()} was called or an abort has terminated the loop. */
     public boolean isClosed() {
         return closeStarted;
     }
 
-    /** Completes when the persistent connection is closed; does not start a close (OCaml {@code close_finished}). */
+    /** Completes when the persistent connection is closed; does not start a close. */
     public CompletableFuture<Void> closeFinished() {
         return closeFinished.copy();
     }
 
     /**
-     * Lets the current connection live but does not reconnect once it closes (OCaml
-     * {@code close_when_current_connection_is_closed}); schmoozer's {@code RunResult::Exit}.
+     * Lets the current connection live but does not reconnect once it closes: an abort (docs/SEMANTICS.md §9), for
+     * a client that wants to finish its work on this connection and then stop.
      */
     public void closeWhenCurrentConnectionIsClosed() {
         setAbort(new PersistentConnectionClosedException());
     }
 
     /**
-     * Subscribes to the event bus (OCaml {@code event_bus}): the listener gets the last event at once, then every
+     * Subscribes to the event bus: the listener gets the last event at once, then every
      * event as it happens, before the event handler. A listener that throws is isolated; its exception goes to the
      * uncaught handler. Closing the returned handle unsubscribes.
      */
@@ -539,7 +541,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
     // Plumbing.
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** OCaml {@code handle_event}: bus first, then the handler, whose stage the engine waits for. */
+    /** Delivers an event: subscribers first, then the handler, whose stage the engine waits for (SEMANTICS.md §2). */
     private void deliver(ConnectionEvent<A, C> event, Runnable next) {
         deliver(event, handlerError -> {
             if (handlerError != null) {
@@ -558,7 +560,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         try {
             handled = onEvent.onEvent(event);
         } catch (Throwable error) {
-            uncaught(error); // counts as handled, as in the reference since e82ec55
+            uncaught(error); // counts as handled (docs/SEMANTICS.md §2)
             next.accept(null);
             return;
         }
@@ -760,7 +762,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         Throwable error;
     }
 
-    /** The connection slot (OCaml's {@code conn} ivar): empty, a connection, or Close_started for good. */
+    /** The slot (docs/SEMANTICS.md §1): empty, a connection, or closed for good. */
     private sealed interface Slot<C> {
         @SuppressWarnings("unchecked")
         static <C> Slot<C> empty() {
@@ -828,32 +830,32 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
             this.serverName = serverName;
         }
 
-        /** Where to connect, asked before every attempt (OCaml {@code get_address}). Required. */
+        /** Where to connect, asked before every attempt. Required. */
         public Builder<A, C> addressSupplier(AddressSupplier<A> supplier) {
             this.addressSupplier = Objects.requireNonNull(supplier, "addressSupplier");
             return this;
         }
 
-        /** Opens one connection (OCaml {@code connect}). Required. */
+        /** Opens one connection. Required. */
         public Builder<A, C> connector(Connector<A, C> connector) {
             this.connector = Objects.requireNonNull(connector, "connector");
             return this;
         }
 
-        /** How to close and watch a connection (OCaml {@code Closable}). Required. */
+        /** How to close and watch a connection. Required. */
         public Builder<A, C> lifecycle(ConnectionLifecycle<C> lifecycle) {
             this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
             return this;
         }
 
-        /** Gets every event; the engine waits for its stage (OCaml {@code on_event}). Default: done at once. */
+        /** Gets every event; the engine waits for its stage. Default: done at once. */
         public Builder<A, C> onEvent(ConnectionEventHandler<A, C> handler) {
             this.onEvent = Objects.requireNonNull(handler, "onEvent");
             return this;
         }
 
         /**
-         * The delay between the starts of two attempts, asked once per attempt (OCaml {@code retry_delay}). A
+         * The delay between the starts of two attempts, asked once per attempt. A
          * supplier that throws, or gives null or a negative delay, fails that attempt with a clear
          * {@link ConnectionEvent.FailedToConnect} and the engine retries after {@link #DEFAULT_RETRY_DELAY}.
          * Default: 10 s.
@@ -876,26 +878,26 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
             return retryDelay(() -> retryDelay);
         }
 
-        /** How each delay is randomized (OCaml {@code random_state}). Default: ±30 % with a new {@link Random}. */
+        /** How each delay is randomized. Default: ±30 % with a new {@link Random}. */
         public Builder<A, C> randomization(Randomization randomization) {
             this.randomization = Objects.requireNonNull(randomization, "randomization");
             return this;
         }
 
-        /** Clock and timers (OCaml {@code time_source}). Default: {@link TimeSource#system()}. */
+        /** Clock and timers. Default: {@link TimeSource#system()}. */
         public Builder<A, C> timeSource(TimeSource timeSource) {
             this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
             return this;
         }
 
-        /** When two addresses are the same, to report an address once per cycle (OCaml {@code Address.equal}). */
+        /** When two addresses are the same, to report an address once per cycle (docs/SEMANTICS.md §5). */
         public Builder<A, C> addressEquality(BiPredicate<A, A> equal) {
             this.addressEquality = Objects.requireNonNull(equal, "addressEquality");
             return this;
         }
 
         /**
-         * When two errors are the same, to report a repeated failure once (OCaml {@code Connection_error.equal}).
+         * When two errors are the same, to report a repeated failure once (docs/SEMANTICS.md §5).
          * Default: same class and same message.
          */
         public Builder<A, C> errorEquality(BiPredicate<Throwable, Throwable> equal) {
@@ -904,8 +906,8 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
         }
 
         /**
-         * Where exceptions go that nobody else can take: a throwing event handler or bus subscriber (OCaml: the
-         * parent monitor). Default: logged through {@link System.Logger} at WARNING.
+         * Where exceptions go that nobody else can take: a throwing event handler or bus subscriber. Default: logged
+         * through {@link System.Logger} at WARNING.
          */
         public Builder<A, C> uncaughtHandler(Consumer<Throwable> handler) {
             this.uncaughtHandler = Objects.requireNonNull(handler, "uncaughtHandler");
@@ -914,7 +916,7 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
 
         /**
          * Checks the description and starts the persistent connection: {@code AttemptingToConnect} is delivered
-         * before this returns (OCaml {@code create}).
+         * before this returns.
          *
          * @throws IllegalArgumentException if the server name is null or blank
          * @throws IllegalStateException    if the address supplier, the connector or the lifecycle is missing

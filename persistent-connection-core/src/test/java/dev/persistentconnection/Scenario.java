@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A persistent connection on a {@link VirtualTimeSource} whose address lookups, connects and (optionally) event
- * handlers are stages the test completes by hand, with every event recorded in its sexp form.
+ * handlers are stages the test completes by hand, with every event recorded in its text form.
  */
 final class Scenario {
     static final Duration DELAY = Duration.ofSeconds(10);

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The two upstream expect tests of janestreet/async {@code test_persistent_connection.ml} (semantics §4.1),
- * translated with a fake connection in place of an RPC server.
+ * The two reference scenarios of docs/SEMANTICS.md §12, with a fake connection in place of a server.
  */
 class UpstreamPersistentConnectionTest {
 
