@@ -94,27 +94,27 @@ public final class ReconnectMain {
         long[] connectDoneAt = new long[1];
         // The thread of each step, from the first measured round: where the hand-offs are.
         String[] threadOf = new String[6];
-        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection
-                .<InetSocketAddress, TaskClient>builder("reconnect-bench")
-                .addressSupplier(AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", server.port())))
-                .connector((address, context) -> {
-                    connectCalledAt[0] = System.nanoTime();
-                    threadOf[3] = Thread.currentThread().getName();
-                    // Time-stamped before the engine hears of it (dependents of one stage run last-registered
-                    // first, so a listener on the connector's own future would run after the engine's).
-                    CompletableFuture<TaskClient> stamped = new CompletableFuture<>();
-                    connector.connect(address).whenComplete((c, e) -> {
-                        connectDoneAt[0] = System.nanoTime();
-                        threadOf[4] = Thread.currentThread().getName();
-                        if (e != null) {
-                            stamped.completeExceptionally(e);
-                        } else {
-                            stamped.complete(c);
-                        }
-                    });
-                    return stamped;
-                })
-                .lifecycle(TaskClients.lifecycle())
+        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder("reconnect-bench",
+                        AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", server.port())),
+                        (address, context) -> {
+                            connectCalledAt[0] = System.nanoTime();
+                            threadOf[3] = Thread.currentThread().getName();
+                            // Time-stamped before the engine hears of it (dependents of one stage run
+                            // last-registered first, so a listener on the connector's own future would run after
+                            // the engine's).
+                            CompletableFuture<TaskClient> stamped = new CompletableFuture<>();
+                            connector.connect(address).whenComplete((c, e) -> {
+                                connectDoneAt[0] = System.nanoTime();
+                                threadOf[4] = Thread.currentThread().getName();
+                                if (e != null) {
+                                    stamped.completeExceptionally(e);
+                                } else {
+                                    stamped.complete(c);
+                                }
+                            });
+                            return stamped;
+                        },
+                        TaskClients.lifecycle())
                 .retryDelay(RETRY_DELAY)
                 .build();
         long[] total = new long[rounds];
