@@ -158,7 +158,9 @@ class TaskServerApplicationTests {
                     assertThat(ex.stage()).isEqualTo(TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION);
                     assertThat(ex.consecutiveFailures()).isPositive();
                     assertThat(ex.lastError()).isPresent();
-                    assertThat(ex.phase()).hasToString("WAITING_TO_RETRY").isNotNull();
+                    assertThat(ex.phase()).hasToString("WAITING_TO_RETRY");
+                    assertThat(ex.nextAttemptAt()).isPresent();
+                    assertThat(ex).hasMessageContaining("next attempt at");
                     assertThat(ex).hasMessageContaining("'down'").hasMessageContaining("last error")
                             .hasMessageContaining("consecutive failures");
                 }));
