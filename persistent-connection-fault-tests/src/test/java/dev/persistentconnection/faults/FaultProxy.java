@@ -393,6 +393,10 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             up = s;
+            if (ended.get()) {
+                closeQuietly(s); // cut while connecting: end() ran before it could see this socket
+                return;
+            }
             upstreamLocalPort = s.getLocalPort();
             pumpsRunning.set(2);
             threads.add(thread("c2s", () -> pump(down, s, true)));

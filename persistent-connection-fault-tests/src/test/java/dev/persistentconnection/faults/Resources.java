@@ -97,7 +97,7 @@ final class Resources {
     static List<String> socketDetails() {
         java.util.Map<String, String> byInode = new java.util.HashMap<>();
         for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6", "/proc/self/net/udp",
-                "/proc/self/net/unix")) {
+                "/proc/self/net/udp6", "/proc/self/net/raw", "/proc/self/net/raw6", "/proc/self/net/unix")) {
             try {
                 for (String line : Files.readAllLines(Path.of(table))) {
                     String[] f = line.trim().split("\\s+");
@@ -119,7 +119,9 @@ final class Resources {
                     String link = Files.readSymbolicLink(p).toString();
                     if (link.startsWith("socket:[")) {
                         String inode = link.substring(8, link.length() - 1);
-                        out.add(p.getFileName() + "=" + byInode.getOrDefault(inode, link));
+                        out.add(p.getFileName() + "=" + byInode.getOrDefault(inode, link
+                                + " (in no tcp/udp/raw/unix table: netlink, or TCP closed by the kernel or never"
+                                + " connected, with its fd still open)"));
                     }
                 } catch (IOException ignored) {
                     // closed meanwhile
