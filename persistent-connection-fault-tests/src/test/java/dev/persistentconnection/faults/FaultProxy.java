@@ -189,6 +189,12 @@ public final class FaultProxy implements AutoCloseable {
         return live.size();
     }
 
+    /** Connections that ended with one of their sockets still open (a leak of the proxy's own); for reports. */
+    public List<Pair> endedWithOpenSockets() {
+        return all.stream().filter(p -> p.isEnded() && (!p.down.isClosed() || (p.up != null && !p.up.isClosed())))
+                .toList();
+    }
+
     /** Every connection ever accepted, live or not. */
     public List<Pair> connections() {
         return List.copyOf(all);
