@@ -37,21 +37,6 @@ public interface MessageSession {
 
     /** How a {@code PersistentConnection} closes and watches a session of any transport. */
     static <S extends MessageSession> ConnectionLifecycle<S> lifecycle() {
-        return new ConnectionLifecycle<>() {
-            @Override
-            public CompletionStage<Void> close(S session) {
-                return session.close();
-            }
-
-            @Override
-            public boolean isClosed(S session) {
-                return session.isClosed();
-            }
-
-            @Override
-            public CompletionStage<Void> closeFinished(S session) {
-                return session.closeFinished();
-            }
-        };
+        return ConnectionLifecycle.of(MessageSession::close, MessageSession::isClosed, MessageSession::closeFinished);
     }
 }

@@ -35,12 +35,9 @@ import javax.net.ssl.SSLParameters;
  *         .framing(Framing.line())
  *         .idleTimeout(Duration.ofSeconds(30))
  *         .build();
- * PersistentConnection<InetSocketAddress, TcpSession> feed = PersistentConnection
- *         .<InetSocketAddress, TcpSession>builder("telemetry")
- *         .addressSupplier(AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", 9100)))
- *         .connector(connector)
- *         .lifecycle(MessageSession.lifecycle())
- *         .build();
+ * PersistentConnection<InetSocketAddress, TcpSession> feed = PersistentConnection.builder("telemetry",
+ *         AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", 9100)), connector,
+ *         MessageSession.<TcpSession>lifecycle()).build();
  * }</pre>
  *
  * <p>Half-open detection without any protocol: {@link Builder#idleTimeout} closes a connection on which nothing

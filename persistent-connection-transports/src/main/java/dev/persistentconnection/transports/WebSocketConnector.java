@@ -32,11 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *         .header("Authorization", "Bearer " + token)
  *         .pingInterval(Duration.ofSeconds(10)).pingTimeout(Duration.ofSeconds(5))
  *         .build();
- * PersistentConnection<URI, WebSocketSession> feed = PersistentConnection.<URI, WebSocketSession>builder("prices")
- *         .addressSupplier(AddressSuppliers.fixed(URI.create("wss://feed.example.com/v1/prices")))
- *         .connector(connector)
- *         .lifecycle(MessageSession.lifecycle())
- *         .build();
+ * PersistentConnection<URI, WebSocketSession> feed = PersistentConnection.builder("prices",
+ *         AddressSuppliers.fixed(URI.create("wss://feed.example.com/v1/prices")), connector,
+ *         MessageSession.<WebSocketSession>lifecycle()).build();
  * }</pre>
  *
  * <p>The connector owns its HTTP client's threads and a timer thread (daemons); {@link #close()} stops them and

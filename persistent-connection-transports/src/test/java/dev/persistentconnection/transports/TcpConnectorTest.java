@@ -310,10 +310,7 @@ class TcpConnectorTest {
         TcpConnector connector = connector(TcpConnector.builder(recorder));
         List<String> events = new CopyOnWriteArrayList<>();
         PersistentConnection<InetSocketAddress, TcpSession> connection = PersistentConnection
-                .<InetSocketAddress, TcpSession>builder("telemetry")
-                .addressSupplier(AddressSuppliers.fixed(address))
-                .connector(connector)
-                .lifecycle(MessageSession.lifecycle())
+                .builder("telemetry", AddressSuppliers.fixed(address), connector, MessageSession.<TcpSession>lifecycle())
                 .retryDelay(Duration.ofMillis(50))
                 .onEvent(event -> {
                     if (event instanceof ConnectionEvent.Connected<?, ?> || event instanceof ConnectionEvent.Disconnected<?, ?>) {

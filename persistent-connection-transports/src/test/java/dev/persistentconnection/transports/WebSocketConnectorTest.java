@@ -235,10 +235,7 @@ class WebSocketConnectorTest {
         WebSocketConnector connector = connector(WebSocketConnector.builder(recorder));
         List<String> events = new CopyOnWriteArrayList<>();
         PersistentConnection<URI, WebSocketSession> connection = PersistentConnection
-                .<URI, WebSocketSession>builder("echo")
-                .addressSupplier(AddressSuppliers.fixed(first.uri()))
-                .connector(connector)
-                .lifecycle(MessageSession.lifecycle())
+                .builder("echo", AddressSuppliers.fixed(first.uri()), connector, MessageSession.<WebSocketSession>lifecycle())
                 .retryDelay(Duration.ofMillis(50))
                 .onEvent(event -> {
                     if (event instanceof ConnectionEvent.Connected<?, ?> || event instanceof ConnectionEvent.Disconnected<?, ?>) {
