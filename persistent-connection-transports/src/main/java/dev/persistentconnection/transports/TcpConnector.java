@@ -1,7 +1,6 @@
 package dev.persistentconnection.transports;
 
 import dev.persistentconnection.ConnectContext;
-import dev.persistentconnection.Connector;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -45,7 +44,7 @@ import javax.net.ssl.SSLParameters;
  * {@code TCP_USER_TIMEOUT} let the kernel find a dead peer too. The connector owns one daemon I/O thread;
  * {@link #close()} stops it and closes the sessions on it.
  */
-public final class TcpConnector implements Connector<InetSocketAddress, TcpSession>, AutoCloseable {
+public final class TcpConnector implements MessageConnector<InetSocketAddress, TcpSession> {
     private static final System.Logger LOG = System.getLogger(TcpConnector.class.getName());
 
     private final SessionOptions options;
@@ -72,7 +71,7 @@ public final class TcpConnector implements Connector<InetSocketAddress, TcpSessi
         return new Builder(handler);
     }
 
-    /** Totals over every session this connector opened. */
+    @Override
     public TransportCounters counters() {
         return counters;
     }

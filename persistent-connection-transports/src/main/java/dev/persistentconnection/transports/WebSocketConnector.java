@@ -1,7 +1,6 @@
 package dev.persistentconnection.transports;
 
 import dev.persistentconnection.ConnectContext;
-import dev.persistentconnection.Connector;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The connector owns its HTTP client's threads and a timer thread (daemons); {@link #close()} stops them and
  * closes the sessions still open.
  */
-public final class WebSocketConnector implements Connector<URI, WebSocketSession>, AutoCloseable {
+public final class WebSocketConnector implements MessageConnector<URI, WebSocketSession> {
     private static final AtomicInteger COUNT = new AtomicInteger();
 
     private final SessionOptions options;
@@ -78,7 +77,7 @@ public final class WebSocketConnector implements Connector<URI, WebSocketSession
         return new Builder(handler);
     }
 
-    /** Totals over every session this connector opened. */
+    @Override
     public TransportCounters counters() {
         return counters;
     }
@@ -168,8 +167,8 @@ public final class WebSocketConnector implements Connector<URI, WebSocketSession
     public static final class Builder extends SessionOptions.Builder<Builder> {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private final List<String> subprotocols = new ArrayList<>();
-        private Duration pingInterval = Duration.ZERO;
-        private Duration pingTimeout = Duration.ofSeconds(5);
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private Duration pingTimeout = Duration.ofSeconds(10);
 
         private Builder(MessageHandler handler) {
             super(handler);
@@ -189,7 +188,7 @@ public final class WebSocketConnector implements Connector<URI, WebSocketSession
         }
 
         /**
-         * How often to ping the server; zero (the default) sends no pings. A server that does not answer within
+         * How often to ping the server (default 30 s); zero sends no pings. A server that does not answer within
          * {@link #pingTimeout} is presumed gone: the session is closed, and reconnected by its persistent
          * connection, within interval + timeout of going silent.
          */
@@ -198,7 +197,7 @@ public final class WebSocketConnector implements Connector<URI, WebSocketSession
             return this;
         }
 
-        /** How long a ping may go unanswered; default 5 s. */
+        /** How long a ping may go unanswered; default 10 s. */
         public Builder pingTimeout(Duration timeout) {
             this.pingTimeout = positive(timeout, "pingTimeout");
             return this;

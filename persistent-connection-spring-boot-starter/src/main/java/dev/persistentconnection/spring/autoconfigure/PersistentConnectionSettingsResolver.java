@@ -65,7 +65,9 @@ final class PersistentConnectionSettingsResolver {
                 element = true;
             }
             if (property != null) {
-                Object value = element ? null : property.getValue();
+                // A secret (a header value) stays hidden; every other value is shown as the user wrote it.
+                Object value = (element || MessageTransportValidation.HIDDEN.equals(ex.getValue())) ? null
+                        : property.getValue();
                 Origin origin = property.getOrigin();
                 return new InvalidPersistentConnectionPropertyException(ex.getProperty(),
                         value != null ? value : ex.getValue(), ex.getReason(), ex.getAction(),
@@ -111,11 +113,15 @@ final class PersistentConnectionSettingsResolver {
                 first(c.getHeartbeat().getTimeout(), d.getHeartbeat().getTimeout(), builtIn.heartbeat().timeout()));
         String sslBundle = emptyToNull(first(c.getSsl().getBundle(), d.getSsl().getBundle(), ""));
         String serviceId = emptyToNull(first(c.getDiscovery().getServiceId(), d.getDiscovery().getServiceId(), ""));
+        PersistentConnectionSettings.Transport transport = (c.getWebsocket() != null)
+                ? PersistentConnectionSettings.Transport.WEBSOCKET
+                : (c.getTcp() != null) ? PersistentConnectionSettings.Transport.TCP
+                        : PersistentConnectionSettings.Transport.TASKS;
         return new Resolved(name, serverName, List.copyOf(addresses),
                 first(c.getRetryDelay(), d.getRetryDelay(), builtIn.retryDelay()),
                 first(c.getJitter(), d.getJitter(), builtIn.jitter()),
                 first(c.getConnectTimeout(), d.getConnectTimeout(), builtIn.connectTimeout()),
-                backoff, heartbeat, sslBundle, serviceId);
+                backoff, heartbeat, sslBundle, serviceId, transport);
     }
 
     /** The connection's own value, else the default's, else the built-in one. */
@@ -138,6 +144,7 @@ final class PersistentConnectionSettingsResolver {
                     "Set '" + prefix + ".jitter' to a value from 0 (no randomization) up to, but not including, 1, "
                             + "for example 0.3.");
         }
+        MessageTransportValidation.validate(c, prefix);
         Double multiplier = c.getBackoff().getMultiplier();
         if (multiplier != null && (!(multiplier >= 1.0) || Double.isInfinite(multiplier))) {
             throw new InvalidPersistentConnectionPropertyException(prefix + ".backoff.multiplier", multiplier,
@@ -146,7 +153,7 @@ final class PersistentConnectionSettingsResolver {
         }
     }
 
-    private static void nonNegative(String property, @Nullable Duration value) {
+    static void nonNegative(String property, @Nullable Duration value) {
         if (value != null && value.isNegative()) {
             throw new InvalidPersistentConnectionPropertyException(property, value,
                     "the duration must not be negative",
@@ -154,7 +161,7 @@ final class PersistentConnectionSettingsResolver {
         }
     }
 
-    private static void positive(String property, @Nullable Duration value) {
+    static void positive(String property, @Nullable Duration value) {
         if (value != null && (value.isNegative() || value.isZero())) {
             throw new InvalidPersistentConnectionPropertyException(property, value,
                     "the duration must be positive",
@@ -208,6 +215,6 @@ final class PersistentConnectionSettingsResolver {
     private record Resolved(String name, String serverName, List<InetSocketAddress> addresses, Duration retryDelay,
             double jitter, Duration connectTimeout, PersistentConnectionSettings.Backoff backoff,
             PersistentConnectionSettings.Heartbeat heartbeat, @Nullable String sslBundle,
-            @Nullable String discoveryServiceId) implements PersistentConnectionSettings {
+            @Nullable String discoveryServiceId, Transport transport) implements PersistentConnectionSettings {
     }
 }
