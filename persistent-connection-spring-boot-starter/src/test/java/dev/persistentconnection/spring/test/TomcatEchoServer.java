@@ -20,6 +20,8 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.apache.tomcat.websocket.server.WsSci;
 
 /**
@@ -32,11 +34,36 @@ public final class TomcatEchoServer implements AutoCloseable {
     private final Path baseDir;
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
 
+    private final boolean tls;
+
     public TomcatEchoServer() throws Exception {
+        this(false);
+    }
+
+    /** With {@code tls}, wss with the test certificate (test-tls.p12, CN localhost, password changeit). */
+    public TomcatEchoServer(boolean tls) throws Exception {
+        this.tls = tls;
         this.baseDir = Files.createTempDirectory("tomcat-echo");
         Connector connector = new Connector("org.apache.coyote.http11.Http11NioProtocol");
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
+        if (tls) {
+            Path keyStore = baseDir.resolve("tls.p12");
+            try (var in = TomcatEchoServer.class.getResourceAsStream("/test-tls.p12")) {
+                Files.copy(in, keyStore);
+            }
+            connector.setSecure(true);
+            connector.setScheme("https");
+            connector.setProperty("SSLEnabled", "true");
+            SSLHostConfig host = new SSLHostConfig();
+            SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(host,
+                    SSLHostConfigCertificate.Type.UNDEFINED);
+            certificate.setCertificateKeystoreFile(keyStore.toString());
+            certificate.setCertificateKeystorePassword("changeit");
+            certificate.setCertificateKeystoreType("PKCS12");
+            host.addCertificate(certificate);
+            connector.addSslHostConfig(host);
+        }
         tomcat.setBaseDir(baseDir.toString());
         tomcat.getService().addConnector(connector);
         tomcat.setConnector(connector);
@@ -68,7 +95,7 @@ public final class TomcatEchoServer implements AutoCloseable {
     }
 
     public URI uri() {
-        return URI.create("ws://127.0.0.1:" + tomcat.getConnector().getLocalPort() + "/ws");
+        return URI.create((tls ? "wss://localhost:" : "ws://127.0.0.1:") + tomcat.getConnector().getLocalPort() + "/ws");
     }
 
     @Override
