@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * as written, with only the two endpoints and the SSL bundle pointed at local servers (a wss Tomcat with the test
  * certificate, a plain ServerSocket), and its two handler beans.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReadmeMessageTransportsTests {
 
     static final BlockingQueue<String> PRICES = new LinkedBlockingQueue<>();
@@ -102,18 +102,18 @@ class ReadmeMessageTransportsTests {
                         assertThat(context).hasNotFailed();
                         PersistentConnections connections = context.getBean(PersistentConnections.class);
                         PersistentConnection<URI, WebSocketSession> prices = connections.get("prices");
-                        WebSocketSession session = prices.connected().get(10, TimeUnit.SECONDS);
+                        WebSocketSession session = prices.connected().get(30, TimeUnit.SECONDS);
                         assertThat(session.uri().getScheme()).isEqualTo("wss");
-                        session.send("EURUSD 1.0842").toCompletableFuture().get(10, TimeUnit.SECONDS);
-                        assertThat(PRICES.poll(10, TimeUnit.SECONDS)).isEqualTo("EURUSD 1.0842");
+                        session.send("EURUSD 1.0842").toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        assertThat(PRICES.poll(30, TimeUnit.SECONDS)).isEqualTo("EURUSD 1.0842");
                         assertThat(feed.authorizations).containsExactly("Bearer s3cret");
 
                         PersistentConnection<InetSocketAddress, TcpSession> telemetry = connections.get("telemetry");
-                        TcpSession stream = telemetry.connected().get(10, TimeUnit.SECONDS);
+                        TcpSession stream = telemetry.connected().get(30, TimeUnit.SECONDS);
                         try (Socket peer = telemetryPeer.accept()) {
                             peer.getOutputStream().write("cpu 0.42\n".getBytes(StandardCharsets.UTF_8));
-                            assertThat(READINGS.poll(10, TimeUnit.SECONDS)).isEqualTo("cpu 0.42");
-                            stream.send("ack").toCompletableFuture().get(10, TimeUnit.SECONDS);
+                            assertThat(READINGS.poll(30, TimeUnit.SECONDS)).isEqualTo("cpu 0.42");
+                            stream.send("ack").toCompletableFuture().get(30, TimeUnit.SECONDS);
                             BufferedReader in = new BufferedReader(
                                     new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
                             assertThat(in.readLine()).isEqualTo("ack");
