@@ -84,9 +84,9 @@ final class PlainTcpPeer implements AutoCloseable {
 
     /** The next accepted connection, failing after 10 s. */
     Socket next() throws InterruptedException {
-        Socket socket = accepted.poll(10, TimeUnit.SECONDS);
+        Socket socket = accepted.poll(30, TimeUnit.SECONDS);
         if (socket == null) {
-            throw new AssertionError("no connection within 10 s");
+            throw new AssertionError("no connection within 30 s");
         }
         return socket;
     }

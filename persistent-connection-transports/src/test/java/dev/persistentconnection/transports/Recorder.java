@@ -17,9 +17,9 @@ final class Recorder implements MessageHandler {
 
     /** The next message, failing after 10 s. */
     Message next() throws InterruptedException {
-        Message m = messages.poll(10, TimeUnit.SECONDS);
+        Message m = messages.poll(30, TimeUnit.SECONDS);
         if (m == null) {
-            throw new AssertionError("no message within 10 s");
+            throw new AssertionError("no message within 30 s");
         }
         return m;
     }

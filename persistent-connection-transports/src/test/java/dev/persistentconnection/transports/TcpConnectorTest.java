@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The TCP connector against a plain {@link java.net.ServerSocket} peer. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TcpConnectorTest {
     private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
     private final Recorder recorder = new Recorder();
@@ -51,7 +51,7 @@ class TcpConnectorTest {
     }
 
     private static <T> T join(CompletionStage<T> stage) {
-        return stage.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        return stage.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
     }
 
     private static byte[] utf8(String s) {

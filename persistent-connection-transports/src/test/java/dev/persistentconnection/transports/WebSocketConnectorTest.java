@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The WebSocket connector against Tomcat's WebSocket server. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebSocketConnectorTest {
     private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
     private final Recorder recorder = new Recorder();
@@ -52,7 +52,7 @@ class WebSocketConnectorTest {
     }
 
     private static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
-        return stage.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        return stage.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
     }
 
     @Test

@@ -48,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The zero-code WebSocket and TCP connections: properties plus one handler bean each. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MessageTransportAutoConfigurationTests {
 
     private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
@@ -146,7 +146,7 @@ class MessageTransportAutoConfigurationTests {
     }
 
     private static String take(BlockingQueue<String> queue) throws InterruptedException {
-        String value = queue.poll(10, TimeUnit.SECONDS);
+        String value = queue.poll(30, TimeUnit.SECONDS);
         assertThat(value).as("a message within 10 s").isNotNull();
         return value;
     }
@@ -175,17 +175,17 @@ class MessageTransportAutoConfigurationTests {
                     PersistentConnection<URI, WebSocketSession> prices = connections.get("prices");
                     PersistentConnection<InetSocketAddress, TcpSession> telemetry = connections.get("telemetry");
 
-                    WebSocketSession feed = prices.connected().get(10, TimeUnit.SECONDS);
-                    feed.send("EURUSD 1.0842").toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    WebSocketSession feed = prices.connected().get(30, TimeUnit.SECONDS);
+                    feed.send("EURUSD 1.0842").toCompletableFuture().get(30, TimeUnit.SECONDS);
                     assertThat(take(Handlers.PRICES)).isEqualTo("EURUSD 1.0842");
                     assertThat(ws.authorizations).containsExactly("Bearer t0ken");
 
-                    TcpSession stream = telemetry.connected().get(10, TimeUnit.SECONDS);
-                    OutputStream out = tcp.accepted.poll(10, TimeUnit.SECONDS).getOutputStream();
+                    TcpSession stream = telemetry.connected().get(30, TimeUnit.SECONDS);
+                    OutputStream out = tcp.accepted.poll(30, TimeUnit.SECONDS).getOutputStream();
                     out.write("cpu 0.42\n".getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     assertThat(take(Handlers.TELEMETRY)).isEqualTo("cpu 0.42");
-                    stream.send("ack").toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    stream.send("ack").toCompletableFuture().get(30, TimeUnit.SECONDS);
                     assertThat(take(tcp.lines)).isEqualTo("ack");
 
                     MeterRegistry meters = new SimpleMeterRegistry();
@@ -201,7 +201,7 @@ class MessageTransportAutoConfigurationTests {
 
                     // The server closes with a code: reconnected, and the code and reason are health's last error.
                     feed.send("close:4000:maintenance");
-                    feed.closeFinished().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    feed.closeFinished().toCompletableFuture().get(30, TimeUnit.SECONDS);
                     WebSocketSession again = await().until(() -> prices.currentConnection().orElse(null),
                             session -> session != null && session != feed);
                     assertThat(again.isClosed()).isFalse();
