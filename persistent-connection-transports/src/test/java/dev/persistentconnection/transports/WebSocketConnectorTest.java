@@ -119,19 +119,12 @@ class WebSocketConnectorTest {
                 .pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(300))).connect(server.uri()));
         session.send("ping me");
         assertThat(recorder.nextText()).isEqualTo("ping me");
-        // Pings are answered while the server reads: still open after several intervals.
-        long start = System.nanoTime();
-        await().pollDelay(Duration.ofMillis(1000)).until(() -> true);
-        assertThat(session.isClosed()).isFalse();
+        // Pings are answered while the server reads: still open over several ping intervals.
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(5)).until(() -> !session.isClosed());
         session.send("silent");
-        long silentAt = System.nanoTime();
         join(session.closeFinished());
-        long detectedMillis = (System.nanoTime() - silentAt) / 1_000_000;
         assertThat(session.closeReason()).get().extracting(Throwable::getMessage).asString()
                 .contains("no pong").contains("within 300 ms");
-        // Interval + timeout, with room for a loaded machine; the point is that it is bounded.
-        assertThat(detectedMillis).isLessThan(10_000);
-        assertThat(start).isPositive();
     }
 
     @Test
