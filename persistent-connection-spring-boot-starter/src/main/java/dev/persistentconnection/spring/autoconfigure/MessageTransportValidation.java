@@ -27,7 +27,7 @@ final class MessageTransportValidation {
             "upgrade");
 
     /** Shown instead of a value that may be a secret. */
-    static final String HIDDEN = "(hidden)";
+    static final String HIDDEN = InvalidPersistentConnectionPropertyException.HIDDEN_VALUE;
 
     private MessageTransportValidation() {
     }
