@@ -80,11 +80,18 @@ public sealed interface Framing {
             if (text != null) {
                 ByteBuf buf = alloc.buffer(text.length() + delimiter.length() + 8);
                 buf.writeCharSequence(text, charset);
-                buf.writeCharSequence(delimiter, charset);
-                return buf;
+                return delimit(buf);
             }
             ByteBuf buf = alloc.buffer(bytes.length + delimiter.length());
             buf.writeBytes(bytes);
+            return delimit(buf);
+        }
+
+        private ByteBuf delimit(ByteBuf buf) {
+            if (delimiter.length() == 1 && delimiter.charAt(0) < 0x80 && (charset.equals(StandardCharsets.UTF_8)
+                    || charset.equals(StandardCharsets.US_ASCII) || charset.equals(StandardCharsets.ISO_8859_1))) {
+                return buf.writeByte(delimiter.charAt(0)); // "\n", "|": one byte, no encoder
+            }
             buf.writeCharSequence(delimiter, charset);
             return buf;
         }

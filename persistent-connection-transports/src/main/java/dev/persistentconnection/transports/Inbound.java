@@ -29,6 +29,19 @@ final class Inbound {
     }
 
     void message(Message message, Runnable done) {
+        if (options.executor() == null) {
+            // The common case, on the I/O thread: no task, no allocation.
+            try {
+                options.handler().onMessage(session, message);
+            }
+            catch (Exception | Error e) {
+                failed(e, "a message");
+            }
+            finally {
+                done.run();
+            }
+            return;
+        }
         submit(() -> run(() -> options.handler().onMessage(session, message), "a message"), done);
     }
 
@@ -95,25 +108,29 @@ final class Inbound {
     }
 
     private void run(Call call, String what) {
-        if (session.isClosed() && options.executor() != null) {
+        if (options.executor() != null && session.isClosed()) {
             return; // queued before the close: the session is gone, so is the point of handling it
         }
         try {
             call.call();
         }
         catch (Exception | Error e) {
-            if (e instanceof Error && !(e instanceof AssertionError) && !(e instanceof StackOverflowError)) {
-                throw (Error) e;
-            }
-            if (options.onHandlerError() == OnHandlerError.RECONNECT) {
-                LOG.log(System.Logger.Level.ERROR, "The handler of " + options.name() + " failed on " + what
-                        + "; closing the session to reconnect", e);
-                onHandlerFailure.run();
-            }
-            else {
-                LOG.log(System.Logger.Level.ERROR, "The handler of " + options.name() + " failed on " + what
-                        + "; the connection goes on", e);
-            }
+            failed(e, what);
+        }
+    }
+
+    private void failed(Throwable e, String what) {
+        if (e instanceof Error && !(e instanceof AssertionError) && !(e instanceof StackOverflowError)) {
+            throw (Error) e;
+        }
+        if (options.onHandlerError() == OnHandlerError.RECONNECT) {
+            LOG.log(System.Logger.Level.ERROR, "The handler of " + options.name() + " failed on " + what
+                    + "; closing the session to reconnect", e);
+            onHandlerFailure.run();
+        }
+        else {
+            LOG.log(System.Logger.Level.ERROR, "The handler of " + options.name() + " failed on " + what
+                    + "; the connection goes on", e);
         }
     }
 }
