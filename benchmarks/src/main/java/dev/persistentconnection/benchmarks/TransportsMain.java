@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Part 7: an echo over the zero-code transports against the bare clients doing the same, in one run, against the
+ * Part 8: an echo over the zero-code transports against the bare clients doing the same, in one run, against the
  * same Netty echo servers on 127.0.0.1 (a WebSocket one and a line one). Each client keeps {@code --window}
  * messages in flight over one connection: every echo is timed (send to echo, in order) and answered with the next
  * message from the thread that received it. "Zero-code" is what the starter builds from {@code websocket.*} or
@@ -67,7 +67,7 @@ public final class TransportsMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Results results = Results.open(args, "7-transports");
+        Results results = Results.open(args, "8-transports");
         int window = Integer.parseInt(Results.option(args, "--window", "32"));
         long warmupMs = Long.parseLong(Results.option(args, "--warmup-ms", "3000"));
         long windowMs = Long.parseLong(Results.option(args, "--window-ms", "2000"));
@@ -80,7 +80,7 @@ public final class TransportsMain {
             int linePort = ((InetSocketAddress) lineServer.localAddress()).getPort();
             URI wsUri = URI.create("ws://127.0.0.1:" + ((InetSocketAddress) wsServer.localAddress()).getPort() + "/ws");
 
-            results.line("## 7. WebSocket and TCP (line) echo: zero-code transports vs the bare clients");
+            results.line("## 8. WebSocket and TCP (line) echo: zero-code transports vs the bare clients");
             results.line("");
             results.line("One connection per client, %d messages of %d characters in flight, each echo answered by the "
                     + "next message; the servers are Netty echo servers on 127.0.0.1 (one I/O thread), the same for "
@@ -109,13 +109,13 @@ public final class TransportsMain {
             double tcpP99 = (double) zeroTcp.p99 / bareTcp.p99;
             results.line("Ratios, zero-code / bare: WebSocket throughput %.2fx, p99 %.2fx; TCP throughput %.2fx, p99 %.2fx.",
                     wsThroughput, wsP99, tcpThroughput, tcpP99);
-            results.target("7a", "zero-code WebSocket >= 0.9x the bare JDK client's messages/s",
+            results.target("8a", "zero-code WebSocket >= 0.9x the bare JDK client's messages/s",
                     Results.fmt("%.2fx", wsThroughput), wsThroughput >= 0.9, "");
-            results.target("7b", "zero-code WebSocket p99 <= 1.2x the bare JDK client's",
+            results.target("8b", "zero-code WebSocket p99 <= 1.2x the bare JDK client's",
                     Results.fmt("%.2fx", wsP99), wsP99 <= 1.2, "");
-            results.target("7c", "zero-code TCP line >= 0.9x bare Netty's messages/s",
+            results.target("8c", "zero-code TCP line >= 0.9x bare Netty's messages/s",
                     Results.fmt("%.2fx", tcpThroughput), tcpThroughput >= 0.9, "");
-            results.target("7d", "zero-code TCP line p99 <= 1.2x bare Netty's",
+            results.target("8d", "zero-code TCP line p99 <= 1.2x bare Netty's",
                     Results.fmt("%.2fx", tcpP99), tcpP99 <= 1.2, "");
             results.write();
             lineServer.close().syncUninterruptibly();
