@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Health, metrics and endpoint: present with their libraries, absent (without failing) without them. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ObservabilityAutoConfigurationTests {
+class ObservabilityAutoConfigurationTest {
 
     private final FakeConnection.RecordingConnector connector = new FakeConnection.RecordingConnector();
 

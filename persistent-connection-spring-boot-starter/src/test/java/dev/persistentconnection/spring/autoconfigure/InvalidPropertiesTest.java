@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every invalid property fails the startup with a failure analysis naming the property and the fix. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class InvalidPropertiesTests {
+class InvalidPropertiesTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class, SslAutoConfiguration.class))
