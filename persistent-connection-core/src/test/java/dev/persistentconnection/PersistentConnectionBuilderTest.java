@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -18,7 +21,7 @@ class PersistentConnectionBuilderTest {
                 .timeSource(new VirtualTimeSource())
                 .addressSupplier(AddressSuppliers.fixed("a"))
                 .connector((a, ctx) -> new CompletableFuture<>())
-                .lifecycle(new FakeConnection.Lifecycle());
+                .lifecycle(FakeConnection.lifecycle());
     }
 
     @Test
@@ -32,10 +35,10 @@ class PersistentConnectionBuilderTest {
     @Test
     void eachMissingRequiredPartIsNamed() {
         assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
-                .connector((a, ctx) -> new CompletableFuture<>()).lifecycle(new FakeConnection.Lifecycle()).build())
+                .connector((a, ctx) -> new CompletableFuture<>()).lifecycle(FakeConnection.lifecycle()).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("addressSupplier is required");
         assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
-                .addressSupplier(AddressSuppliers.fixed("a")).lifecycle(new FakeConnection.Lifecycle()).build())
+                .addressSupplier(AddressSuppliers.fixed("a")).lifecycle(FakeConnection.lifecycle()).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("connector is required");
         assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
                 .addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> new CompletableFuture<>()).build())
@@ -64,13 +67,13 @@ class PersistentConnectionBuilderTest {
     @Test
     void aThrowingEventHandlerGoesToTheUncaughtHandlerAndTheEngineContinues() {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.uncaughtHandler(uncaught::add).onEvent(event -> {
             throw new IllegalStateException("handler bug on " + event.name());
         }));
         FakeConnection c = s.connectTo("a");
 
-        assertThat(s.connection.currentConnection()).contains(c);
+        assertThat(s.connection().currentConnection()).contains(c);
         assertThat(uncaught).extracting(Throwable::getMessage).containsExactly(
                 "handler bug on Attempting_to_connect", "handler bug on Obtained_address", "handler bug on Connected");
     }
@@ -78,9 +81,9 @@ class PersistentConnectionBuilderTest {
     @Test
     void aHandlerStageThatFailsIsReportedAndCountsAsHandledButFailsTheAttemptForObtainedAddress() {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.uncaughtHandler(uncaught::add).onEvent(event -> {
-            s.events.add(event.toString());
+            s.events().add(event.toString());
             return event instanceof ConnectionEvent.ObtainedAddress<String, FakeConnection>
                     || event instanceof ConnectionEvent.Connected<String, FakeConnection>
                     ? CompletableFuture.failedFuture(new IllegalStateException("async bug"))
@@ -88,47 +91,48 @@ class PersistentConnectionBuilderTest {
         }));
         s.address("a");
 
-        assertThat(s.connects).as("the failed Obtained_address handler fails the attempt").isEmpty();
-        assertThat(s.events).containsExactly("Attempting_to_connect", "(Obtained_address a)",
+        assertThat(s.connects()).as("the failed Obtained_address handler fails the attempt").isEmpty();
+        assertThat(s.events()).containsExactly("Attempting_to_connect", "(Obtained_address a)",
                 "(Failed_to_connect async bug)");
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         s.address("b");
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         s.address("b");
         FakeConnection c = s.connectSucceeds();
-        assertThat(s.connection.currentConnection()).contains(c);
+        assertThat(s.connection().currentConnection()).contains(c);
         assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("async bug");
     }
 
     @Test
     void throwingSuppliersAndConnectorsAreFailedAttempts() {
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.addressSupplier(() -> {
             throw new IllegalStateException("catalog down");
         }));
-        assertThat(s.events).containsExactly("Attempting_to_connect", "(Failed_to_connect catalog down)");
+        assertThat(s.events()).containsExactly("Attempting_to_connect", "(Failed_to_connect catalog down)");
 
-        Scenario t = new Scenario();
+        ConnectionScenario t = new ConnectionScenario();
         t.start(b -> b.addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> {
             throw new IllegalStateException("socket bug");
         }));
-        assertThat(t.events).containsExactly("Attempting_to_connect", "(Obtained_address a)",
+        assertThat(t.events()).containsExactly("Attempting_to_connect", "(Obtained_address a)",
                 "(Failed_to_connect socket bug)");
 
-        Scenario u = new Scenario();
+        ConnectionScenario u = new ConnectionScenario();
         u.start(b -> b.addressSupplier(() -> null));
-        assertThat(u.events).last().asString().contains("address supplier returned no stage");
+        assertThat(u.events()).last().asString().contains("address supplier returned no stage");
 
-        Scenario v = new Scenario();
+        ConnectionScenario v = new ConnectionScenario();
         v.start(b -> b.addressSupplier(AddressSuppliers.fixed("a"))
                 .connector((a, ctx) -> CompletableFuture.completedFuture(null)));
-        assertThat(v.events).last().asString().contains("connector completed with no connection");
+        assertThat(v.events()).last().asString().contains("connector completed with no connection");
     }
 
     @Test
     void aThrowingLifecycleDoesNotLeakTheConnection() {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
         FakeConnection c = new FakeConnection("c");
+        java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
         VirtualTimeSource time = new VirtualTimeSource();
         PersistentConnection<String, FakeConnection> connection =
                 PersistentConnection.<String, FakeConnection>builder("s")
@@ -139,19 +143,19 @@ class PersistentConnectionBuilderTest {
                         .lifecycle(new ConnectionLifecycle<>() {
                             @Override
                             public CompletableFuture<Void> close(FakeConnection conn) {
-                                conn.closeCalls++;
+                                closes.incrementAndGet();
                                 conn.peerClose();
                                 throw new IllegalStateException("close bug");
                             }
 
                             @Override
                             public boolean isClosed(FakeConnection conn) {
-                                return conn.closed;
+                                return conn.isClosed();
                             }
 
                             @Override
                             public CompletableFuture<Void> closeFinished(FakeConnection conn) {
-                                return conn.closeFinished;
+                                return conn.closeFinished();
                             }
                         })
                         .build();
@@ -159,7 +163,7 @@ class PersistentConnectionBuilderTest {
         assertThat(connection.currentConnection()).contains(c);
         connection.close();
 
-        assertThat(c.closeCalls).isEqualTo(1);
+        assertThat(closes).hasValue(1);
         assertThat(connection.closeFinished()).isCompleted();
         assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("close bug");
     }

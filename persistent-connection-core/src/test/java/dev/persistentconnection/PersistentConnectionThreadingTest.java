@@ -1,5 +1,7 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +44,7 @@ class PersistentConnectionThreadingTest {
                                         connections.add(c);
                                         return c;
                                     }, pool)))
-                            .lifecycle(new FakeConnection.Lifecycle())
+                            .lifecycle(FakeConnection.lifecycle())
                             .onEvent(event -> guarded(inside, overlaps, () -> {
                                 events.add(event.name());
                                 if (event instanceof ConnectionEvent.Connected<String, FakeConnection> connected
@@ -69,8 +71,8 @@ class PersistentConnectionThreadingTest {
             connection.closeAsync().get(10, TimeUnit.SECONDS);
 
             assertThat(overlaps).as("two steps ran at once").hasValue(0);
-            assertThat(connections).allSatisfy(c -> assertThat(c.closed).isTrue());
-            assertThat(connections).allSatisfy(c -> assertThat(c.closeCalls).isLessThanOrEqualTo(1));
+            assertThat(connections).allSatisfy(c -> assertThat(c.isClosed()).isTrue());
+            assertThat(connections).allSatisfy(c -> assertThat(c.closeCalls()).isLessThanOrEqualTo(1));
             assertThat(events.stream().filter("Connected"::equals).count())
                     .isEqualTo(events.stream().filter("Disconnected"::equals).count());
             assertThat(events.get(events.size() - 1)).isEqualTo("Disconnected");

@@ -1,5 +1,7 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,7 @@ class UpstreamPersistentConnectionTest {
                             })
                             .addressSupplier(() -> hostAndPort)
                             .connector((address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)))
-                            .lifecycle(new FakeConnection.Lifecycle())
+                            .lifecycle(FakeConnection.lifecycle())
                             .build();
 
             assertThat(output).containsExactly("Attempting_to_connect");
@@ -42,7 +44,7 @@ class UpstreamPersistentConnectionTest {
             assertThat(output).containsExactly("(Obtained_address <elided>)", "(Connected <opaque>)");
             output.clear();
 
-            assertThat(c.name).as("dispatch reaches the server").isEqualTo("127.0.0.1:1234");
+            assertThat(c.name()).as("dispatch reaches the server").isEqualTo("127.0.0.1:1234");
 
             connection.close();
             assertThat(output).containsExactly("Disconnected");
@@ -68,7 +70,7 @@ class UpstreamPersistentConnectionTest {
                                 ? CompletableFuture.failedFuture(new RuntimeException("failed to get host and port"))
                                 : CompletableFuture.completedFuture("(localhost 1234)"))
                         .connector((address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)))
-                        .lifecycle(new FakeConnection.Lifecycle())
+                        .lifecycle(FakeConnection.lifecycle())
                         .build();
 
         time.advanceBy(Duration.ofMillis(130));
@@ -79,7 +81,7 @@ class UpstreamPersistentConnectionTest {
                 "(level Error) (label Failed_to_connect) (event (Failed_to_connect failed to get host and port))",
                 "(level Info) (label Obtained_address) (event (Obtained_address (localhost 1234)))",
                 "(level Info) (label Connected) (event (Connected <opaque>))");
-        assertThat(c.name).isEqualTo("(localhost 1234)");
+        assertThat(c.name()).isEqualTo("(localhost 1234)");
         log.clear();
 
         connection.close();

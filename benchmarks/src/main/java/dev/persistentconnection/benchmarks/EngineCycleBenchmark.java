@@ -4,6 +4,7 @@ import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
 import dev.persistentconnection.VirtualTimeSource;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +44,10 @@ public class EngineCycleBenchmark {
                 .addressSupplier(AddressSuppliers.fixed("fake"))
                 .connector((address, context) -> {
                     connects++;
-                    current = new FakeConnection();
+                    current = new FakeConnection("bench");
                     return CompletableFuture.completedFuture(current);
                 })
-                .lifecycle(FakeConnection.LIFECYCLE)
+                .lifecycle(FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())
@@ -82,6 +83,6 @@ public class EngineCycleBenchmark {
      */
     @Benchmark
     public CompletableFuture<FakeConnection> fakeConnectionOnly() {
-        return CompletableFuture.completedFuture(new FakeConnection());
+        return CompletableFuture.completedFuture(new FakeConnection("bench"));
     }
 }

@@ -4,6 +4,7 @@ import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
 import dev.persistentconnection.VirtualTimeSource;
+import dev.persistentconnection.test.FakeConnection;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -33,10 +34,10 @@ final class EngineProfile {
         connection = PersistentConnection.<String, FakeConnection>builder("bench")
                 .addressSupplier(AddressSuppliers.fixed("fake"))
                 .connector((address, context) -> {
-                    current = new FakeConnection();
+                    current = new FakeConnection("bench");
                     return CompletableFuture.completedFuture(current);
                 })
-                .lifecycle(FakeConnection.LIFECYCLE)
+                .lifecycle(FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())

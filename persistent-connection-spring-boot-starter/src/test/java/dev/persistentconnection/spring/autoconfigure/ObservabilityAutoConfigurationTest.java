@@ -12,7 +12,8 @@ import dev.persistentconnection.spring.health.PersistentConnectionHealthContribu
 import dev.persistentconnection.spring.health.PersistentConnectionHealthIndicator;
 import dev.persistentconnection.spring.metrics.PersistentConnectionMetrics;
 import dev.persistentconnection.spring.metrics.PersistentConnectionMetricsAutoConfiguration;
-import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.spring.test.RecordingConnector;
+import dev.persistentconnection.test.FakeConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ObservabilityAutoConfigurationTest {
 
-    private final FakeConnection.RecordingConnector connector = new FakeConnection.RecordingConnector();
+    private final RecordingConnector connector = new RecordingConnector();
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class,
@@ -43,7 +44,7 @@ class ObservabilityAutoConfigurationTest {
                     PersistentConnectionMetricsAutoConfiguration.class,
                     PersistentConnectionsEndpointAutoConfiguration.class))
             .withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                    () -> FakeConnection.registration("orders", connector))
+                    () -> RecordingConnector.registration("orders", connector))
             .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
                     "persistent-connection.connections.orders.server-name=order-service",
                     "persistent-connection.connections.orders.retry-delay=100ms");
@@ -69,7 +70,7 @@ class ObservabilityAutoConfigurationTest {
 
     @Test
     void healthIndicatorReportsTheLastError() {
-        FakeConnection.RecordingConnector failing = new FakeConnection.RecordingConnector() {
+        RecordingConnector failing = new RecordingConnector() {
             @Override
             public java.util.concurrent.CompletionStage<FakeConnection> connect(java.net.InetSocketAddress address,
                     dev.persistentconnection.ConnectContext context) {
@@ -79,7 +80,7 @@ class ObservabilityAutoConfigurationTest {
         };
         runner.withAllowBeanDefinitionOverriding(true)
                 .withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                        () -> FakeConnection.registration("orders", failing))
+                        () -> RecordingConnector.registration("orders", failing))
                 .run(context -> {
                     HealthIndicator orders = new PersistentConnectionHealthIndicator(
                             context.getBean(PersistentConnections.class).managed("orders"));

@@ -14,7 +14,8 @@ import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.event.PersistentConnectionEvent;
-import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.spring.test.RecordingConnector;
+import dev.persistentconnection.test.FakeConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,17 +39,17 @@ class PersistentConnectionAutoConfigurationTest {
     @Configuration(proxyBeanMethods = false)
     static class FakeConnectors {
 
-        final FakeConnection.RecordingConnector orders = new FakeConnection.RecordingConnector();
-        final FakeConnection.RecordingConnector prices = new FakeConnection.RecordingConnector();
+        final RecordingConnector orders = new RecordingConnector();
+        final RecordingConnector prices = new RecordingConnector();
 
         @Bean
         PersistentConnectionRegistration<InetSocketAddress, FakeConnection> ordersRegistration() {
-            return FakeConnection.registration("orders", orders);
+            return RecordingConnector.registration("orders", orders);
         }
 
         @Bean
         PersistentConnectionRegistration<InetSocketAddress, FakeConnection> pricesRegistration() {
-            return FakeConnection.registration("prices", prices);
+            return RecordingConnector.registration("prices", prices);
         }
     }
 
@@ -161,7 +162,7 @@ class PersistentConnectionAutoConfigurationTest {
                         assertThat(registry.get("orders").state().phase()).isEqualTo(ConnectionState.Phase.CONNECTED);
                         assertThat(registry.get("prices").state().phase()).isEqualTo(ConnectionState.Phase.CONNECTED);
                     });
-                    assertThat(connectors.orders.connections).extracting(FakeConnection::address)
+                    assertThat(connectors.orders.addresses)
                             .containsOnly(InetSocketAddress.createUnresolved("localhost", 7000));
                 });
     }
@@ -181,7 +182,7 @@ class PersistentConnectionAutoConfigurationTest {
                                 && registry.get("orders").currentConnection().isPresent());
                         registry.dropCurrentConnection("orders");
                     }
-                    assertThat(connectors.orders.connections).extracting(c -> c.address().getHostString())
+                    assertThat(connectors.orders.addresses).extracting(InetSocketAddress::getHostString)
                             .startsWith("h1", "h2", "h1");
                 });
     }
@@ -207,11 +208,11 @@ class PersistentConnectionAutoConfigurationTest {
 
     @Test
     void aConnectionDoesNotConnectBeforeTheContextStarts() {
-        FakeConnection.RecordingConnector connector = new FakeConnection.RecordingConnector();
+        RecordingConnector connector = new RecordingConnector();
         ManagedPersistentConnection managed = ManagedPersistentConnection.create(
                 new PersistentConnectionSettings("x", "x", List.of(), Duration.ofMillis(100), 0, 1, Duration.ofMinutes(1),
                         Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), null, null),
-                FakeConnection.registration("x", connector),
+                RecordingConnector.registration("x", connector),
                 () -> java.util.concurrent.CompletableFuture.completedFuture(InetSocketAddress.createUnresolved("h", 1)),
                 List.of(), event -> { });
         assertThat(connector.connections).isEmpty();
@@ -223,7 +224,7 @@ class PersistentConnectionAutoConfigurationTest {
     @Test
     void disabledConnectionsAndADisabledStarterCreateNoBeans() {
         runner.withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                        () -> FakeConnection.registration("orders", new FakeConnection.RecordingConnector()))
+                        () -> RecordingConnector.registration("orders", new RecordingConnector()))
                 .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.prices.addresses=localhost:7001",
                         "persistent-connection.connections.prices.enabled=false",
@@ -250,8 +251,8 @@ class PersistentConnectionAutoConfigurationTest {
             return PersistentConnection.<InetSocketAddress, FakeConnection>builder("mine")
                     .addressSupplier(() -> java.util.concurrent.CompletableFuture
                             .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)))
-                    .connector(new FakeConnection.RecordingConnector())
-                    .lifecycle(FakeConnection.LIFECYCLE)
+                    .connector(new RecordingConnector())
+                    .lifecycle(FakeConnection.lifecycle())
                     .build();
         }
 
