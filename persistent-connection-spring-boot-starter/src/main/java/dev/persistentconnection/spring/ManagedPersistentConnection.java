@@ -30,7 +30,7 @@ import org.springframework.context.ApplicationEventPublisher;
  */
 public final class ManagedPersistentConnection {
 
-    private static final Log logger = LogFactory.getLog(PersistentConnection.class);
+    private static final Log logger = LogFactory.getLog(ManagedPersistentConnection.class);
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
@@ -264,9 +264,9 @@ public final class ManagedPersistentConnection {
 
         BackoffDelay(PersistentConnectionSettings settings) {
             this.base = settings.retryDelay();
-            this.multiplier = settings.backoffMultiplier();
-            this.max = settings.backoffMaxDelay();
-            this.resetAfterNanos = settings.backoffResetAfter().toNanos();
+            this.multiplier = settings.backoff().multiplier();
+            this.max = settings.backoff().maxDelay();
+            this.resetAfterNanos = settings.backoff().resetAfter().toNanos();
         }
 
         @Override
