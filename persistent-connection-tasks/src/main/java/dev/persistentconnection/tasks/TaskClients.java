@@ -77,6 +77,6 @@ public final class TaskClients {
 
     /** The connector of {@link #persistent}, created on first use and never closed: its thread is a daemon. */
     private static final class SharedConnector {
-        static final TaskConnector INSTANCE = new TaskConnector(TaskClientOptions.defaults());
+        static final TaskConnector INSTANCE = new TaskConnector(TaskClientOptions.defaults(), "task-client-shared-io");
     }
 }

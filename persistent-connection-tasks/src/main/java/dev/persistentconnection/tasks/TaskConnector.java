@@ -40,10 +40,15 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
     private volatile boolean closed;
 
     TaskConnector(TaskClientOptions options) {
+        this(options, "task-client-io");
+    }
+
+    /** A connector whose own I/O thread (if it creates one) is named after {@code threadName}. */
+    TaskConnector(TaskClientOptions options, String threadName) {
         this.options = Objects.requireNonNull(options, "options");
         this.ownsGroup = options.eventLoopGroup().isEmpty();
         this.group = options.eventLoopGroup().orElseGet(() -> new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("task-client-io", true), NioIoHandler.newFactory()));
+                new DefaultThreadFactory(threadName, true), NioIoHandler.newFactory()));
     }
 
     /** The options every connection gets. */
