@@ -3,6 +3,9 @@ package dev.persistentconnection;
 import dev.persistentconnection.test.ConnectionScenario;
 import dev.persistentconnection.test.FakeConnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -17,11 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PersistentConnectionBuilderTest {
 
     private static PersistentConnection.Builder<String, FakeConnection> complete(String name) {
-        return PersistentConnection.<String, FakeConnection>builder(name)
-                .timeSource(new VirtualTimeSource())
-                .addressSupplier(AddressSuppliers.fixed("a"))
-                .connector((a, ctx) -> new CompletableFuture<>())
-                .lifecycle(FakeConnection.lifecycle());
+        return PersistentConnection.builder(name, AddressSuppliers.fixed("a"),
+                        (a, ctx) -> new CompletableFuture<FakeConnection>(), FakeConnection.lifecycle())
+                .timeSource(new VirtualTimeSource());
     }
 
     @Test
@@ -33,16 +34,52 @@ class PersistentConnectionBuilderTest {
     }
 
     @Test
-    void eachMissingRequiredPartIsNamed() {
-        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
-                .connector((a, ctx) -> new CompletableFuture<>()).lifecycle(FakeConnection.lifecycle()).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("addressSupplier is required");
-        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
-                .addressSupplier(AddressSuppliers.fixed("a")).lifecycle(FakeConnection.lifecycle()).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("connector is required");
-        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
-                .addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> new CompletableFuture<>()).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("lifecycle is required");
+    void eachNullRequiredPartIsNamed() {
+        Connector<String, FakeConnection> connector = (a, ctx) -> new CompletableFuture<>();
+        assertThatThrownBy(() -> PersistentConnection.builder("s", null, connector, FakeConnection.lifecycle()))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("addressSupplier");
+        assertThatThrownBy(() -> PersistentConnection.builder("s", AddressSuppliers.fixed("a"), null,
+                FakeConnection.lifecycle())).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("connector");
+        assertThatThrownBy(() -> PersistentConnection.builder("s", AddressSuppliers.fixed("a"), connector, null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("lifecycle");
+    }
+
+    /** A connection type with the three lifecycle methods, as most are. */
+    static final class Session {
+        final String address;
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        Session(String address) { this.address = address; }
+        CompletableFuture<Void> close() { closed.complete(null); return closed; }
+        boolean isClosed() { return closed.isDone(); }
+        CompletableFuture<Void> closeFinished() { return closed; }
+    }
+
+    @Test
+    void theRequiredPartsGiveTheTypeParameters() {
+        // No type witness: A comes from the supplier, C from the lifecycle's method references.
+        PersistentConnection<String, Session> connection = PersistentConnection.builder("inferred",
+                        AddressSuppliers.fixed("a"), (address, ctx) -> CompletableFuture.completedFuture(
+                                new Session(address)),
+                        ConnectionLifecycle.of(Session::close, Session::isClosed, Session::closeFinished))
+                .timeSource(new VirtualTimeSource())
+                .build();
+
+        Session session = connection.connected().join();
+        assertThat(session.address).isEqualTo("a");
+        connection.close();
+        assertThat(session.closed).isCompleted();
+        assertThat(connection.closeFinished()).isCompleted();
+    }
+
+    @Test
+    void lifecycleOfRefusesNullFunctionsByName() {
+        assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(null, Session::isClosed, Session::closeFinished))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("close");
+        assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(Session::close, null, Session::closeFinished))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("isClosed");
+        assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(Session::close, Session::isClosed, null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("closeFinished");
     }
 
     @Test
@@ -105,26 +142,26 @@ class PersistentConnectionBuilderTest {
 
     @Test
     void throwingSuppliersAndConnectorsAreFailedAttempts() {
-        ConnectionScenario s = new ConnectionScenario();
-        s.start(b -> b.addressSupplier(() -> {
+        ConnectionScenario s = new ConnectionScenario().addressSupplier(() -> {
             throw new IllegalStateException("catalog down");
-        }));
+        });
+        s.start();
         assertThat(s.events()).containsExactly("Attempting_to_connect", "(Failed_to_connect catalog down)");
 
-        ConnectionScenario t = new ConnectionScenario();
-        t.start(b -> b.addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> {
+        ConnectionScenario t = new ConnectionScenario().addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> {
             throw new IllegalStateException("socket bug");
-        }));
+        });
+        t.start();
         assertThat(t.events()).containsExactly("Attempting_to_connect", "(Obtained_address a)",
                 "(Failed_to_connect socket bug)");
 
-        ConnectionScenario u = new ConnectionScenario();
-        u.start(b -> b.addressSupplier(() -> null));
+        ConnectionScenario u = new ConnectionScenario().addressSupplier(() -> null);
+        u.start();
         assertThat(u.events()).last().asString().contains("address supplier returned no stage");
 
-        ConnectionScenario v = new ConnectionScenario();
-        v.start(b -> b.addressSupplier(AddressSuppliers.fixed("a"))
-                .connector((a, ctx) -> CompletableFuture.completedFuture(null)));
+        ConnectionScenario v = new ConnectionScenario().addressSupplier(AddressSuppliers.fixed("a"))
+                .connector((a, ctx) -> CompletableFuture.completedFuture(null));
+        v.start();
         assertThat(v.events()).last().asString().contains("connector completed with no connection");
     }
 
@@ -135,12 +172,8 @@ class PersistentConnectionBuilderTest {
         java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
         VirtualTimeSource time = new VirtualTimeSource();
         PersistentConnection<String, FakeConnection> connection =
-                PersistentConnection.<String, FakeConnection>builder("s")
-                        .timeSource(time)
-                        .uncaughtHandler(uncaught::add)
-                        .addressSupplier(AddressSuppliers.fixed("a"))
-                        .connector((a, ctx) -> CompletableFuture.completedFuture(c))
-                        .lifecycle(new ConnectionLifecycle<>() {
+                PersistentConnection.builder("s", AddressSuppliers.fixed("a"),
+                                (a, ctx) -> CompletableFuture.completedFuture(c), new ConnectionLifecycle<>() {
                             @Override
                             public CompletableFuture<Void> close(FakeConnection conn) {
                                 closes.incrementAndGet();
@@ -158,6 +191,8 @@ class PersistentConnectionBuilderTest {
                                 return conn.closeFinished();
                             }
                         })
+                        .timeSource(time)
+                        .uncaughtHandler(uncaught::add)
                         .build();
 
         assertThat(connection.currentConnection()).contains(c);

@@ -31,13 +31,10 @@ final class EngineProfile {
 
     private EngineProfile() {
         time = new VirtualTimeSource();
-        connection = PersistentConnection.<String, FakeConnection>builder("bench")
-                .addressSupplier(AddressSuppliers.fixed("fake"))
-                .connector((address, context) -> {
+        connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"), (address, context) -> {
                     current = new FakeConnection("bench");
                     return CompletableFuture.completedFuture(current);
-                })
-                .lifecycle(FakeConnection.lifecycle())
+                }, FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())

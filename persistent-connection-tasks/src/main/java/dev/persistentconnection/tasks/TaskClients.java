@@ -53,11 +53,8 @@ public final class TaskClients {
     public static PersistentConnection<InetSocketAddress, TaskClient> persistent(String serverName,
             InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
-        return PersistentConnection.<InetSocketAddress, TaskClient>builder(serverName)
-                .addressSupplier(AddressSuppliers.fixed(address))
-                .connector(SharedConnector.INSTANCE)
-                .lifecycle(LIFECYCLE)
-                .build();
+        return PersistentConnection.builder(serverName, AddressSuppliers.fixed(address), SharedConnector.INSTANCE,
+                LIFECYCLE).build();
     }
 
     /** A connector with the default options; close it to release its I/O thread. */

@@ -2,7 +2,9 @@ package dev.persistentconnection.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.persistentconnection.AddressSupplier;
 import dev.persistentconnection.ConnectContext;
+import dev.persistentconnection.Connector;
 import dev.persistentconnection.ConnectionEvent;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
@@ -58,6 +60,19 @@ public final class ConnectionScenario {
     private final List<Class<?>> held = new ArrayList<>();
     private volatile ConnectContext context;
     private PersistentConnection<String, FakeConnection> connection;
+    private AddressSupplier<String> addressSupplier = () -> {
+        addressCalls.incrementAndGet();
+        CompletableFuture<String> lookup = new CompletableFuture<>();
+        addressLookups.add(lookup);
+        return lookup;
+    };
+    private Connector<String, FakeConnection> connector = (address, ctx) -> {
+        context = ctx;
+        connectAddresses.add(address);
+        CompletableFuture<FakeConnection> connect = new CompletableFuture<>();
+        connects.add(connect);
+        return connect;
+    };
 
     /** A scenario on a new virtual clock. */
     public ConnectionScenario() {
@@ -80,37 +95,45 @@ public final class ConnectionScenario {
         return this;
     }
 
+    /**
+     * Replaces the address supplier, which by default hands every lookup to the test ({@link #address}). Call
+     * before {@link #start()}.
+     *
+     * @return this scenario
+     */
+    public ConnectionScenario addressSupplier(AddressSupplier<String> supplier) {
+        this.addressSupplier = Objects.requireNonNull(supplier, "supplier");
+        return this;
+    }
+
+    /**
+     * Replaces the connector, which by default hands every connect to the test ({@link #connectSucceeds}). Call
+     * before {@link #start()}.
+     *
+     * @return this scenario
+     */
+    public ConnectionScenario connector(Connector<String, FakeConnection> connector) {
+        this.connector = Objects.requireNonNull(connector, "connector");
+        return this;
+    }
+
     /** Builds and starts the persistent connection: {@code Attempting_to_connect} is recorded when this returns. */
     public ConnectionScenario start() {
         return start(builder -> { });
     }
 
-    /** Like {@link #start()}, letting {@code customizer} change the builder first (it may replace any part). */
+    /** Like {@link #start()}, letting {@code customizer} change the builder's optional parts first. */
     public ConnectionScenario start(Consumer<PersistentConnection.Builder<String, FakeConnection>> customizer) {
-        PersistentConnection.Builder<String, FakeConnection> builder =
-                PersistentConnection.<String, FakeConnection>builder("test server")
-                        .timeSource(time)
-                        .randomization(Randomization.nonRandom())
-                        .retryDelay(() -> {
-                            retryDelayCalls.incrementAndGet();
-                            return DELAY;
-                        })
-                        .uncaughtHandler(uncaught::add)
-                        .addressSupplier(() -> {
-                            addressCalls.incrementAndGet();
-                            CompletableFuture<String> lookup = new CompletableFuture<>();
-                            addressLookups.add(lookup);
-                            return lookup;
-                        })
-                        .connector((address, ctx) -> {
-                            context = ctx;
-                            connectAddresses.add(address);
-                            CompletableFuture<FakeConnection> connect = new CompletableFuture<>();
-                            connects.add(connect);
-                            return connect;
-                        })
-                        .lifecycle(FakeConnection.lifecycle())
-                        .onEvent(this::handle);
+        PersistentConnection.Builder<String, FakeConnection> builder = PersistentConnection
+                .builder("test server", addressSupplier, connector, FakeConnection.lifecycle())
+                .timeSource(time)
+                .randomization(Randomization.nonRandom())
+                .retryDelay(() -> {
+                    retryDelayCalls.incrementAndGet();
+                    return DELAY;
+                })
+                .uncaughtHandler(uncaught::add)
+                .onEvent(this::handle);
         customizer.accept(builder);
         connection = builder.build();
         return this;

@@ -251,11 +251,10 @@ class PersistentConnectionAutoConfigurationTest {
 
         @Bean(destroyMethod = "closeAsync")
         PersistentConnection<InetSocketAddress, FakeConnection> ordersPersistentConnection() {
-            return PersistentConnection.<InetSocketAddress, FakeConnection>builder("mine")
-                    .addressSupplier(() -> java.util.concurrent.CompletableFuture
-                            .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)))
-                    .connector(new RecordingConnector())
-                    .lifecycle(FakeConnection.lifecycle())
+            return PersistentConnection.builder("mine",
+                            () -> java.util.concurrent.CompletableFuture
+                                    .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)),
+                            new RecordingConnector(), FakeConnection.lifecycle())
                     .build();
         }
 
