@@ -81,9 +81,7 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        options.sslContext().ifPresent(ssl -> ch.pipeline().addLast("ssl",
-                                ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort())));
-                        ch.pipeline().addLast("handshake", new ClientHandshakeHandler(options, result));
+                        TaskPipeline.initClient(ch, options, address, result);
                     }
                 });
         ChannelFuture connecting;
