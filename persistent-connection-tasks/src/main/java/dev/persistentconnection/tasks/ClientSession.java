@@ -1,8 +1,11 @@
 package dev.persistentconnection.tasks;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -19,8 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>One lifecycle state, changed only by {@link #moveTo}: {@code OPEN} (tasks are run), {@code DRAINING} (GOODBYE
  * sent or received: no new task runs, those in flight finish and answer), {@code CLOSING} (no frame is sent any
- * more; the channel is closing), {@code CLOSED} (the channel is closed and every task cancelled). The state only
- * moves forward; the reason given on entering {@code CLOSING} is the connection's close reason.
+ * more and frames from the client are ignored; the channel is closing, or, after a graceful end, its output is shut
+ * and the server discards what the client still sends until it closes), {@code CLOSED} (the channel is closed and
+ * every task cancelled). The state only moves forward; the reason given on entering {@code CLOSING} is the
+ * connection's close reason.
  */
 final class ClientSession {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
@@ -51,6 +56,8 @@ final class ClientSession {
     private long disconnectDeadline;
     private ScheduledFuture<?> disconnectTimer;
     private ScheduledFuture<?> waitTimer;
+    /** Bounds a graceful end's wait for the client to close after the server shut its output. */
+    private ScheduledFuture<?> lingerTimer;
 
     ClientSession(TaskServer server, Channel channel, boolean littleEndian, int clientMaxFrame) {
         this.server = server;
@@ -308,11 +315,45 @@ final class ClientSession {
                 Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
     }
 
-    /** Ends a graceful disconnection: every answer is sent, nothing more will be; the channel closes after them. */
+    /**
+     * Ends a graceful disconnection without a reset. Once every answer is written, the server shuts its output down
+     * (after TLS close_notify), so the client reads every answer and then the end of the stream; then it reads and
+     * discards what the client still sends (tasks written before the client read GOODBYE, heartbeats) until the
+     * client closes, at most the read timeout. Closing with unread input instead would make TCP send RST: the
+     * client's next write then fails and it closes before reading the answers in its receive buffer (and some
+     * stacks drop that buffer on RST), so tasks that ran would be reported lost. Closing before the answers are
+     * written would drop them from the channel's outbound buffer.
+     */
     private void endGracefully(String reason) {
-        if (moveTo(State.CLOSING, reason)) {
-            channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (!moveTo(State.CLOSING, reason)) {
+            return; // already ending, gracefully or not
         }
+        cancelWaitTimer();
+        if (disconnectTimer != null) {
+            disconnectTimer.cancel(false);
+        }
+        if (!(channel instanceof DuplexChannel duplex)) {
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            if (!written.isSuccess()) {
+                channel.close();
+                return;
+            }
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            ChannelFuture notified = ssl == null ? channel.newSucceededFuture() : ssl.closeOutbound();
+            notified.addListener(n -> duplex.shutdownOutput().addListener(shut -> {
+                if (!shut.isSuccess() || !channel.isOpen()) {
+                    channel.close();
+                    return;
+                }
+                lingerTimer = loop.schedule(() -> {
+                    channel.close();
+                }, server.settings().readTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                resumeReading(); // discard: the client's FIN then closes the channel
+            }));
+        });
     }
 
     /** Closes now: from here no frame is sent (the client sees the connection close) and every task is cancelled. */
@@ -328,6 +369,9 @@ final class ClientSession {
         cancelWaitTimer();
         if (disconnectTimer != null) {
             disconnectTimer.cancel(false);
+        }
+        if (lingerTimer != null) {
+            lingerTimer.cancel(false);
         }
         cancelAll();
         answers.changed();
