@@ -28,7 +28,7 @@ public final class ConnectionDescriptions {
     }
 
     /** The error without {@link CompletionException} / {@link ExecutionException} wrappers. */
-    private static Throwable unwrap(Throwable error) {
+    public static Throwable unwrap(Throwable error) {
         Throwable current = error;
         while ((current instanceof CompletionException || current instanceof ExecutionException)
                 && current.getCause() != null) {
