@@ -80,7 +80,8 @@ public final class TaskServer implements AutoCloseable {
 
     record Settings(InetAddress bindAddress, int port, Executor executor, int taskThreads, int ioThreads,
             int maxFrameSize, int maxTasksInFlight, int maxClients, Duration waitTimeout, Duration readTimeout,
-            Duration writeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext) {
+            Duration writeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext,
+            int maxProtocolVersion) {
     }
 
     private TaskServer(Settings settings) {
@@ -344,6 +345,7 @@ public final class TaskServer implements AutoCloseable {
         private Duration heartbeatInterval = ProtocolDefaults.HEARTBEAT_INTERVAL;
         private Duration heartbeatTimeout = ProtocolDefaults.HEARTBEAT_TIMEOUT;
         private SslContext sslContext;
+        private int maxProtocolVersion = Handshake.VERSION;
 
         private Builder() {
             try {
@@ -411,6 +413,18 @@ public final class TaskServer implements AutoCloseable {
         }
 
         /** Connections at once; beyond, new ones are refused in the handshake. Default 1024. */
+        /**
+         * The highest protocol version to speak: 2 (the default: task metadata) or 1, for a server that must behave
+         * exactly like a version-1 one (it refuses every other version).
+         */
+        public Builder maxProtocolVersion(int version) {
+            if (version < Handshake.MIN_VERSION || version > Handshake.VERSION) {
+                throw new IllegalArgumentException("maxProtocolVersion must be 1 or 2: " + version);
+            }
+            this.maxProtocolVersion = version;
+            return this;
+        }
+
         public Builder maxClients(int clients) {
             this.maxClients = ProtocolDefaults.positive(clients, "maxClients");
             return this;
@@ -464,7 +478,7 @@ public final class TaskServer implements AutoCloseable {
             ProtocolDefaults.heartbeat(heartbeatInterval, heartbeatTimeout);
             return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
                     maxTasksInFlight, maxClients, waitTimeout, readTimeout, writeTimeout, heartbeatInterval,
-                    heartbeatTimeout, sslContext));
+                    heartbeatTimeout, sslContext, maxProtocolVersion));
         }
     }
 }
