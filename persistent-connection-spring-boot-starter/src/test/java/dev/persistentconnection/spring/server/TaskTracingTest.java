@@ -44,7 +44,7 @@ import static org.awaitility.Awaitility.await;
         "persistent-connection.defaults.retry-delay=200ms", "persistent-connection.defaults.jitter=0",
         "persistent-connection.connections.quotes.deadline=10s" })
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TaskTracingTests {
+class TaskTracingTest {
 
     @Autowired
     TaskTemplate quotesTaskTemplate;

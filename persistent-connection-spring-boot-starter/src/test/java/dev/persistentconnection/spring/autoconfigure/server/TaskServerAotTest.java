@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @CompileWithForkedClassLoader  // the generated code calls package-private starter classes, as it does in an app
-class TaskServerAotTests {
+class TaskServerAotTest {
 
     private static final String[] PROPERTIES = { "persistent-connection.server.enabled=true",
             "persistent-connection.server.port=0", "persistent-connection.connections.quotes.addresses=127.0.0.1:1",
@@ -52,7 +52,7 @@ class TaskServerAotTests {
                 .withBean(Points.class)
                 .withPropertyValues(PROPERTIES)
                 .prepare(context -> {
-                    TestGenerationContext generation = new TestGenerationContext(TaskServerAotTests.class);
+                    TestGenerationContext generation = new TestGenerationContext(TaskServerAotTest.class);
                     ClassName initializer = new ApplicationContextAotGenerator().processAheadOfTime(
                             (GenericApplicationContext) context.getSourceApplicationContext(), generation);
                     generation.writeGeneratedContent();
