@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -96,6 +97,7 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
         p.addAfter(ctx.name(), "encoder", FrameEncoder.of(littleEndian));
         p.addAfter(ctx.name(), "heartbeat", new HeartbeatHandler(options.heartbeatTimeout(), () -> false,
                 client::closeWith));
+        p.addBefore(ctx.name(), "flush", new FlushConsolidationHandler(256, false));
         p.addBefore(ctx.name(), "idle", new IdleStateHandler(options.heartbeatTimeout().toNanos(),
                 options.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
         p.replace(this, "frames", new FrameDecoder(littleEndian, options.maxFrameSize(), false,

@@ -11,7 +11,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +43,9 @@ final class ClientSession implements ConnectedClient {
     private final Object writability = new Object();
     /** Answer bytes handed to the channel by run functions and not yet written to the socket. */
     private final AtomicLong queuedAnswerBytes = new AtomicLong();
+    /** Chunks and final frames from task threads, in order, for the event loop. */
+    private final Queue<Object> outbound = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private FrameDecoder decoder;
     private volatile String closeReason;
     private boolean disconnecting;
@@ -61,6 +67,10 @@ final class ClientSession implements ConnectedClient {
 
     Channel channel() {
         return channel;
+    }
+
+    TaskServer server() {
+        return server;
     }
 
     long sequence() {
@@ -105,6 +115,10 @@ final class ClientSession implements ConnectedClient {
         if (tasks.size() >= server.settings().maxTasksInFlight()) {
             pauseReading();
         }
+        if (server.settings().handlersOnIoThread()) {
+            task.runOnIoThread();
+            return;
+        }
         try {
             server.executor().execute(task);
         } catch (RejectedExecutionException e) {
@@ -121,16 +135,66 @@ final class ClientSession implements ConnectedClient {
 
     // ---- task completion (any thread) ----
 
-    /** Sends the final frame of a task and forgets it. */
+    /**
+     * Sends the final frame of a task and forgets it. From a task thread this goes through the outbound queue,
+     * so that the completions of many tasks cost one hop to the event loop and one flush; on the event loop (a
+     * handler run on the I/O thread) it happens at once and the flush waits for the end of the read.
+     */
     void finish(RunningTask task, Frame last) {
-        if (channel.isActive() && closeReason == null) {
-            send(last);
+        if (loop.inEventLoop()) {
+            finishOnLoop(task, last, true);
+        } else {
+            toLoop(new Finished(task, last));
         }
-        onLoop(() -> {
-            if (tasks.remove(task.taskId(), task)) {
-                afterTaskRemoved();
+    }
+
+    /** With {@code flush}, the flush is still consolidated to one per read by the pipeline's "flush" handler. */
+    private void finishOnLoop(RunningTask task, Frame last, boolean flush) {
+        if (channel.isActive() && closeReason == null) {
+            if (flush) {
+                channel.writeAndFlush(last, channel.voidPromise());
+            } else {
+                channel.write(last, channel.voidPromise());
             }
-        });
+        }
+        if (tasks.remove(task.taskId(), task)) {
+            afterTaskRemoved();
+        }
+    }
+
+    /** A task's final frame, queued by its thread for the event loop. */
+    private record Finished(RunningTask task, Frame last) {
+    }
+
+    /** Queues a chunk or a final frame from a task thread; one drain task at a time runs them, in order. */
+    private void toLoop(Object item) {
+        outbound.add(item);
+        if (drainScheduled.compareAndSet(false, true)) {
+            onLoop(this::drainOutbound);
+        }
+    }
+
+    private void drainOutbound() {
+        drainScheduled.set(false);
+        Object item;
+        boolean wrote = false;
+        while ((item = outbound.poll()) != null) {
+            if (item instanceof Finished f) {
+                finishOnLoop(f.task(), f.last(), false);
+            } else {
+                Frame.Ok chunk = (Frame.Ok) item;
+                int n = chunk.length();
+                channel.write(chunk).addListener(f -> {
+                    if (queuedAnswerBytes.addAndGet(-n) < ANSWER_HIGH_WATER_MARK) {
+                        writabilityChanged();
+                    }
+                });
+            }
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
     }
 
     /** A task failed seriously: the client goes to the error state and is dropped. */
@@ -212,13 +276,13 @@ final class ClientSession implements ConnectedClient {
      * without bound in the event loop's task queue.
      */
     void sendChunk(Frame.Ok chunk) {
-        int n = chunk.length();
-        queuedAnswerBytes.addAndGet(n);
-        channel.writeAndFlush(chunk).addListener(f -> {
-            if (queuedAnswerBytes.addAndGet(-n) < ANSWER_HIGH_WATER_MARK) {
-                writabilityChanged();
-            }
-        });
+        if (loop.inEventLoop()) {
+            // A handler run on the I/O thread: written at once, flushed at the end of the read, never waited for.
+            channel.writeAndFlush(chunk, channel.voidPromise());
+            return;
+        }
+        queuedAnswerBytes.addAndGet(chunk.length());
+        toLoop(chunk);
     }
 
     /** True when a run function may hand over another chunk. */
@@ -280,6 +344,7 @@ final class ClientSession implements ConnectedClient {
         if (closeReason == null) {
             closeReason = reason;
         }
+        channel.flush(); // the last answers may have been written by the drain and not flushed yet
         channel.close();
     }
 

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -92,11 +92,11 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
         session.decoder(decoder);
         ChannelPipeline p = ctx.pipeline();
         p.addAfter(ctx.name(), "dispatch", new TaskDispatcher(session));
-        p.addAfter(ctx.name(), "write-timeout",
-                new WriteTimeoutHandler(s.writeTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        p.addAfter(ctx.name(), "write-timeout", new StalledWriteHandler(s.writeTimeout().toNanos()));
         p.addAfter(ctx.name(), "encoder", FrameEncoder.of(littleEndian));
         p.addAfter(ctx.name(), "heartbeat", new HeartbeatHandler(s.heartbeatTimeout(),
                 session::isReadingPaused, session::close));
+        p.addBefore(ctx.name(), "flush", new FlushConsolidationHandler(256, false));
         p.addBefore(ctx.name(), "idle", new IdleStateHandler(s.heartbeatTimeout().toNanos(),
                 s.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
         server.added(session);

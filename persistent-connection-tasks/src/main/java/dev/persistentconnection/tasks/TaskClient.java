@@ -9,9 +9,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,11 +48,14 @@ public final class TaskClient implements AutoCloseable {
     private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
     private final AtomicInteger unfinished = new AtomicInteger();
     // Event loop only:
-    private final Map<Integer, PendingTask> atServer = new HashMap<>();
+    private final TaskIdMap<PendingTask> atServer = new TaskIdMap<>();
     private final ArrayDeque<PendingTask> waiting = new ArrayDeque<>();
     private int nextId = 1;
     private boolean disconnecting;
     private ScheduledFuture<?> disconnectTimer;
+    /** One timer for every task's timeout: due at the earliest deadline it was armed for. */
+    private ScheduledFuture<?> deadlineTimer;
+    private long deadlineTimerAt;
     // Any thread:
     private volatile boolean closing;
     private volatile boolean closeStarted;
@@ -108,7 +109,7 @@ public final class TaskClient implements AutoCloseable {
     public void cancelAll() {
         executeOnLoop(() -> {
             List<PendingTask> all = new ArrayList<>(waiting);
-            all.addAll(atServer.values());
+            atServer.forEachValue(all::add);
             for (PendingTask t : all) {
                 t.future().cancel(false);
             }
@@ -231,7 +232,11 @@ public final class TaskClient implements AutoCloseable {
                 executeOnLoop(() -> abandon(t));
             }
         });
-        executeOnLoop(() -> start(t));
+        if (loop.inEventLoop()) {
+            start(t); // submitted from a callback on the I/O thread: no hop, and the flush waits for the read's end
+        } else {
+            executeOnLoop(() -> start(t));
+        }
     }
 
     private void executeOnLoop(Runnable r) {
@@ -239,7 +244,7 @@ public final class TaskClient implements AutoCloseable {
             loop.execute(r);
         } catch (RejectedExecutionException e) {
             // The event loop group was shut down: the connection is gone.
-            failAll(lost());
+            failAll();
             closeFinished.complete(null);
         }
     }
@@ -252,11 +257,61 @@ public final class TaskClient implements AutoCloseable {
             t.fail(lost());
             return;
         }
-        t.timer = loop.schedule(() -> timeout(t), Math.max(0, t.timeout.toNanos()), TimeUnit.NANOSECONDS);
+        long now = System.nanoTime();
+        t.deadline = now + timeoutNanos(t.timeout);
+        armDeadlineTimer(t.deadline, now);
         if (atServer.size() < serverMaxInFlight) {
             send(t);
         } else {
             waiting.add(t);
+        }
+    }
+
+    private static long timeoutNanos(Duration timeout) {
+        try {
+            return Math.min(Math.max(0, timeout.toNanos()), Long.MAX_VALUE / 4);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
+    private void armDeadlineTimer(long deadline, long now) {
+        if (deadlineTimer != null && deadline - deadlineTimerAt >= 0) {
+            return; // the armed timer comes first; it re-arms itself for the next deadline
+        }
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+        }
+        deadlineTimerAt = deadline;
+        deadlineTimer = loop.schedule(this::deadlinesDue, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+    }
+
+    /** Times out every task past its deadline, then re-arms for the earliest deadline left (event loop). */
+    private void deadlinesDue() {
+        deadlineTimer = null;
+        if (closeStarted) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<PendingTask> due = new ArrayList<>();
+        long[] next = {Long.MAX_VALUE};
+        Consumer<PendingTask> look = t -> {
+            if (t.future().isDone() || t.abandoned) {
+                return;
+            }
+            if (t.deadline - now <= 0) {
+                due.add(t);
+            } else if (next[0] == Long.MAX_VALUE || t.deadline - next[0] < 0) {
+                next[0] = t.deadline;
+            }
+        };
+        atServer.forEachValue(look);
+        waiting.forEach(look);
+        if (next[0] != Long.MAX_VALUE) {
+            armDeadlineTimer(next[0], now);
+        }
+        for (PendingTask t : due) {
+            timeout(t); // completes futures: callbacks may submit (and re-arm), after the scan
         }
     }
 
@@ -266,6 +321,7 @@ public final class TaskClient implements AutoCloseable {
             id = nextId++;
         } while (atServer.containsKey(id));
         t.id = id;
+        t.sent = true;
         atServer.put(id, t);
         byte[] payload = t.payload;
         t.payload = null;
@@ -282,7 +338,6 @@ public final class TaskClient implements AutoCloseable {
     }
 
     private void timeout(PendingTask t) {
-        t.timer = null;
         if (t.fail(new TaskTimeoutException("task code " + t.code + " got no answer within "
                 + t.timeout.toMillis() + " ms"))) {
             abandon(t);
@@ -291,14 +346,10 @@ public final class TaskClient implements AutoCloseable {
 
     /** The task's future is done but the task is not: withdraw it (event loop). */
     private void abandon(PendingTask t) {
-        if (t.timer != null) {
-            t.timer.cancel(false);
-            t.timer = null;
-        }
         if (waiting.remove(t)) {
             return;
         }
-        if (t.id != null && atServer.get(t.id) == t && !t.abandoned) {
+        if (t.sent && atServer.get(t.id) == t && !t.abandoned) {
             t.abandoned = true;
             if (channel.isActive()) {
                 channel.writeAndFlush(new Frame.Cancel(t.id), channel.voidPromise());
@@ -353,10 +404,6 @@ public final class TaskClient implements AutoCloseable {
 
     private void finished(PendingTask t) {
         atServer.remove(t.id);
-        if (t.timer != null) {
-            t.timer.cancel(false);
-            t.timer = null;
-        }
         if (disconnecting && atServer.isEmpty()) {
             closeWith("disconnected by the client");
         } else {
@@ -373,28 +420,48 @@ public final class TaskClient implements AutoCloseable {
     }
 
     private void failWaiting() {
-        ConnectionLostException e = lost();
+        if (waiting.isEmpty()) {
+            return;
+        }
+        ConnectionLostException e = lostWithoutStackTrace();
         while (!waiting.isEmpty()) {
             PendingTask t = waiting.poll();
             t.fail(e);
         }
     }
 
-    private void failAll(ConnectionLostException e) {
+    /** The connection is gone: every task fails with one shared exception (made only if there is a task). */
+    private void failAll() {
         failWaiting();
-        for (PendingTask t : atServer.values()) {
-            if (t.timer != null) {
-                t.timer.cancel(false);
-            }
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
+        }
+        if (atServer.isEmpty()) {
+            return;
+        }
+        List<PendingTask> all = new ArrayList<>(atServer.size());
+        atServer.forEachValue(all::add);
+        atServer.clear();
+        ConnectionLostException e = lostWithoutStackTrace();
+        for (PendingTask t : all) {
             t.fail(e);
         }
-        atServer.clear();
     }
 
-    private ConnectionLostException lost() {
+    private String lostMessage() {
         String reason = closeReason;
-        return new ConnectionLostException("connection to " + remoteAddress + " lost"
-                + (reason == null ? "" : ": " + reason));
+        return "connection to " + remoteAddress + " lost" + (reason == null ? "" : ": " + reason);
+    }
+
+    /** For a caller's own submission: the stack trace shows where it was submitted. */
+    private ConnectionLostException lost() {
+        return new ConnectionLostException(lostMessage());
+    }
+
+    /** For the tasks a closing connection fails in bulk: the stack would only show the event loop. */
+    private ConnectionLostException lostWithoutStackTrace() {
+        return ConnectionLostException.withoutStackTrace(lostMessage());
     }
 
     void closeWith(String reason) {
@@ -431,7 +498,7 @@ public final class TaskClient implements AutoCloseable {
             if (disconnectTimer != null) {
                 disconnectTimer.cancel(false);
             }
-            failAll(lost());
+            failAll();
             LOG.log(System.Logger.Level.DEBUG, "{0} closed: {1}", TaskClient.this, closeReason);
             closeFinished.complete(null);
             ctx.fireChannelInactive();
@@ -453,9 +520,10 @@ public final class TaskClient implements AutoCloseable {
         final List<byte[]> chunks = new ArrayList<>();
         byte[] payload;
         int size;
-        Integer id;
+        int id;
+        boolean sent;
         boolean abandoned;
-        ScheduledFuture<?> timer;
+        long deadline;
 
         PendingTask(int code, byte[] payload, Duration timeout, CompletableFuture<byte[]> bytes,
                 CompletableFuture<Void> streamed, Consumer<byte[]> sink) {
@@ -477,7 +545,11 @@ public final class TaskClient implements AutoCloseable {
         }
 
         void complete() {
-            if (bytes != null) {
+            if (bytes != null && chunks.size() == 1) {
+                byte[] only = chunks.get(0); // decoded into its own array: no copy
+                chunks.clear();
+                bytes.complete(only);
+            } else if (bytes != null) {
                 byte[] all = new byte[size];
                 int at = 0;
                 for (byte[] c : chunks) {
