@@ -48,6 +48,15 @@ class IoThreadHandlersTest extends TestSupport {
     }
 
     @Test
+    void readmeExample() throws Exception {
+        TaskServer server = TaskServer.builder().port(0).runHandlersOnIoThread(true).build()
+                .register(1, TaskHandler.of(payload -> payload), "echo")  // computes in microseconds, never blocks
+                .start();
+        closeLater(server);
+        assertThat(result(connect(server).submit(1, utf8("echo")))).asString().isEqualTo("echo");
+    }
+
+    @Test
     void handlersRunOnTheIoThreadAndAnswer() throws Exception {
         TaskServer server = server();
         TaskClient client = connect(server);
