@@ -248,6 +248,32 @@ public final class ThroughputMain {
             measuredC.append(Results.fmt("%s: p50 %.0f vs %.0f us, p99 %.0f vs %.0f us; ", size(payload),
                     t.p50() / 1e3, d.p50() / 1e3, t.p99() / 1e3, d.p99() / 1e3));
         }
+        for (String[] k : new String[][] {{"tp.64.64", "64", "64"}, {"tp.16k.64", "16384", "64"},
+                {"tp.64.1024", "64", "1024"}, {"tp.16k.1024", "16384", "1024"}}) {
+            int payload = Integer.parseInt(k[1]);
+            int concurrency = Integer.parseInt(k[2]);
+            out.metric(k[0], Results.fmt("%.2f direct, %.2f executor mode",
+                    rate(results, "tasks-direct", "grpc-direct", payload, concurrency),
+                    rate(results, "tasks", "grpc-direct", payload, concurrency)));
+        }
+        out.metric("grpc.64.64", Results.fmt("%.2f", rate(results, "tasks", "grpc", 64, 64)));
+        out.metric("grpc.16k.64", Results.fmt("%.2f", rate(results, "tasks", "grpc", 16 * 1024, 64)));
+        out.metric("p99.64.64", Results.fmt("%.2f direct, %.2f executor mode",
+                p99(results, "tasks-direct", "grpc-direct", 64, 64), p99(results, "tasks", "grpc-direct", 64, 64)));
+        out.metric("p99.16k.64", Results.fmt("%.2f direct, %.2f executor mode",
+                p99(results, "tasks-direct", "grpc-direct", 16 * 1024, 64),
+                p99(results, "tasks", "grpc-direct", 16 * 1024, 64)));
+        out.metric("raw.64", Results.fmt("%.0f %% / %.0f %% direct, %.0f %% / %.0f %% executor mode",
+                100 * ceiling64, 100 * ceiling16k, 100 * rate(results, "tasks", "raw-netty", 64, 64),
+                100 * rate(results, "tasks", "raw-netty", 16 * 1024, 64)));
+        out.metric("cpu.64", Results.fmt("direct %.1f us = %.2fx raw Netty's %.1f us; executor mode %.1f us "
+                + "(gRPC direct %.1f us)", cpu(results.get(key("tasks-direct", 64, 64))), cpuRatio,
+                cpu(results.get(key("raw-netty", 64, 64))), cpu(results.get(key("tasks", 64, 64))),
+                cpu(results.get(key("grpc-direct", 64, 64)))));
+        Measure t1 = results.get(key("tasks-direct", 64, 1));
+        Measure d1 = results.get(key("grpc-direct", 64, 1));
+        out.metric("lat.1", Results.fmt("%.0f / %.0f us vs %.0f / %.0f us (direct)", t1.p50() / 1e3, t1.p99() / 1e3,
+                d1.p50() / 1e3, d1.p99() / 1e3));
         out.target("6c", "1 in flight: tasks direct's p50 and p99 no worse than gRPC direct's", trim(measuredC), metC,
                 metC ? "" : "at 1 in flight the latency is one round trip through both JVMs' I/O threads");
 

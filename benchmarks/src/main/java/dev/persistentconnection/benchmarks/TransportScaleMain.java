@@ -141,6 +141,8 @@ public final class TransportScaleMain {
                         t.verified() == n ? Results.fmt("%,d", n) : Results.fmt("but %d of %,d", n - t.verified(), n),
                         holdSeconds),
                 met, why.toString().replaceAll("; $", ""));
+        out.metric("memory", Results.fmt("%.0f B vs gRPC %.0f B = %.2fx", t.memoryPerConnection(),
+                g.memoryPerConnection(), ratio));
         out.write();
         System.exit(0);
     }
