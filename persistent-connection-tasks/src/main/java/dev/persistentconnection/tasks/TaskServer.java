@@ -203,9 +203,10 @@ public final class TaskServer implements AutoCloseable {
             return;
         }
         lastBlockingReport.put(registration.code(), now);
-        LOG.log(System.Logger.Level.WARNING, "task {0} ({1}) ran {2} ms on an I/O thread (runHandlersOnIoThread); "
-                + "it blocks every connection of that thread while it runs: make it non-blocking or run it on the "
-                + "task executor ({3} such runs so far)", registration.code(), registration.name(),
+        LOG.log(System.Logger.Level.WARNING, "task {0} ({1}) took {2} ms on an I/O thread (runHandlersOnIoThread): "
+                + "every connection of that thread waited meanwhile. If it blocks, make it non-blocking or leave it "
+                + "to the task executor (wall-clock time: on an overloaded machine this can also be time spent "
+                + "waiting for a CPU; {3} such runs so far)", registration.code(), registration.name(),
                 String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6), blockedIoThreadRuns.get());
     }
 
