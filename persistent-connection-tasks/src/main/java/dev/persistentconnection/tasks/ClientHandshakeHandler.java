@@ -6,14 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends the hello, reads the server's answer, and on accept installs the frame pipeline and completes the connect
@@ -98,8 +96,8 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
         p.addAfter(ctx.name(), "heartbeat", new HeartbeatHandler(options.heartbeatTimeout(), () -> false,
                 client::closeWith));
         p.addBefore(ctx.name(), "flush", new FlushConsolidationHandler(256, false));
-        p.addBefore(ctx.name(), "idle", new IdleStateHandler(options.heartbeatTimeout().toNanos(),
-                options.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
+        p.addBefore(ctx.name(), "idle", new IdleTimer(options.heartbeatTimeout().toNanos(),
+                options.heartbeatInterval().toNanos()));
         p.replace(this, "frames", new FrameDecoder(littleEndian, options.maxFrameSize(), false,
                 options.heartbeatTimeout()));
         if (!result.complete(client)) {

@@ -55,6 +55,9 @@ final class ClientSession implements ConnectedClient {
     private long disconnectDeadline;
     private ScheduledFuture<?> disconnectTimer;
     private ScheduledFuture<?> waitTimer;
+    /** No task in flight since {@link #idleSince} (event loop). */
+    private boolean idle;
+    private long idleSince;
     private boolean lingering;
     private ScheduledFuture<?> lingerTimer;
 
@@ -116,7 +119,7 @@ final class ClientSession implements ConnectedClient {
         RunningTask task = new RunningTask(this, registration, frame.taskId(), frame.code(), frame.payload(),
                 taskSequence.incrementAndGet());
         tasks.put(frame.taskId(), task);
-        cancelWaitTimer();
+        waitTimerBusy();
         if (tasks.size() >= server.settings().maxTasksInFlight()) {
             pauseReading();
         }
@@ -252,19 +255,44 @@ final class ClientSession implements ConnectedClient {
         return !channel.config().isAutoRead();
     }
 
+    /**
+     * No task in flight from now: the client may stay so for the wait timeout. One timer, re-armed by itself: a
+     * task arriving only marks the session busy ({@link #waitTimerBusy()}), so a client whose tasks come one at a
+     * time does not schedule and cancel a timer for each.
+     */
     private void armWaitTimer() {
-        cancelWaitTimer();
-        long nanos = server.settings().waitTimeout().toNanos();
-        waitTimer = loop.schedule(() -> {
-            waitTimer = null;
-            if (tasks.isEmpty() && !disconnecting && closeReason == null) {
-                send(new Frame.Goodbye());
-                closeGracefully("timeout waiting for a task (" + server.settings().waitTimeout().toMillis() + " ms)");
-            }
-        }, nanos, TimeUnit.NANOSECONDS);
+        idleSince = System.nanoTime();
+        idle = true;
+        if (waitTimer == null) {
+            scheduleWaitTimer(server.settings().waitTimeout().toNanos());
+        }
+    }
+
+    private void scheduleWaitTimer(long nanos) {
+        waitTimer = loop.schedule(this::waitTimerFired, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void waitTimerFired() {
+        waitTimer = null;
+        if (!idle || !tasks.isEmpty() || disconnecting || closeReason != null) {
+            return; // busy: the next armWaitTimer schedules again
+        }
+        long left = idleSince + server.settings().waitTimeout().toNanos() - System.nanoTime();
+        if (left > 0) {
+            scheduleWaitTimer(left);
+            return;
+        }
+        send(new Frame.Goodbye());
+        closeGracefully("timeout waiting for a task (" + server.settings().waitTimeout().toMillis() + " ms)");
+    }
+
+    /** A task is in flight: the idle clock stops (the timer stays, and finds the session busy if it fires). */
+    private void waitTimerBusy() {
+        idle = false;
     }
 
     private void cancelWaitTimer() {
+        idle = false;
         if (waitTimer != null) {
             waitTimer.cancel(false);
             waitTimer = null;

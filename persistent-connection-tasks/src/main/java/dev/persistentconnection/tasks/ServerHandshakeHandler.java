@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -94,8 +93,8 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
         p.addAfter(ctx.name(), "heartbeat", new HeartbeatHandler(s.heartbeatTimeout(),
                 session::isReadingPaused, session::close));
         p.addBefore(ctx.name(), "flush", new FlushConsolidationHandler(256, false));
-        p.addBefore(ctx.name(), "idle", new IdleStateHandler(s.heartbeatTimeout().toNanos(),
-                s.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
+        p.addBefore(ctx.name(), "idle", new IdleTimer(s.heartbeatTimeout().toNanos(),
+                s.heartbeatInterval().toNanos()));
         // Listed before the client learns it is accepted: a disconnectAll or stop(grace) that starts after the
         // client's connect returned reaches it (with GOODBYE) instead of missing it.
         server.added(session);

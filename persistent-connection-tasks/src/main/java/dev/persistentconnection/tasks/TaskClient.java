@@ -374,8 +374,7 @@ public final class TaskClient implements AutoCloseable {
                     throw new IOException("answer of task code " + t.code + " exceeds maxResponseSize "
                             + options.maxResponseSize());
                 } else {
-                    t.chunks.add(frame.data());
-                    t.size += frame.length();
+                    t.add(frame.data());
                 }
             } catch (Throwable e) {
                 t.fail(e);
@@ -517,7 +516,9 @@ public final class TaskClient implements AutoCloseable {
         final CompletableFuture<byte[]> bytes;
         final CompletableFuture<Void> streamed;
         final Consumer<byte[]> sink;
-        final List<byte[]> chunks = new ArrayList<>();
+        /** The answer so far: the first chunk alone (the usual case, no list), then a list. */
+        byte[] first;
+        List<byte[]> chunks;
         byte[] payload;
         int size;
         int id;
@@ -539,15 +540,30 @@ public final class TaskClient implements AutoCloseable {
             return bytes != null ? bytes : streamed;
         }
 
+        void add(byte[] chunk) {
+            if (first == null && chunks == null) {
+                first = chunk;
+            } else {
+                if (chunks == null) {
+                    chunks = new ArrayList<>();
+                    chunks.add(first);
+                    first = null;
+                }
+                chunks.add(chunk);
+            }
+            size += chunk.length;
+        }
+
         boolean fail(Throwable e) {
-            chunks.clear();
+            first = null;
+            chunks = null;
             return future().completeExceptionally(e);
         }
 
         void complete() {
-            if (bytes != null && chunks.size() == 1) {
-                byte[] only = chunks.get(0); // decoded into its own array: no copy
-                chunks.clear();
+            if (bytes != null && chunks == null) {
+                byte[] only = first != null ? first : new byte[0]; // decoded into its own array: no copy
+                first = null;
                 bytes.complete(only);
             } else if (bytes != null) {
                 byte[] all = new byte[size];
@@ -556,7 +572,8 @@ public final class TaskClient implements AutoCloseable {
                     System.arraycopy(c, 0, all, at, c.length);
                     at += c.length;
                 }
-                chunks.clear();
+                first = null;
+                chunks = null;
                 bytes.complete(all);
             } else {
                 streamed.complete(null);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,28 +115,5 @@ class IoThreadHandlersTest extends TestSupport {
     void excludesAnExecutor() {
         assertThatThrownBy(() -> TaskServer.builder().runHandlersOnIoThread(true).executor(Runnable::run).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("runHandlersOnIoThread");
-    }
-
-    @Test
-    void aClientThatStopsReadingIsClosedByTheWriteTimeout() throws Exception {
-        // Default executor mode: the answer waits at the high-water mark, and the one write-timeout timer of the
-        // connection sees no progress.
-        TaskServer server = start(serverBuilder().writeTimeout(Duration.ofMillis(300))
-                .heartbeatTimeout(Duration.ofSeconds(30)).heartbeatInterval(Duration.ofSeconds(10)).build()
-                .register(STREAM, request -> context -> {
-                    byte[] chunk = new byte[64 * 1024];
-                    for (int i = 0; i < 10_000 && !context.isCancelled(); i++) {
-                        context.write(chunk);
-                    }
-                }, "endless"));
-        Socket socket = rawSocket(server.localAddress());
-        socket.setReceiveBufferSize(4096);
-        handshake(socket);
-        await().until(() -> server.numClients() == 1);
-        ConnectedClient connected = server.clients().get(0);
-        socket.getOutputStream().write(taskFrame(1, STREAM, new byte[0]));
-        await().atMost(Duration.ofSeconds(20)).until(() -> connected.closeReason().isPresent());
-        assertThat(connected.closeReason()).contains("write timeout");
-        await().atMost(Duration.ofSeconds(20)).until(() -> server.numClients() == 0);
     }
 }
