@@ -156,7 +156,7 @@ public final class ManagedPersistentConnection {
 
     private void log(ConnectionEvent<Object, Object> event) {
         if (event instanceof ConnectionEvent.FailedToConnect<?, ?> failed) {
-            Throwable error = unwrap(failed.error());
+            Throwable error = failed.error(); // the engine unwraps completion wrappers
             if (closing) {
                 if (logger.isDebugEnabled()) {
                     logger.debug(prefix() + "Failed_to_connect while closing: " + error);
@@ -184,10 +184,6 @@ public final class ManagedPersistentConnection {
 
     private String prefix() {
         return "Persistent connection '" + settings.name() + "' to " + settings.serverName() + ": ";
-    }
-
-    static Throwable unwrap(Throwable error) {
-        return ConnectionDescriptions.unwrap(error);
     }
 
     /** Lets the engine go: it obtains an address and connects. Idempotent. */

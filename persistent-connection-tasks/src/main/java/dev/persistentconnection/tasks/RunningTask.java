@@ -94,7 +94,7 @@ final class RunningTask implements Runnable, TaskContext {
         Throwable failure = null;
         byte[] wholeAnswer = null;
         try {
-            TaskRequest r = new TaskRequest(session, taskId, code, payload);
+            TaskRequest r = new TaskRequest(session.view(), taskId, code, payload);
             payload = null;
             request = r;
             TaskRun run = registration.handler().handle(r);
@@ -150,7 +150,7 @@ final class RunningTask implements Runnable, TaskContext {
 
     @Override
     public ConnectedClient client() {
-        return session;
+        return session.view();
     }
 
     @Override
@@ -204,10 +204,10 @@ final class RunningTask implements Runnable, TaskContext {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            if (session.acceptsChunk()) {
+            if (session.answers().accepts()) {
                 return;
             }
-            session.awaitWritable();
+            session.answers().await();
         }
     }
 

@@ -53,7 +53,7 @@ import static org.awaitility.Awaitility.await;
         "persistent-connection.connections.down.addresses=127.0.0.1:1",
         "persistent-connection.connections.down.connect-timeout=1s" })
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TaskServerApplicationTests {
+class TaskServerApplicationTest {
 
     @Autowired
     TaskTemplate quotesTaskTemplate;

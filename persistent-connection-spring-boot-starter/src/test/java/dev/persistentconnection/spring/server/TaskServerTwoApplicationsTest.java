@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * immediate shutdown with a task in flight, mutual TLS accepted and refused.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class TaskServerTwoApplicationsTests {
+class TaskServerTwoApplicationsTest {
 
     @TempDir
     static Path dir;

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 /** The README's custom-connector example (a JDK WebSocket kept alive) against a real WebSocket server. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ReadmeCustomConnectorTests {
+class ReadmeCustomConnectorTest {
 
     @Test
     void theWebSocketExampleConnectsAndReconnects() throws Exception {

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * its driver is not installed; this test installs nothing.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class StatusPageBrowserTests extends SampleAppTestSupport {
+class StatusPageBrowserTest extends SampleAppTestSupport {
 
     /** The system Chromium; {@code -Dsample.chromium=...} points elsewhere. */
     private static final Path CHROMIUM = Path.of(System.getProperty("sample.chromium", "/usr/bin/chromium"));

@@ -59,7 +59,7 @@ import static org.awaitility.Awaitility.await;
         "management.endpoint.health.group.readiness.include=readinessState,persistentConnections" })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class TaskServerIntegrationTests {
+class TaskServerIntegrationTest {
 
     private static final int ECHO = 1;
 

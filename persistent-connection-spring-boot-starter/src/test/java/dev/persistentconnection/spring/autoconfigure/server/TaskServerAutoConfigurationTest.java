@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The task server's auto-configuration: conditions, every property, every invalid value, handler checks. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TaskServerAutoConfigurationTests {
+class TaskServerAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(TaskServerAutoConfiguration.class,

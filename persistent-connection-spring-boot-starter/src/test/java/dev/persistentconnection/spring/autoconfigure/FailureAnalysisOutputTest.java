@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** A real SpringApplication with a bad application.yml prints the failure analysis (spring.factories wiring). */
 @ExtendWith(OutputCaptureExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class FailureAnalysisOutputTests {
+class FailureAnalysisOutputTest {
 
     @SpringBootConfiguration
     @ImportAutoConfiguration(PersistentConnectionAutoConfiguration.class)

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class BackoffDelayTests {
+class BackoffDelayTest {
 
     private static PersistentConnectionSettings settings(double multiplier, Duration max, Duration resetAfter) {
         return new PersistentConnectionSettings() {

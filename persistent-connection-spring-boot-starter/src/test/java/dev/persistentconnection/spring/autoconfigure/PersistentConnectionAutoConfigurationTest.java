@@ -14,7 +14,8 @@ import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.event.PersistentConnectionEvent;
-import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.spring.test.RecordingConnector;
+import dev.persistentconnection.test.FakeConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PersistentConnectionAutoConfigurationTests {
+class PersistentConnectionAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class, SslAutoConfiguration.class));
@@ -38,17 +39,17 @@ class PersistentConnectionAutoConfigurationTests {
     @Configuration(proxyBeanMethods = false)
     static class FakeConnectors {
 
-        final FakeConnection.RecordingConnector orders = new FakeConnection.RecordingConnector();
-        final FakeConnection.RecordingConnector prices = new FakeConnection.RecordingConnector();
+        final RecordingConnector orders = new RecordingConnector();
+        final RecordingConnector prices = new RecordingConnector();
 
         @Bean
         PersistentConnectionRegistration<InetSocketAddress, FakeConnection> ordersRegistration() {
-            return FakeConnection.registration("orders", orders);
+            return RecordingConnector.registration("orders", orders);
         }
 
         @Bean
         PersistentConnectionRegistration<InetSocketAddress, FakeConnection> pricesRegistration() {
-            return FakeConnection.registration("prices", prices);
+            return RecordingConnector.registration("prices", prices);
         }
     }
 
@@ -161,7 +162,7 @@ class PersistentConnectionAutoConfigurationTests {
                         assertThat(registry.get("orders").state().phase()).isEqualTo(ConnectionState.Phase.CONNECTED);
                         assertThat(registry.get("prices").state().phase()).isEqualTo(ConnectionState.Phase.CONNECTED);
                     });
-                    assertThat(connectors.orders.connections).extracting(FakeConnection::address)
+                    assertThat(connectors.orders.addresses)
                             .containsOnly(InetSocketAddress.createUnresolved("localhost", 7000));
                 });
     }
@@ -181,7 +182,7 @@ class PersistentConnectionAutoConfigurationTests {
                                 && registry.get("orders").currentConnection().isPresent());
                         registry.dropCurrentConnection("orders");
                     }
-                    assertThat(connectors.orders.connections).extracting(c -> c.address().getHostString())
+                    assertThat(connectors.orders.addresses).extracting(InetSocketAddress::getHostString)
                             .startsWith("h1", "h2", "h1");
                 });
     }
@@ -207,14 +208,14 @@ class PersistentConnectionAutoConfigurationTests {
 
     @Test
     void aConnectionDoesNotConnectBeforeTheContextStarts() {
-        FakeConnection.RecordingConnector connector = new FakeConnection.RecordingConnector();
+        RecordingConnector connector = new RecordingConnector();
         ManagedPersistentConnection managed = ManagedPersistentConnection.create(
                 new PersistentConnectionSettings() {
                     @Override public String name() { return "x"; }
                     @Override public Duration retryDelay() { return Duration.ofMillis(100); }
                     @Override public double jitter() { return 0; }
                 },
-                FakeConnection.registration("x", connector),
+                RecordingConnector.registration("x", connector),
                 () -> java.util.concurrent.CompletableFuture.completedFuture(InetSocketAddress.createUnresolved("h", 1)),
                 List.of(), event -> { });
         assertThat(connector.connections).isEmpty();
@@ -226,7 +227,7 @@ class PersistentConnectionAutoConfigurationTests {
     @Test
     void disabledConnectionsAndADisabledStarterCreateNoBeans() {
         runner.withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                        () -> FakeConnection.registration("orders", new FakeConnection.RecordingConnector()))
+                        () -> RecordingConnector.registration("orders", new RecordingConnector()))
                 .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.prices.addresses=localhost:7001",
                         "persistent-connection.connections.prices.enabled=false",
@@ -253,7 +254,7 @@ class PersistentConnectionAutoConfigurationTests {
             return PersistentConnection.builder("mine",
                             () -> java.util.concurrent.CompletableFuture
                                     .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)),
-                            new FakeConnection.RecordingConnector(), FakeConnection.LIFECYCLE)
+                            new RecordingConnector(), FakeConnection.lifecycle())
                     .build();
         }
 

@@ -10,7 +10,8 @@ import dev.persistentconnection.ConnectContext;
 import dev.persistentconnection.ConnectionLifecycle;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnections;
-import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.spring.test.RecordingConnector;
+import dev.persistentconnection.test.FakeConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 
 @ExtendWith(OutputCaptureExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class LoggingAndShutdownTests {
+class LoggingAndShutdownTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class))
@@ -36,7 +37,7 @@ class LoggingAndShutdownTests {
     @Test
     void eachEventIsLoggedOnceAndRepeatedIdenticalFailuresAreNotLoggedAgain(CapturedOutput output) {
         CompletableFuture<Void> refusing = new CompletableFuture<>();
-        FakeConnection.RecordingConnector connector = new FakeConnection.RecordingConnector() {
+        RecordingConnector connector = new RecordingConnector() {
             @Override
             public CompletionStage<FakeConnection> connect(InetSocketAddress address, ConnectContext context) {
                 if (!refusing.isDone()) {
@@ -46,7 +47,7 @@ class LoggingAndShutdownTests {
             }
         };
         runner.withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                        () -> FakeConnection.registration("orders", connector))
+                        () -> RecordingConnector.registration("orders", connector))
                 .run(context -> {
                     PersistentConnections connections = context.getBean(PersistentConnections.class);
                     await().atMost(Duration.ofSeconds(10))
@@ -67,7 +68,7 @@ class LoggingAndShutdownTests {
     }
 
     /** A connector that owns a resource, such as a TaskConnector and its I/O thread. */
-    static final class CloseableConnector extends FakeConnection.RecordingConnector implements AutoCloseable {
+    static final class CloseableConnector extends RecordingConnector implements AutoCloseable {
         volatile int closes;
 
         @Override
@@ -83,10 +84,10 @@ class LoggingAndShutdownTests {
         runner.withPropertyValues("persistent-connection.connections.payments.addresses=localhost:7001")
                 .withBean("ordersRegistration", PersistentConnectionRegistration.class,
                         () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("orders")
-                                .connectorFactory(settings -> made).lifecycle(FakeConnection.LIFECYCLE).build())
+                                .connectorFactory(settings -> made).lifecycle(FakeConnection.lifecycle()).build())
                 .withBean("paymentsRegistration", PersistentConnectionRegistration.class,
                         () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("payments")
-                                .connector(given).lifecycle(FakeConnection.LIFECYCLE).build())
+                                .connector(given).lifecycle(FakeConnection.lifecycle()).build())
                 .run(context -> {
                     PersistentConnections connections = context.getBean(PersistentConnections.class);
                     await().atMost(Duration.ofSeconds(10))
@@ -123,7 +124,7 @@ class LoggingAndShutdownTests {
         };
         runner.withBean("ordersRegistration", PersistentConnectionRegistration.class,
                         () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("orders")
-                                .connector(new FakeConnection.RecordingConnector()).lifecycle(neverFinishes).build())
+                                .connector(new RecordingConnector()).lifecycle(neverFinishes).build())
                 .withPropertyValues("persistent-connection.shutdown-timeout=300ms")
                 .run(context -> {
                     PersistentConnections connections = context.getBean(PersistentConnections.class);

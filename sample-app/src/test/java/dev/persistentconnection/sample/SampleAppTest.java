@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * in order, the WebSocket connection and the connection where nothing listens.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class SampleAppTests extends SampleAppTestSupport {
+class SampleAppTest extends SampleAppTestSupport {
 
     private static final String QUOTES_HEALTH = "/actuator/health/persistentConnections/quotes";
 

@@ -44,7 +44,7 @@ import static org.awaitility.Awaitility.await;
 
 /** The zero-code (TaskClient) path, the catalog (DiscoveryClient) path and the custom path over real sockets. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DiscoveryAndZeroCodeTests {
+class DiscoveryAndZeroCodeTest {
 
     private final List<AutoCloseable> cleanup = new CopyOnWriteArrayList<>();
 

@@ -12,7 +12,8 @@ import dev.persistentconnection.spring.autoconfigure.health.PersistentConnection
 import dev.persistentconnection.spring.health.PersistentConnectionHealthIndicator;
 import dev.persistentconnection.spring.metrics.PersistentConnectionMetrics;
 import dev.persistentconnection.spring.autoconfigure.metrics.PersistentConnectionMetricsAutoConfiguration;
-import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.spring.test.RecordingConnector;
+import dev.persistentconnection.test.FakeConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -33,9 +34,9 @@ import static org.awaitility.Awaitility.await;
 
 /** Health, metrics and endpoint: present with their libraries, absent (without failing) without them. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ObservabilityAutoConfigurationTests {
+class ObservabilityAutoConfigurationTest {
 
-    private final FakeConnection.RecordingConnector connector = new FakeConnection.RecordingConnector();
+    private final RecordingConnector connector = new RecordingConnector();
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class,
@@ -43,7 +44,7 @@ class ObservabilityAutoConfigurationTests {
                     PersistentConnectionMetricsAutoConfiguration.class,
                     PersistentConnectionsEndpointAutoConfiguration.class))
             .withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                    () -> FakeConnection.registration("orders", connector))
+                    () -> RecordingConnector.registration("orders", connector))
             .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
                     "persistent-connection.connections.orders.server-name=order-service",
                     "persistent-connection.connections.orders.retry-delay=100ms");
@@ -69,7 +70,7 @@ class ObservabilityAutoConfigurationTests {
 
     @Test
     void healthIndicatorReportsTheLastError() {
-        FakeConnection.RecordingConnector failing = new FakeConnection.RecordingConnector() {
+        RecordingConnector failing = new RecordingConnector() {
             @Override
             public java.util.concurrent.CompletionStage<FakeConnection> connect(java.net.InetSocketAddress address,
                     dev.persistentconnection.ConnectContext context) {
@@ -79,7 +80,7 @@ class ObservabilityAutoConfigurationTests {
         };
         runner.withAllowBeanDefinitionOverriding(true)
                 .withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                        () -> FakeConnection.registration("orders", failing))
+                        () -> RecordingConnector.registration("orders", failing))
                 .run(context -> {
                     HealthIndicator orders = new PersistentConnectionHealthIndicator(
                             context.getBean(PersistentConnections.class).managed("orders"));

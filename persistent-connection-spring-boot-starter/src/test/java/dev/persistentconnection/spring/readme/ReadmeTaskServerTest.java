@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The README's task server, typed-call and deadline examples, as two applications. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class ReadmeTaskServerTests {
+class ReadmeTaskServerTest {
 
     @Test
     void theServerAndClientExamplesTalk() {

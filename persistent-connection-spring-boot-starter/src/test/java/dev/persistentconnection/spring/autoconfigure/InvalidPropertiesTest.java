@@ -4,7 +4,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
-import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.spring.test.RecordingConnector;
+import dev.persistentconnection.test.FakeConnection;
 import dev.persistentconnection.tasks.TaskClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,12 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every invalid property fails the startup with a failure analysis naming the property and the fix. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class InvalidPropertiesTests {
+class InvalidPropertiesTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class, SslAutoConfiguration.class))
             .withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                    () -> FakeConnection.registration("orders", new FakeConnection.RecordingConnector()))
+                    () -> RecordingConnector.registration("orders", new RecordingConnector()))
             .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000");
 
     @ParameterizedTest(name = "{0}={1}")
@@ -129,7 +130,7 @@ class InvalidPropertiesTests {
     void aRegistrationForAnUnknownConnectionFails() {
         runner.withBean("stray", PersistentConnectionRegistration.class,
                         () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("stray")
-                                .connector(new FakeConnection.RecordingConnector()).lifecycle(FakeConnection.LIFECYCLE)
+                                .connector(new RecordingConnector()).lifecycle(FakeConnection.lifecycle())
                                 .build())
                 .run(context -> {
                     FailureAnalysis analysis = analyze(context.getStartupFailure());
