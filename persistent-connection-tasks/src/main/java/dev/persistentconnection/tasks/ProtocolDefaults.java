@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * The protocol's defaults and the checks of every setting, in one place for both sides: {@link TaskServer.Builder}
  * and {@link TaskClientOptions.Builder} start from these values and validate through these methods, so a limit
- * cannot drift between the server and the client. (The starter's property defaults are literals, for its IDE
- * metadata; a starter test asserts they equal these.)
+ * cannot drift between the server and the client. {@link TaskServer}'s public {@code DEFAULT_*} constants are these
+ * values. (The starter's property defaults are literals, for its IDE metadata; starter tests assert they equal
+ * these.)
  */
 final class ProtocolDefaults {
     /** Write silence after which a side sends PING. */

@@ -143,7 +143,7 @@ public final class TaskClient implements AutoCloseable {
     }
 
     /** The server's limit on this client's tasks in flight, from the handshake. */
-    int serverMaxTasksInFlight() {
+    public int serverMaxTasksInFlight() {
         return handler.serverMaxInFlight();
     }
 

@@ -45,6 +45,22 @@ public final class TaskServer implements AutoCloseable {
 
     /** The largest task code applications may register; codes above are reserved for the protocol. */
     public static final int MAX_USER_TASK_CODE = 0xFEFF;
+    /** The default time a client may stay idle (no task in flight) before it is disconnected: 30 min. */
+    public static final Duration DEFAULT_WAIT_TIMEOUT = ProtocolDefaults.WAIT_TIMEOUT;
+    /** The default time a started frame (or the handshake) may take to arrive: 5 s. */
+    public static final Duration DEFAULT_READ_TIMEOUT = ProtocolDefaults.READ_TIMEOUT;
+    /** The default time a write may take: 5 s. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = ProtocolDefaults.WRITE_TIMEOUT;
+    /** The default interval after which a quiet side sends PING: 10 s. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = ProtocolDefaults.HEARTBEAT_INTERVAL;
+    /** The default silence after which the peer is considered dead: 30 s. */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = ProtocolDefaults.HEARTBEAT_TIMEOUT;
+    /** The default limit on a frame's length prefix: 1 MiB. */
+    public static final int DEFAULT_MAX_FRAME_SIZE = ProtocolDefaults.MAX_FRAME_SIZE;
+    /** The default number of tasks one client may have in flight: 64. */
+    public static final int DEFAULT_MAX_TASKS_IN_FLIGHT = ProtocolDefaults.MAX_TASKS_IN_FLIGHT;
+    /** The default number of clients at once: 1024. */
+    public static final int DEFAULT_MAX_CLIENTS = ProtocolDefaults.MAX_CLIENTS;
     /** A handler run on the I/O thread for this long (10 ms) or longer is reported as blocking it. */
     static final long IO_THREAD_BLOCKING_THRESHOLD_NANOS = 10_000_000;
     private static final long BLOCKING_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -100,7 +116,7 @@ public final class TaskServer implements AutoCloseable {
     }
 
     /** The registered task codes, in increasing order. */
-    List<Integer> registeredTaskCodes() {
+    public List<Integer> registeredTaskCodes() {
         return new ArrayList<>(new TreeSet<>(handlers.keySet()));
     }
 
