@@ -26,6 +26,8 @@ final class RunningTask implements Runnable, TaskContext {
     private volatile TaskRequest request;
     private Thread thread;
     private boolean done;
+    /** Run by {@link #runOnIoThread()}: never interrupted, never waits for writability. */
+    private boolean onIoThread;
 
     RunningTask(ClientSession session, TaskServer.Registration registration, int taskId, int code, byte[] payload,
             java.util.Map<String, String> metadata, long sequence) {
@@ -61,9 +63,23 @@ final class RunningTask implements Runnable, TaskContext {
                 return;
             }
             cancelled = true;
-            if (thread != null) {
+            if (thread != null && !onIoThread) {
                 thread.interrupt();
             }
+        }
+    }
+
+    /**
+     * Runs the handler and its run function right here, on the connection's I/O thread (the server's
+     * {@code runHandlersOnIoThread} mode), and reports a run that took long enough to have blocked the thread.
+     */
+    void runOnIoThread() {
+        onIoThread = true;
+        long start = System.nanoTime();
+        run();
+        long took = System.nanoTime() - start;
+        if (took >= TaskServer.IO_THREAD_BLOCKING_THRESHOLD_NANOS) {
+            session.server().blockedIoThread(registration, took);
         }
     }
 
@@ -158,7 +174,7 @@ final class RunningTask implements Runnable, TaskContext {
             awaitWritable();
             byte[] chunk = new byte[n];
             System.arraycopy(bytes, offset, chunk, 0, n);
-            session.answers().send(new Frame.Ok(taskId, false, chunk));
+            session.sendChunk(new Frame.Ok(taskId, false, chunk));
             offset += n;
             length -= n;
         }
@@ -172,7 +188,7 @@ final class RunningTask implements Runnable, TaskContext {
             awaitWritable();
             byte[] chunk = new byte[n];
             buffer.get(chunk);
-            session.answers().send(new Frame.Ok(taskId, false, chunk));
+            session.sendChunk(new Frame.Ok(taskId, false, chunk));
         }
     }
 
@@ -183,6 +199,9 @@ final class RunningTask implements Runnable, TaskContext {
             }
             if (!session.channel().isActive()) {
                 throw new ConnectionLostException("connection to the client closed");
+            }
+            if (onIoThread) {
+                return; // the I/O thread must not wait: the answer is buffered and written after the run
             }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
