@@ -97,11 +97,15 @@ final class PersistentConnectionSettingsResolver {
                 first(c.getHeartbeat().getTimeout(), d.getHeartbeat().getTimeout(), builtIn.heartbeat().timeout()));
         String sslBundle = emptyToNull(first(c.getSsl().getBundle(), d.getSsl().getBundle(), ""));
         String serviceId = emptyToNull(first(c.getDiscovery().getServiceId(), d.getDiscovery().getServiceId(), ""));
+        PersistentConnectionSettings.Transport transport = (c.getWebsocket() != null)
+                ? PersistentConnectionSettings.Transport.WEBSOCKET
+                : (c.getTcp() != null) ? PersistentConnectionSettings.Transport.TCP
+                        : PersistentConnectionSettings.Transport.TASKS;
         return new Resolved(name, serverName, List.copyOf(addresses),
                 first(c.getRetryDelay(), d.getRetryDelay(), builtIn.retryDelay()),
                 first(c.getJitter(), d.getJitter(), builtIn.jitter()),
                 first(c.getConnectTimeout(), d.getConnectTimeout(), builtIn.connectTimeout()),
-                backoff, heartbeat, sslBundle, serviceId,
+                backoff, heartbeat, sslBundle, serviceId, transport,
                 first(c.getReconnectJitter(), d.getReconnectJitter(), builtIn.reconnectJitter()), health,
                 first(c.getEventHistorySize(), d.getEventHistorySize(), builtIn.eventHistorySize()),
                 first(c.getStillFailingLogInterval(), d.getStillFailingLogInterval(),
@@ -158,6 +162,7 @@ final class PersistentConnectionSettingsResolver {
                     "the back-off strategy must be exponential or decorrelated-jitter",
                     "Set '" + prefix + ".backoff.strategy' to exponential (the default) or decorrelated-jitter.");
         }
+        MessageTransportValidation.validate(c, prefix);
         Double multiplier = c.getBackoff().getMultiplier();
         if (multiplier != null && (!(multiplier >= 1.0) || Double.isInfinite(multiplier))) {
             throw new InvalidPersistentConnectionPropertyException(prefix + ".backoff.multiplier", multiplier,
@@ -166,7 +171,7 @@ final class PersistentConnectionSettingsResolver {
         }
     }
 
-    private static void nonNegative(String property, @Nullable Duration value) {
+    static void nonNegative(String property, @Nullable Duration value) {
         if (value != null && value.isNegative()) {
             throw new InvalidPersistentConnectionPropertyException(property, value,
                     "the duration must not be negative",
@@ -174,7 +179,7 @@ final class PersistentConnectionSettingsResolver {
         }
     }
 
-    private static void positive(String property, @Nullable Duration value) {
+    static void positive(String property, @Nullable Duration value) {
         if (value != null && (value.isNegative() || value.isZero())) {
             throw new InvalidPersistentConnectionPropertyException(property, value,
                     "the duration must be positive",
@@ -228,7 +233,7 @@ final class PersistentConnectionSettingsResolver {
     private record Resolved(String name, String serverName, List<InetSocketAddress> addresses, Duration retryDelay,
             double jitter, Duration connectTimeout, PersistentConnectionSettings.Backoff backoff,
             PersistentConnectionSettings.Heartbeat heartbeat, @Nullable String sslBundle,
-            @Nullable String discoveryServiceId, Duration reconnectJitter, PersistentConnectionSettings.Health health,
+            @Nullable String discoveryServiceId, Transport transport, Duration reconnectJitter, PersistentConnectionSettings.Health health,
             int eventHistorySize, Duration stillFailingLogInterval) implements PersistentConnectionSettings {
     }
 }

@@ -45,7 +45,13 @@ public class PersistentConnectionHealthIndicator implements HealthIndicator {
         if (!settings.required() && status != Status.UP) {
             status = Status.UNKNOWN;
         }
-        return Health.status(status).withDetails(details(state, fatal)).build();
+        Map<String, Object> details = details(state, fatal);
+        if (state.lastError().isEmpty()) {
+            // No failed attempt since the last connection: the last error is why that connection closed, if known.
+            connection.lastCloseReason().ifPresent(reason -> details.put("lastError",
+                    ConnectionDescriptions.describeError(reason)));
+        }
+        return Health.status(status).withDetails(details).build();
     }
 
     private Status status(ConnectionState state, PersistentConnectionSettings.Health settings, boolean fatal) {
