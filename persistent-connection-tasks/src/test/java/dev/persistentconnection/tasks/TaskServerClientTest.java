@@ -161,7 +161,7 @@ class TaskServerClientTest extends TestSupport {
             for (int i = 0; i < chunks; i++) {
                 Arrays.fill(block, (byte) i);
                 context.write(block);
-                maxPending.accumulateAndGet((int) context.client().pendingOutboundBytes(), Math::max);
+                maxPending.accumulateAndGet((int) ((ClientView) context.client()).pendingOutboundBytes(), Math::max);
             }
         }, "stream");
         TaskClient client = connect(server, clientOptions().maxFrameSize(128 * 1024).build());
@@ -184,7 +184,7 @@ class TaskServerClientTest extends TestSupport {
         assertThat(largestChunk[0]).isLessThanOrEqualTo(128 * 1024);
         // The producer waits for the socket: at most the high-water mark plus one chunk is ever queued.
         assertThat((long) maxPending.get()).isPositive()
-                .isLessThanOrEqualTo(ClientSession.ANSWER_HIGH_WATER_MARK + chunk);
+                .isLessThanOrEqualTo(AnswerWindow.HIGH_WATER_MARK + chunk);
     }
 
     @Test
@@ -437,6 +437,18 @@ class TaskServerClientTest extends TestSupport {
         String s = client.toString();
         String local = s.substring(s.indexOf('[') + 1, s.indexOf("->"));
         return Integer.parseInt(local.substring(local.lastIndexOf(':') + 1));
+    }
+
+    @Test
+    void aPortInUseFailsStartWithUncheckedIoExceptionAndLeavesNoThread() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            TaskServer server = serverBuilder().port(taken.getLocalPort()).build();
+            assertThatThrownBy(server::start).isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining("cannot bind");
+            assertThat(server.isRunning()).isFalse();
+            await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.getName().startsWith("task-server-")));
+        }
     }
 
     @Test
