@@ -143,7 +143,7 @@ public final class ManagedPersistentConnection {
     }
 
     private void attemptFailed(Throwable error) {
-        Throwable cause = unwrap(error);
+        Throwable cause = ConnectionDescriptions.unwrap(error);
         statistics.attemptFailed(cause);
         backoff.failed();
         history.attemptFailed(Instant.now());
@@ -326,7 +326,7 @@ public final class ManagedPersistentConnection {
             return false;
         }
         Throwable error = outcome.handle((value, failure) -> failure).join();
-        return !(unwrap(error) instanceof dev.persistentconnection.PersistentConnectionClosedException);
+        return !(ConnectionDescriptions.unwrap(error) instanceof dev.persistentconnection.PersistentConnectionClosedException);
     }
 
     /** The recent events, for the actuator endpoint. */

@@ -19,7 +19,8 @@ import dev.persistentconnection.spring.autoconfigure.metrics.PersistentConnectio
 import dev.persistentconnection.spring.endpoint.PersistentConnectionsEndpoint;
 import dev.persistentconnection.spring.health.PersistentConnectionHealthIndicator;
 import dev.persistentconnection.spring.metrics.PersistentConnectionMetrics;
-import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.spring.test.RecordingConnector;
+import dev.persistentconnection.test.FakeConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ import static org.awaitility.Awaitility.await;
 class OutageAutoConfigurationTest {
 
     /** A server the test takes down and brings back: while down, every connect is refused. */
-    static final class SwitchableConnector extends FakeConnection.RecordingConnector {
+    static final class SwitchableConnector extends RecordingConnector {
         volatile boolean down;
         volatile boolean fatal;
 
@@ -67,7 +68,7 @@ class OutageAutoConfigurationTest {
                     PersistentConnectionMetricsAutoConfiguration.class,
                     PersistentConnectionsEndpointAutoConfiguration.class))
             .withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                    () -> FakeConnection.registration("orders", connector))
+                    () -> RecordingConnector.registration("orders", connector))
             .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
                     "persistent-connection.connections.orders.retry-delay=50ms",
                     "persistent-connection.connections.orders.jitter=0",
