@@ -53,6 +53,26 @@ public interface PersistentConnectionSettings {
         return Backoff.NONE;
     }
 
+    /** The random wait, uniform in [0, this], before the reconnect after a long-lived connection drops (0). */
+    default Duration reconnectJitter() {
+        return Duration.ZERO;
+    }
+
+    /** How health maps the connection's state to a status ({@link Health#DEFAULT}). */
+    default Health health() {
+        return Health.DEFAULT;
+    }
+
+    /** How many recent events the actuator endpoint keeps for this connection (20). */
+    default int eventHistorySize() {
+        return 20;
+    }
+
+    /** How often a connection that keeps failing logs one INFO line about it (5 min). */
+    default Duration stillFailingLogInterval() {
+        return Duration.ofMinutes(5);
+    }
+
     /** The heartbeat of an established connection (built-in connector). */
     default Heartbeat heartbeat() {
         return Heartbeat.DEFAULT;
@@ -66,6 +86,14 @@ public interface PersistentConnectionSettings {
     /** The discovery service id, or {@code null} to use {@link #addresses()}. */
     default @Nullable String discoveryServiceId() {
         return null;
+    }
+
+    /**
+     * The built-in connector the properties ask for: the task protocol ({@code addresses} alone), a WebSocket
+     * ({@code websocket.*}) or plain TCP ({@code tcp.*}); the last two need persistent-connection-transports.
+     */
+    default Transport transport() {
+        return Transport.TASKS;
     }
 
     /** The property prefix of this connection, e.g. {@code persistent-connection.connections.orders}. */
@@ -85,6 +113,16 @@ public interface PersistentConnectionSettings {
         return () -> name;
     }
 
+    /** The built-in connectors of the zero-code path. */
+    enum Transport {
+        /** The task protocol of persistent-connection-tasks. */
+        TASKS,
+        /** A WebSocket, from {@code websocket.*}. */
+        WEBSOCKET,
+        /** Plain TCP, from {@code tcp.*}. */
+        TCP
+    }
+
     /**
      * Exponential back-off: the n-th consecutive failure waits {@code retry-delay x multiplier^n}, at most
      * {@code maxDelay}.
@@ -93,7 +131,7 @@ public interface PersistentConnectionSettings {
      * @param maxDelay the upper bound of the backed-off delay
      * @param resetAfter how long a connection must stay up for the back-off to start again from the retry delay
      */
-    record Backoff(double multiplier, Duration maxDelay, Duration resetAfter) {
+    record Backoff(double multiplier, Duration maxDelay, Duration resetAfter, Strategy strategy) {
 
         /** No back-off: multiplier 1, max-delay 5 min, reset-after 1 min (the built-in defaults). */
         public static final Backoff NONE = new Backoff(1.0, Duration.ofMinutes(5), Duration.ofMinutes(1));
@@ -101,6 +139,38 @@ public interface PersistentConnectionSettings {
         public Backoff {
             Objects.requireNonNull(maxDelay, "maxDelay");
             Objects.requireNonNull(resetAfter, "resetAfter");
+            Objects.requireNonNull(strategy, "strategy");
+        }
+
+        /** An exponential back-off. */
+        public Backoff(double multiplier, Duration maxDelay, Duration resetAfter) {
+            this(multiplier, maxDelay, resetAfter, Strategy.EXPONENTIAL);
+        }
+
+        /** How the delay grows. */
+        public enum Strategy {
+            /** {@code retry-delay x multiplier^n}, at most {@code max-delay}. */
+            EXPONENTIAL,
+            /** Each delay uniform in {@code [retry-delay, 3 x previous]}, at most {@code max-delay}. */
+            DECORRELATED_JITTER
+        }
+    }
+
+    /**
+     * How the health indicator maps the connection's state to a status.
+     *
+     * @param downAfter a connection that was up stays UP for this long while it reconnects
+     * @param statusWhileRetrying the status while retrying, {@code DOWN} or {@code OUT_OF_SERVICE}
+     * @param required false: UNKNOWN instead of any unhealthy status, so the application never goes DOWN for it
+     */
+    record Health(Duration downAfter, String statusWhileRetrying, boolean required) {
+
+        /** No grace, DOWN while retrying, required (the built-in defaults). */
+        public static final Health DEFAULT = new Health(Duration.ZERO, "DOWN", true);
+
+        public Health {
+            Objects.requireNonNull(downAfter, "downAfter");
+            Objects.requireNonNull(statusWhileRetrying, "statusWhileRetrying");
         }
     }
 

@@ -25,6 +25,9 @@ public interface ConnectedClient {
     /** When the connection was accepted. */
     Instant connectedAt();
 
+    /** The protocol version of the connection: 2 when both sides speak it (task metadata), else 1. */
+    int protocolVersion();
+
     /** The byte order the client chose in the handshake. */
     ByteOrder byteOrder();
 
@@ -64,10 +67,4 @@ public interface ConnectedClient {
 
     /** Why the connection closed (or is closing), if it did. */
     Optional<String> closeReason();
-
-    /**
-     * Answer bytes the run functions have handed to this connection and that are not yet written to the socket
-     * (for metrics and tests). Writes block while it is above a high-water mark (256 KiB).
-     */
-    long pendingOutboundBytes();
 }

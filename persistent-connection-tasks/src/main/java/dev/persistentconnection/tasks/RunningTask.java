@@ -19,15 +19,19 @@ final class RunningTask implements Runnable, TaskContext {
     private final int taskId;
     private final int code;
     private final long sequence;
+    private final java.util.Map<String, String> metadata;
     private final Instant timestamp = Instant.now();
     private byte[] payload;
     private volatile boolean cancelled;
     private volatile TaskRequest request;
     private Thread thread;
     private boolean done;
+    /** Run by {@link #runOnIoThread()}: never interrupted, never waits for writability. */
+    private boolean onIoThread;
 
     RunningTask(ClientSession session, TaskServer.Registration registration, int taskId, int code, byte[] payload,
-            long sequence) {
+            java.util.Map<String, String> metadata, long sequence) {
+        this.metadata = metadata;
         this.session = session;
         this.registration = registration;
         this.taskId = taskId;
@@ -59,9 +63,23 @@ final class RunningTask implements Runnable, TaskContext {
                 return;
             }
             cancelled = true;
-            if (thread != null) {
+            if (thread != null && !onIoThread) {
                 thread.interrupt();
             }
+        }
+    }
+
+    /**
+     * Runs the handler and its run function right here, on the connection's I/O thread (the server's
+     * {@code runHandlersOnIoThread} mode), and reports a run that took long enough to have blocked the thread.
+     */
+    void runOnIoThread() {
+        onIoThread = true;
+        long start = System.nanoTime();
+        run();
+        long took = System.nanoTime() - start;
+        if (took >= TaskServer.IO_THREAD_BLOCKING_THRESHOLD_NANOS) {
+            session.server().blockedIoThread(registration, took);
         }
     }
 
@@ -78,7 +96,7 @@ final class RunningTask implements Runnable, TaskContext {
         Throwable failure = null;
         byte[] wholeAnswer = null;
         try {
-            TaskRequest r = new TaskRequest(session, taskId, code, payload);
+            TaskRequest r = new TaskRequest(session.view(), taskId, code, payload, metadata);
             payload = null;
             request = r;
             TaskRun run = registration.handler().handle(r);
@@ -134,7 +152,7 @@ final class RunningTask implements Runnable, TaskContext {
 
     @Override
     public ConnectedClient client() {
-        return session;
+        return session.view();
     }
 
     @Override
@@ -182,13 +200,16 @@ final class RunningTask implements Runnable, TaskContext {
             if (!session.channel().isActive()) {
                 throw new ConnectionLostException("connection to the client closed");
             }
+            if (onIoThread) {
+                return; // the I/O thread must not wait: the answer is buffered and written after the run
+            }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            if (session.acceptsChunk()) {
+            if (session.answers().accepts()) {
                 return;
             }
-            session.awaitWritable();
+            session.answers().await();
         }
     }
 

@@ -40,10 +40,15 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
     private volatile boolean closed;
 
     TaskConnector(TaskClientOptions options) {
+        this(options, "task-client-io");
+    }
+
+    /** A connector whose own I/O thread (if it creates one) is named after {@code threadName}. */
+    TaskConnector(TaskClientOptions options, String threadName) {
         this.options = Objects.requireNonNull(options, "options");
         this.ownsGroup = options.eventLoopGroup().isEmpty();
         this.group = options.eventLoopGroup().orElseGet(() -> new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("task-client-io", true), NioIoHandler.newFactory()));
+                new DefaultThreadFactory(threadName, true), NioIoHandler.newFactory()));
     }
 
     /** The options every connection gets. */
@@ -56,9 +61,23 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
         return connect(address);
     }
 
-    /** Connects and handshakes with the server at {@code address}; never blocks. */
+    /**
+     * Connects and handshakes with the server at {@code address}; never blocks. A server that speaks only protocol
+     * version 1 refuses a version-2 hello: then the connector connects once more, with version 1.
+     */
     public CompletableFuture<TaskClient> connect(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
+        return connect(address, options).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (cause instanceof ClientHandshakeHandler.VersionRefusedException) {
+                return connect(address, options.toBuilder().protocolVersion(Handshake.MIN_VERSION).build());
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private CompletableFuture<TaskClient> connect(InetSocketAddress address, TaskClientOptions options) {
         CompletableFuture<TaskClient> result = new CompletableFuture<>();
         if (closed || group.isShuttingDown()) {
             // A shut-down group would never notify the connect listener: fail now rather than hang.
@@ -76,9 +95,7 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        options.sslContext().ifPresent(ssl -> ch.pipeline().addLast("ssl",
-                                ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort())));
-                        ch.pipeline().addLast("handshake", new ClientHandshakeHandler(options, result));
+                        TaskPipeline.initClient(ch, options, address, result);
                     }
                 });
         ChannelFuture connecting;

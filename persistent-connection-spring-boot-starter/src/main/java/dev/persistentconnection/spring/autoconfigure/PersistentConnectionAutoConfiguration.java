@@ -4,14 +4,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.TimeSource;
 import dev.persistentconnection.spring.PersistentConnectionCustomizer;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.tasks.TaskClient;
+import dev.persistentconnection.transports.MessageConnector;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -26,6 +29,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 /**
@@ -47,6 +51,7 @@ public final class PersistentConnectionAutoConfiguration {
     PersistentConnections persistentConnections(PersistentConnectionProperties properties, Environment environment,
             BeanFactory beanFactory, ObjectProvider<PersistentConnectionRegistration<?, ?>> registrations,
             ObjectProvider<DefaultConnectorProvider> defaultConnectorProvider,
+            ObjectProvider<MessageTransportRegistrations> messageTransports,
             ObjectProvider<DiscoveryAddressSupplierFactory> discovery,
             ObjectProvider<PersistentConnectionCustomizer> customizers, ObjectProvider<SslBundles> sslBundles,
             ApplicationEventPublisher publisher) {
@@ -76,6 +81,7 @@ public final class PersistentConnectionAutoConfiguration {
         }
         byName.keySet().retainAll(settings.keySet());
         var factory = new ManagedPersistentConnectionFactory(byName, defaultConnectorProvider.getIfAvailable(),
+                messageTransports.getIfAvailable(),
                 discovery.getIfAvailable(), customizers.orderedStream().toList(), publisher);
         return new PersistentConnections(settings, factory);
     }
@@ -120,6 +126,30 @@ public final class PersistentConnectionAutoConfiguration {
         }
     }
 
+    /**
+     * A {@link TimeSource} bean becomes the clock of every connection: a test's virtual clock
+     * ({@code @VirtualTimeConnections} of persistent-connection-test), or a clock of the application's own.
+     * Customizers of the application run after this one and may still set another.
+     */
+    @Bean
+    @ConditionalOnBean(TimeSource.class)
+    PersistentConnectionCustomizer persistentConnectionTimeSourceCustomizer(TimeSource timeSource) {
+        return new TimeSourceCustomizer(timeSource);
+    }
+
+    /** Runs first, so that the application's own customizers can override the clock. */
+    record TimeSourceCustomizer(TimeSource timeSource) implements PersistentConnectionCustomizer, Ordered {
+        @Override
+        public void customize(String connectionName, PersistentConnection.Builder<?, ?> builder) {
+            builder.timeSource(timeSource);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+    }
+
     @Bean
     @ConditionalOnMissingBean
     PersistentConnectionsLifecycle persistentConnectionsLifecycle(PersistentConnections persistentConnections,
@@ -136,6 +166,18 @@ public final class PersistentConnectionAutoConfiguration {
         @ConditionalOnMissingBean
         DefaultConnectorProvider persistentConnectionTaskClientConnectorProvider(ObjectProvider<SslBundles> sslBundles) {
             return new TaskClientConnectorProvider(sslBundles.getIfAvailable());
+        }
+    }
+
+    /** The zero-code path for websocket.* and tcp.* connections, when persistent-connection-transports is here. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MessageConnector.class)
+    static class MessageTransportConfiguration {
+
+        @Bean
+        MessageTransportRegistrations persistentConnectionMessageTransports(PersistentConnectionProperties properties,
+                ListableBeanFactory beanFactory, ObjectProvider<SslBundles> sslBundles) {
+            return new MessageTransportConnectorProvider(properties, beanFactory, sslBundles.getIfAvailable());
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.function.Function;
 
 import dev.persistentconnection.ConnectionState;
 import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
 import dev.persistentconnection.spring.codec.TaskStreamFraming;
 import dev.persistentconnection.spring.observation.TaskCallObservationContext;
@@ -111,7 +112,7 @@ public final class TaskTemplate {
                     + ": " + ex.getMessage(), ex));
             return call.result;
         }
-        call.start(client -> client.submit(code, payload, call.remaining()),
+        call.start(client -> client.submit(code, payload, call.remaining(), call.observation.metadata()),
                 answer -> TaskTemplate.<R>uncheckedCast(decode(code, answer, responseType)));
         return call.result;
     }
@@ -139,7 +140,7 @@ public final class TaskTemplate {
             for (byte[] element : reader.read(chunk)) {
                 onElement.accept(elementType.cast(decode(code, element, elementType)));
             }
-        }, call.remaining()), done -> {
+        }, call.remaining(), call.observation.metadata()), done -> {
             if (reader.hasPartialElement()) {
                 throw new TaskCallException(connectionName, code, "the stream of task code " + code
                         + " ended inside an element", null);
@@ -383,10 +384,6 @@ public final class TaskTemplate {
     }
 
     private static Throwable unwrap(Throwable error) {
-        while ((error instanceof CompletionException || error instanceof ExecutionException)
-                && error.getCause() != null) {
-            error = error.getCause();
-        }
-        return error;
+        return ConnectionDescriptions.unwrap(error);
     }
 }
