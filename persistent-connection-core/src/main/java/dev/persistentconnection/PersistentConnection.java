@@ -457,6 +457,14 @@ public final class PersistentConnection<A, C> implements AutoCloseable {
     }
 
     /**
+     * The time source given to the builder: the clock of every {@link ConnectionState#since()} and of the retry
+     * timers, so that observers (an event's timestamp, a state's age) read the same clock as the engine.
+     */
+    public TimeSource timeSource() {
+        return timeSource;
+    }
+
+    /**
      * Stops reconnecting and closes the current connection, at once. The future completes once
      * the connection is closed and the attempt in flight, if any, has finished; it never fails.
      */

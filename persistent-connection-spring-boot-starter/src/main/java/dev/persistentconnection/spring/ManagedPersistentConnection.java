@@ -1,7 +1,6 @@
 package dev.persistentconnection.spring;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -146,7 +145,8 @@ public final class ManagedPersistentConnection {
         }
         log(event);
         try {
-            publisher.publishEvent(PersistentConnectionEvent.of(connection, settings.name(), Instant.now(), event));
+            publisher.publishEvent(PersistentConnectionEvent.of(connection, settings.name(),
+                    connection.timeSource().now(), event));
         }
         catch (RuntimeException | Error ex) {
             logger.warn("A listener of persistent connection '" + settings.name() + "' failed on " + event

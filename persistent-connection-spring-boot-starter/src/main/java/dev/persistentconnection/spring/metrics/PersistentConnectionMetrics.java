@@ -22,7 +22,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@code persistent.connection.attempts}: counter, tag {@code outcome=success|failure};</li>
  * <li>{@code persistent.connection.connect}: timer of the successful connects;</li>
  * <li>{@code persistent.connection.disconnects}: counter;</li>
- * <li>{@code persistent.connection.state.age}: gauge, seconds since the last state change.</li>
+ * <li>{@code persistent.connection.state.age}: gauge, seconds since the last state change (on the connection's
+ * time source).</li>
  * </ul>
  */
 public class PersistentConnectionMetrics implements MeterBinder {
@@ -62,9 +63,10 @@ public class PersistentConnectionMetrics implements MeterBinder {
         }
     }
 
+    /** On one clock: the state's {@code since} and now both come from the connection's time source. */
     private static double stateAgeSeconds(ManagedPersistentConnection connection) {
         Instant since = connection.state().since();
-        Duration age = Duration.between(since, Instant.now());
+        Duration age = Duration.between(since, connection.connection().timeSource().now());
         return age.isNegative() ? 0.0 : age.toNanos() / 1e9;
     }
 }
