@@ -57,14 +57,13 @@ public final class ManagedPersistentConnection {
         this.connector = connector;
         this.connectorOwned = registration.connectorOwned();
         AddressSupplier<Object> addressSupplier = (AddressSupplier<Object>) addresses;
-        PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(settings.serverName());
+        PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(settings.serverName(),
+                () -> obtainAddress(addressSupplier), (address, context) -> connect(connector, address, context),
+                this.lifecycle);
         for (PersistentConnectionCustomizer customizer : customizers) {
             customizer.customize(settings.name(), builder);
         }
-        builder.addressSupplier(() -> obtainAddress(addressSupplier))
-                .connector((address, context) -> connect(connector, address, context))
-                .lifecycle(this.lifecycle)
-                .onEvent(this::onEvent)
+        builder.onEvent(this::onEvent)
                 .retryDelay(backoff)
                 .randomization(settings.jitter() == 0.0 ? Randomization.nonRandom()
                         : Randomization.percent(settings.jitter(), new Random()));

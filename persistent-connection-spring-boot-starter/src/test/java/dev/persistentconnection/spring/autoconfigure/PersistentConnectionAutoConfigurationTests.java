@@ -250,11 +250,10 @@ class PersistentConnectionAutoConfigurationTests {
 
         @Bean(destroyMethod = "closeAsync")
         PersistentConnection<InetSocketAddress, FakeConnection> ordersPersistentConnection() {
-            return PersistentConnection.<InetSocketAddress, FakeConnection>builder("mine")
-                    .addressSupplier(() -> java.util.concurrent.CompletableFuture
-                            .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)))
-                    .connector(new FakeConnection.RecordingConnector())
-                    .lifecycle(FakeConnection.LIFECYCLE)
+            return PersistentConnection.builder("mine",
+                            () -> java.util.concurrent.CompletableFuture
+                                    .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)),
+                            new FakeConnection.RecordingConnector(), FakeConnection.LIFECYCLE)
                     .build();
         }
 
