@@ -83,9 +83,7 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
      * The time source given to the builder: the clock of every {@link ConnectionState#since()} and of the retry
      * timers, so that observers (an event's timestamp, a state's age) read the same clock as the engine.
      */
-    public TimeSource timeSource() {
-        return timeSource;
-    }
+    TimeSource timeSource();
 
     /**
      * Stops reconnecting and closes the current connection, at once. The future completes once
