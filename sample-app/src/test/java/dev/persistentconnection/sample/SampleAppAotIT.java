@@ -18,8 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import org.springframework.test.util.TestSocketUtils;
-
 import static dev.persistentconnection.sample.Json.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,7 +49,7 @@ class SampleAppAotIT {
         Path jar = Path.of("target", "sample-app.jar");
         assertThat(jar).as("run 'mvn verify' (or package) first").exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        int quoteServerPort = TestSocketUtils.findAvailableTcpPort();
+        int quoteServerPort = FreePorts.outsideTheEphemeralRange();
         app = new ProcessBuilder(java, "-Dspring.aot.enabled=true", "-jar", jar.toString(), "--server.port=0",
                 "--sample.quote-server.port=" + quoteServerPort)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
