@@ -1,6 +1,8 @@
 package dev.persistentconnection.sample;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,7 +84,9 @@ class SampleAppAotIT {
                 || line.contains("Exception"));
         assertThat(shutdown).anyMatch(line -> line.contains("Persistent connection 'quotes'")
                 && line.endsWith("Disconnected"));
-        assertThat(shutdown).anyMatch(line -> line.contains("Quote server on 127.0.0.1:" + quoteServerPort + " stopped"));
+        try (ServerSocket again = new ServerSocket(quoteServerPort, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(again.getLocalPort()).as("the task server's port is free again").isEqualTo(quoteServerPort);
+        }
     }
 
     private int statusPagePort() throws IOException {
