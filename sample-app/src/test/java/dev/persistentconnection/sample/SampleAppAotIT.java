@@ -52,7 +52,9 @@ class SampleAppAotIT {
         assertThat(jar).as("run 'mvn verify' (or package) first").exists();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int quoteServerPort = FreePorts.outsideTheEphemeralRange();
-        app = new ProcessBuilder(java, "-Dspring.aot.enabled=true", "-jar", jar.toString(), "--server.port=0",
+        // A defined HTTP port: the zero-code echo connection's URI names server.port.
+        int httpPort = FreePorts.outsideTheEphemeralRange();
+        app = new ProcessBuilder(java, "-Dspring.aot.enabled=true", "-jar", jar.toString(), "--server.port=" + httpPort,
                 "--sample.quote-server.port=" + quoteServerPort)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
 

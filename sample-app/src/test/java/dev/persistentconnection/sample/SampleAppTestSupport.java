@@ -27,7 +27,7 @@ abstract class SampleAppTestSupport {
     static final int QUOTE_SERVER_PORT = FreePorts.outsideTheEphemeralRange();
 
     /** A defined port, not a random one: the zero-code echo connection's URI names it (server.port). */
-    static final int HTTP_PORT = TestSocketUtils.findAvailableTcpPort();
+    static final int HTTP_PORT = FreePorts.outsideTheEphemeralRange();
 
     @DynamicPropertySource
     static void quoteServerPort(DynamicPropertyRegistry registry) {
