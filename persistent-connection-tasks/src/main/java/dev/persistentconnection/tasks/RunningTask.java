@@ -25,6 +25,8 @@ final class RunningTask implements Runnable, TaskContext {
     private volatile TaskRequest request;
     private Thread thread;
     private boolean done;
+    /** Run by {@link #runOnIoThread()}: never interrupted, never waits for writability. */
+    private boolean onIoThread;
 
     RunningTask(ClientSession session, TaskServer.Registration registration, int taskId, int code, byte[] payload,
             long sequence) {
@@ -59,9 +61,23 @@ final class RunningTask implements Runnable, TaskContext {
                 return;
             }
             cancelled = true;
-            if (thread != null) {
+            if (thread != null && !onIoThread) {
                 thread.interrupt();
             }
+        }
+    }
+
+    /**
+     * Runs the handler and its run function right here, on the connection's I/O thread (the server's
+     * {@code runHandlersOnIoThread} mode), and reports a run that took long enough to have blocked the thread.
+     */
+    void runOnIoThread() {
+        onIoThread = true;
+        long start = System.nanoTime();
+        run();
+        long took = System.nanoTime() - start;
+        if (took >= TaskServer.IO_THREAD_BLOCKING_THRESHOLD_NANOS) {
+            session.server().blockedIoThread(registration, took);
         }
     }
 
@@ -78,7 +94,7 @@ final class RunningTask implements Runnable, TaskContext {
         Throwable failure = null;
         byte[] wholeAnswer = null;
         try {
-            TaskRequest r = new TaskRequest(session, taskId, code, payload);
+            TaskRequest r = new TaskRequest(session.view(), taskId, code, payload);
             payload = null;
             request = r;
             TaskRun run = registration.handler().handle(r);
@@ -134,7 +150,7 @@ final class RunningTask implements Runnable, TaskContext {
 
     @Override
     public ConnectedClient client() {
-        return session;
+        return session.view();
     }
 
     @Override
@@ -182,13 +198,16 @@ final class RunningTask implements Runnable, TaskContext {
             if (!session.channel().isActive()) {
                 throw new ConnectionLostException("connection to the client closed");
             }
+            if (onIoThread) {
+                return; // the I/O thread must not wait: the answer is buffered and written after the run
+            }
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            if (session.acceptsChunk()) {
+            if (session.answers().accepts()) {
                 return;
             }
-            session.awaitWritable();
+            session.answers().await();
         }
     }
 

@@ -38,34 +38,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Safe by default: binds to 127.0.0.1, limits the frame size, the tasks in flight per client (by no longer
  * reading from that client, not by queueing) and the number of clients; an invalid frame closes only the client
  * that sent it. Handlers and run functions run on the task executor (by default a bounded pool the server owns),
- * never on an I/O thread. {@link #stop()} closes every client and releases every thread it created.
+ * never on an I/O thread, unless {@link Builder#runHandlersOnIoThread} says they never block. {@link #stop()} closes every client and releases every thread it created.
  */
 public final class TaskServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TaskServer.class.getName());
 
     /** The largest task code applications may register; codes above are reserved for the protocol. */
     public static final int MAX_USER_TASK_CODE = 0xFEFF;
-    /** The default time a client may stay idle (no task in flight) before it is disconnected. */
-    public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofMinutes(30);
-    /** The default time a started frame (or the handshake) may take to arrive. */
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
-    /** The default time a write may take. */
-    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(5);
-    /** The default interval after which a quiet side sends PING. */
-    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
-    /** The default silence after which the peer is considered dead. */
-    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+    /** The default time a client may stay idle (no task in flight) before it is disconnected: 30 min. */
+    public static final Duration DEFAULT_WAIT_TIMEOUT = ProtocolDefaults.WAIT_TIMEOUT;
+    /** The default time a started frame (or the handshake) may take to arrive: 5 s. */
+    public static final Duration DEFAULT_READ_TIMEOUT = ProtocolDefaults.READ_TIMEOUT;
+    /** The default time a write may take: 5 s. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = ProtocolDefaults.WRITE_TIMEOUT;
+    /** The default interval after which a quiet side sends PING: 10 s. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = ProtocolDefaults.HEARTBEAT_INTERVAL;
+    /** The default silence after which the peer is considered dead: 30 s. */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = ProtocolDefaults.HEARTBEAT_TIMEOUT;
     /** The default limit on a frame's length prefix: 1 MiB. */
-    public static final int DEFAULT_MAX_FRAME_SIZE = 1 << 20;
-    public static final int DEFAULT_MAX_TASKS_IN_FLIGHT = 64;
-    public static final int DEFAULT_MAX_CLIENTS = 1024;
+    public static final int DEFAULT_MAX_FRAME_SIZE = ProtocolDefaults.MAX_FRAME_SIZE;
+    /** The default number of tasks one client may have in flight: 64. */
+    public static final int DEFAULT_MAX_TASKS_IN_FLIGHT = ProtocolDefaults.MAX_TASKS_IN_FLIGHT;
+    /** The default number of clients at once: 1024. */
+    public static final int DEFAULT_MAX_CLIENTS = ProtocolDefaults.MAX_CLIENTS;
+    /** A handler run on the I/O thread for this long (10 ms) or longer is reported as blocking it. */
+    static final long IO_THREAD_BLOCKING_THRESHOLD_NANOS = 10_000_000;
+    private static final long BLOCKING_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Settings settings;
     private final Map<Integer, Registration> handlers = new ConcurrentHashMap<>();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong blockedIoThreadRuns =
+            new java.util.concurrent.atomic.AtomicLong();
+    private final Map<Integer, Long> lastBlockingReport = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
-    private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private ExecutorService ownedExecutor;
     private Executor executor;
@@ -78,7 +85,8 @@ public final class TaskServer implements AutoCloseable {
 
     record Settings(InetAddress bindAddress, int port, Executor executor, int taskThreads, int ioThreads,
             int maxFrameSize, int maxTasksInFlight, int maxClients, Duration waitTimeout, Duration readTimeout,
-            Duration writeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext) {
+            Duration writeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext,
+            boolean handlersOnIoThread) {
     }
 
     private TaskServer(Settings settings) {
@@ -128,8 +136,6 @@ public final class TaskServer implements AutoCloseable {
                 throw new IllegalStateException("TaskServer already started");
             }
             started = true;
-            bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("task-server-accept", true),
-                    NioIoHandler.newFactory());
             workerGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                     new DefaultThreadFactory("task-server-io", true), NioIoHandler.newFactory());
             if (settings.executor() != null) {
@@ -145,7 +151,9 @@ public final class TaskServer implements AutoCloseable {
                 executor = pool;
             }
             ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(bossGroup, workerGroup)
+                    // Accepting on an I/O thread: a new client may then start on the thread that accepted it,
+                    // one thread hand-off less per connect, and one thread less.
+                    .group(workerGroup, workerGroup)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 128)
@@ -173,17 +181,38 @@ public final class TaskServer implements AutoCloseable {
     }
 
     private void initClient(SocketChannel ch) {
-        if (settings.sslContext() != null) {
-            ch.pipeline().addLast("ssl", settings.sslContext().newHandler(ch.alloc()));
-        }
         int count = connections.incrementAndGet();
         ch.closeFuture().addListener(f -> connections.decrementAndGet());
         boolean full = count > settings.maxClients();
-        ch.pipeline().addLast("handshake", new ServerHandshakeHandler(this, full));
+        TaskPipeline.initServer(ch, settings.sslContext(), new ServerHandshakeHandler(this, full));
     }
 
     Settings settings() {
         return settings;
+    }
+
+    /**
+     * A handler run on an I/O thread took {@code nanos}: counted, and logged at WARNING at most every 10 s per task
+     * code.
+     */
+    void blockedIoThread(Registration registration, long nanos) {
+        blockedIoThreadRuns.incrementAndGet();
+        long now = System.nanoTime();
+        Long last = lastBlockingReport.get(registration.code());
+        if (last != null && now - last < BLOCKING_REPORT_INTERVAL_NANOS) {
+            return;
+        }
+        lastBlockingReport.put(registration.code(), now);
+        LOG.log(System.Logger.Level.WARNING, "task {0} ({1}) took {2} ms on an I/O thread (runHandlersOnIoThread): "
+                + "every connection of that thread waited meanwhile. If it blocks, make it non-blocking or leave it "
+                + "to the task executor (wall-clock time: on an overloaded machine this can also be time spent "
+                + "waiting for a CPU; {3} such runs so far)", registration.code(), registration.name(),
+                String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6), blockedIoThreadRuns.get());
+    }
+
+    /** Runs of handlers on an I/O thread that took at least the blocking threshold (for tests and metrics). */
+    long blockedIoThreadRuns() {
+        return blockedIoThreadRuns.get();
     }
 
     Executor executor() {
@@ -231,10 +260,11 @@ public final class TaskServer implements AutoCloseable {
 
     /** The clients past their handshake, sorted by connect time (oldest first). */
     public List<ConnectedClient> clients() {
-        List<ConnectedClient> list = new ArrayList<>(sessions);
-        list.sort(Comparator.comparing(ConnectedClient::connectedAt)
-                .thenComparingLong(c -> ((ClientSession) c).sequence()));
-        return list;
+        return sessions.stream()
+                .sorted(Comparator.comparing(ClientSession::connectedAt).thenComparingLong(ClientSession::sequence))
+                .map(ClientSession::view)
+                .map(ConnectedClient.class::cast)
+                .toList();
     }
 
     /** The number of clients past their handshake. */
@@ -311,9 +341,6 @@ public final class TaskServer implements AutoCloseable {
             }
         }
         List<io.netty.util.concurrent.Future<?>> shutdowns = new ArrayList<>();
-        if (bossGroup != null) {
-            shutdowns.add(bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
-        }
         if (workerGroup != null) {
             shutdowns.add(workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
         }
@@ -335,15 +362,16 @@ public final class TaskServer implements AutoCloseable {
         private Executor executor;
         private int taskThreads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-        private int maxTasksInFlight = DEFAULT_MAX_TASKS_IN_FLIGHT;
-        private int maxClients = DEFAULT_MAX_CLIENTS;
-        private Duration waitTimeout = DEFAULT_WAIT_TIMEOUT;
-        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
-        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-        private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
+        private int maxFrameSize = ProtocolDefaults.MAX_FRAME_SIZE;
+        private int maxTasksInFlight = ProtocolDefaults.MAX_TASKS_IN_FLIGHT;
+        private int maxClients = ProtocolDefaults.MAX_CLIENTS;
+        private Duration waitTimeout = ProtocolDefaults.WAIT_TIMEOUT;
+        private Duration readTimeout = ProtocolDefaults.READ_TIMEOUT;
+        private Duration writeTimeout = ProtocolDefaults.WRITE_TIMEOUT;
+        private Duration heartbeatInterval = ProtocolDefaults.HEARTBEAT_INTERVAL;
+        private Duration heartbeatTimeout = ProtocolDefaults.HEARTBEAT_TIMEOUT;
         private SslContext sslContext;
+        private boolean handlersOnIoThread;
 
         private Builder() {
             try {
@@ -388,64 +416,78 @@ public final class TaskServer implements AutoCloseable {
 
         /** Threads of the default task pool; default max(8, 4 x cores). */
         public Builder taskThreads(int threads) {
-            this.taskThreads = positive(threads, "taskThreads");
+            this.taskThreads = ProtocolDefaults.positive(threads, "taskThreads");
             return this;
         }
 
         /** I/O threads; default the number of cores. */
         public Builder ioThreads(int threads) {
-            this.ioThreads = positive(threads, "ioThreads");
+            this.ioThreads = ProtocolDefaults.positive(threads, "ioThreads");
             return this;
         }
 
         /** The largest frame accepted (length prefix value); default 1 MiB, at least 256. */
         public Builder maxFrameSize(int bytes) {
-            if (bytes < Handshake.MIN_FRAME_SIZE) {
-                throw new IllegalArgumentException("maxFrameSize must be at least " + Handshake.MIN_FRAME_SIZE);
-            }
-            this.maxFrameSize = bytes;
+            this.maxFrameSize = ProtocolDefaults.frameSize(bytes);
             return this;
         }
 
         /** Tasks one client may have in flight; at the limit the server stops reading from it. Default 64. */
         public Builder maxTasksInFlightPerClient(int tasks) {
-            this.maxTasksInFlight = positive(tasks, "maxTasksInFlightPerClient");
+            this.maxTasksInFlight = ProtocolDefaults.positive(tasks, "maxTasksInFlightPerClient");
             return this;
         }
 
         /** Connections at once; beyond, new ones are refused in the handshake. Default 1024. */
         public Builder maxClients(int clients) {
-            this.maxClients = positive(clients, "maxClients");
+            this.maxClients = ProtocolDefaults.positive(clients, "maxClients");
             return this;
         }
 
         /** Idle time (no task in flight) after which a client is disconnected; default 30 min. */
         public Builder waitTimeout(Duration timeout) {
-            this.waitTimeout = positive(timeout, "waitTimeout");
+            this.waitTimeout = ProtocolDefaults.positive(timeout, "waitTimeout");
             return this;
         }
 
         /** Time a started frame, or the handshake, may take to arrive; default 5 s. */
         public Builder readTimeout(Duration timeout) {
-            this.readTimeout = positive(timeout, "readTimeout");
+            this.readTimeout = ProtocolDefaults.positive(timeout, "readTimeout");
             return this;
         }
 
         /** Time a write may take; default 5 s. */
         public Builder writeTimeout(Duration timeout) {
-            this.writeTimeout = positive(timeout, "writeTimeout");
+            this.writeTimeout = ProtocolDefaults.positive(timeout, "writeTimeout");
             return this;
         }
 
         /** Send PING after this much write silence; default 10 s. */
         public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = positive(interval, "heartbeatInterval");
+            this.heartbeatInterval = ProtocolDefaults.positive(interval, "heartbeatInterval");
             return this;
         }
 
         /** Close a client after this much read silence; default 30 s. */
         public Builder heartbeatTimeout(Duration timeout) {
-            this.heartbeatTimeout = positive(timeout, "heartbeatTimeout");
+            this.heartbeatTimeout = ProtocolDefaults.positive(timeout, "heartbeatTimeout");
+            return this;
+        }
+
+        /**
+         * <b>For handlers that never block.</b> Runs handlers and their run functions on the connection's I/O thread,
+         * like gRPC's {@code directExecutor()}: no hop to a task thread and back, answers flushed once per read,
+         * so small tasks cost less CPU and latency. Default false (the task executor).
+         *
+         * <p>In this mode a handler must return in microseconds and must never block, sleep, wait for I/O or lock:
+         * while it runs, every other connection of that I/O thread waits, and its heartbeats with them. A run that
+         * takes 10 ms or more is reported (a WARNING log naming the task code, at most every 10 s per code); move
+         * such a handler back to the executor. Cancellation only sets {@link TaskContext#isCancelled()} (the I/O
+         * thread is never interrupted), and writes never wait for the client: the whole answer is buffered until
+         * the run function returns. Excludes {@link #executor}.
+         */
+        public Builder runHandlersOnIoThread(boolean onIoThread) {
+            this.handlersOnIoThread = onIoThread;
             return this;
         }
 
@@ -458,28 +500,20 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The server, not started yet.
+         *
+         * @throws IllegalArgumentException if the heartbeat timeout is not longer than the interval
+         */
         public TaskServer build() {
-            if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
-                throw new IllegalArgumentException("heartbeatTimeout (" + heartbeatTimeout
-                        + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
+            ProtocolDefaults.heartbeat(heartbeatInterval, heartbeatTimeout);
+            if (handlersOnIoThread && executor != null) {
+                throw new IllegalArgumentException("runHandlersOnIoThread and executor exclude each other: handlers "
+                        + "run either on the I/O threads or on the executor");
             }
             return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
                     maxTasksInFlight, maxClients, waitTimeout, readTimeout, writeTimeout, heartbeatInterval,
-                    heartbeatTimeout, sslContext));
-        }
-
-        private static int positive(int value, String name) {
-            if (value <= 0) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
-        }
-
-        static Duration positive(Duration value, String name) {
-            if (value == null || value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
+                    heartbeatTimeout, sslContext, handlersOnIoThread));
         }
     }
 }
