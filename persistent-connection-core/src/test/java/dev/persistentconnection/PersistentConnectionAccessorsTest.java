@@ -35,8 +35,8 @@ class PersistentConnectionAccessorsTest {
         s.address("a");
         s.connectFails("refused");
 
-        assertThat(s.connection.timeSource()).isSameAs(s.time);
-        assertThat(s.connection.state().since()).isEqualTo(s.time.now());
+        assertThat(s.connection().timeSource()).isSameAs(s.time());
+        assertThat(s.connection().state().since()).isEqualTo(s.time().now());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.persistentconnection.spring;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -145,11 +146,17 @@ public final class ManagedPersistentConnection {
         Throwable cause = ConnectionDescriptions.unwrap(error);
         statistics.attemptFailed(cause);
         backoff.failed();
-        history.attemptFailed(Instant.now());
+        history.attemptFailed(now());
         String stillFailing = outage.attemptFailed(cause, settings.stillFailingLogInterval());
         if (stillFailing != null && !closing && logger.isInfoEnabled()) {
             logger.info(prefix() + stillFailing);
         }
+    }
+
+    /** Now on the connection's time source, the clock of its states (the wall clock only inside build()). */
+    private Instant now() {
+        PersistentConnection<Object, Object> engine = connection;
+        return (engine != null) ? engine.timeSource().now() : Instant.now();
     }
 
     private CompletionStage<Void> onEvent(ConnectionEvent<Object, Object> event) {
@@ -183,7 +190,7 @@ public final class ManagedPersistentConnection {
                 lastCloseReason = reason;
             }
         }
-        history.record(event, Instant.now());
+        history.record(event, now());
         if (!started) {
             return DONE;  // closed before the context started: nothing to report
         }

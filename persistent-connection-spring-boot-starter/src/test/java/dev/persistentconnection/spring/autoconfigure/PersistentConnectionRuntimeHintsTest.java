@@ -21,11 +21,11 @@ import org.springframework.javapoet.ClassName;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PersistentConnectionRuntimeHintsTests {
+class PersistentConnectionRuntimeHintsTest {
 
     private final RuntimeHints hints = new RuntimeHints();
 
-    PersistentConnectionRuntimeHintsTests() {
+    PersistentConnectionRuntimeHintsTest() {
         new PersistentConnectionRuntimeHints().registerHints(hints, getClass().getClassLoader());
     }
 
@@ -41,7 +41,7 @@ class PersistentConnectionRuntimeHintsTests {
                 .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class))
                 .prepare(prepared -> {
                     DefaultGenerationContext generation = new DefaultGenerationContext(
-                            new ClassNameGenerator(ClassName.get(PersistentConnectionRuntimeHintsTests.class)),
+                            new ClassNameGenerator(ClassName.get(PersistentConnectionRuntimeHintsTest.class)),
                             new InMemoryGeneratedFiles());
                     new ApplicationContextAotGenerator().processAheadOfTime(
                             (GenericApplicationContext) prepared.getSourceApplicationContext(), generation);

@@ -8,7 +8,8 @@ import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.autoconfigure.InvalidPersistentConnectionPropertyException;
 import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
-import dev.persistentconnection.spring.test.FakeConnection;
+import dev.persistentconnection.spring.test.RecordingConnector;
+import dev.persistentconnection.test.FakeConnection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
@@ -36,10 +37,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code -Dspring.aot.enabled=true}, from the generated code, and starts that generated code once more with other
  * run-time properties. In the plain test run, only the first test runs (on the reflective path).
  */
-@SpringJUnitConfig(AheadOfTimeTests.App.class)
+@SpringJUnitConfig(AheadOfTimeTest.App.class)
 @TestPropertySource(properties = { "persistent-connection.connections.orders.addresses=localhost:7000",
         "persistent-connection.connections.orders.retry-delay=10s" })
-class AheadOfTimeTests {
+class AheadOfTimeTest {
 
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(PersistentConnectionAutoConfiguration.class)
@@ -47,7 +48,7 @@ class AheadOfTimeTests {
 
         @Bean
         PersistentConnectionRegistration<InetSocketAddress, FakeConnection> ordersRegistration() {
-            return FakeConnection.registration("orders", new FakeConnection.RecordingConnector());
+            return RecordingConnector.registration("orders", new RecordingConnector());
         }
 
         @Bean
@@ -109,7 +110,7 @@ class AheadOfTimeTests {
     /** A new context from the code AOT generated for this test's application, with other properties. */
     private static GenericApplicationContext startGenerated(String... properties) {
         ApplicationContextInitializer<ConfigurableApplicationContext> initializer =
-                new AotTestContextInitializers().getContextInitializer(AheadOfTimeTests.class);
+                new AotTestContextInitializers().getContextInitializer(AheadOfTimeTest.class);
         assertThat(initializer).as("generated initializer").isNotNull();
         GenericApplicationContext fresh = new GenericApplicationContext();
         TestPropertyValues.of(properties).applyTo(fresh);
