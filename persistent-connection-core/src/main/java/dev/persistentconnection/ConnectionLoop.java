@@ -557,6 +557,11 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     }
 
     @Override
+    public TimeSource timeSource() {
+        return timeSource;
+    }
+
+    @Override
     public CompletableFuture<Void> closeAsync() {
         if (!closeStarted) {
             synchronized (closeLock) {

@@ -92,6 +92,12 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
     String serverName();
 
     /**
+     * The time source given to the builder: the clock of every {@link ConnectionState#since()} and of the retry
+     * timers, so that observers (an event's timestamp, a state's age) read the same clock as the engine.
+     */
+    TimeSource timeSource();
+
+    /**
      * Stops reconnecting and closes the current connection, at once. The future completes once
      * the connection is closed and the attempt in flight, if any, has finished; it never fails.
      */

@@ -29,6 +29,17 @@ class PersistentConnectionAccessorsTest {
     }
 
     @Test
+    void theTimeSourceIsTheBuildersAndTheClockOfTheState() {
+        s.start();
+        s.advance(Duration.ofSeconds(3));
+        s.address("a");
+        s.connectFails("refused");
+
+        assertThat(s.connection().timeSource()).isSameAs(s.time());
+        assertThat(s.connection().state().since()).isEqualTo(s.time().now());
+    }
+
+    @Test
     void aFailedAttemptResolvesConnectedOrFailedToConnectButNotConnected() {
         s.start();
         CompletableFuture<FakeConnection> connected = s.connection().connected();

@@ -146,11 +146,17 @@ public final class ManagedPersistentConnection {
         Throwable cause = ConnectionDescriptions.unwrap(error);
         statistics.attemptFailed(cause);
         backoff.failed();
-        history.attemptFailed(Instant.now());
+        history.attemptFailed(now());
         String stillFailing = outage.attemptFailed(cause, settings.stillFailingLogInterval());
         if (stillFailing != null && !closing && logger.isInfoEnabled()) {
             logger.info(prefix() + stillFailing);
         }
+    }
+
+    /** Now on the connection's time source, the clock of its states (the wall clock only inside build()). */
+    private Instant now() {
+        PersistentConnection<Object, Object> engine = connection;
+        return (engine != null) ? engine.timeSource().now() : Instant.now();
     }
 
     private CompletionStage<Void> onEvent(ConnectionEvent<Object, Object> event) {
@@ -184,7 +190,7 @@ public final class ManagedPersistentConnection {
                 lastCloseReason = reason;
             }
         }
-        history.record(event, Instant.now());
+        history.record(event, now());
         if (!started) {
             return DONE;  // closed before the context started: nothing to report
         }
@@ -195,7 +201,8 @@ public final class ManagedPersistentConnection {
             log(event);
         }
         try {
-            publisher.publishEvent(PersistentConnectionEvent.of(connection, settings.name(), Instant.now(), event));
+            publisher.publishEvent(PersistentConnectionEvent.of(connection, settings.name(),
+                    connection.timeSource().now(), event));
         }
         catch (RuntimeException | Error ex) {
             logger.warn("A listener of persistent connection '" + settings.name() + "' failed on " + event

@@ -36,13 +36,15 @@ class HeartbeatTest extends TestSupport {
 
     @Test
     void anActiveClientIsKeptAliveByPings() throws Exception {
-        TaskServer server = start(serverBuilder().heartbeatInterval(Duration.ofMillis(50))
-                .heartbeatTimeout(Duration.ofMillis(400)).build());
+        // The timeout is 10 intervals: a loaded machine may stall a timer for a few hundred milliseconds, and that
+        // must not pass for silence (seen with 50 ms / 400 ms under a parallel build).
+        TaskServer server = start(serverBuilder().heartbeatInterval(Duration.ofMillis(100))
+                .heartbeatTimeout(Duration.ofSeconds(1)).build());
         server.register(1, TaskHandler.of(p -> p), "echo");
-        TaskClient client = connect(server, clientOptions().heartbeatInterval(Duration.ofMillis(50))
-                .heartbeatTimeout(Duration.ofMillis(400)).build());
-        // Idle for several heartbeat timeouts: the PING/PONG traffic keeps both sides open.
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> !client.isClosed());
+        TaskClient client = connect(server, clientOptions().heartbeatInterval(Duration.ofMillis(100))
+                .heartbeatTimeout(Duration.ofSeconds(1)).build());
+        // Idle for three heartbeat timeouts: the PING/PONG traffic keeps both sides open.
+        await().during(Duration.ofMillis(3000)).atMost(Duration.ofSeconds(10)).until(() -> !client.isClosed());
         assertThat(result(client.submit(1, utf8("alive")))).asString().isEqualTo("alive");
     }
 

@@ -31,7 +31,8 @@ class PersistentTaskConnectionTest extends TestSupport {
 
     @Test
     void reconnectsAfterTheServerIsStoppedAndStartedOnTheSamePort() throws Exception {
-        TaskServer first = echoServer(0);
+        // Not port 0: the second server listens on the same port, which the kernel must not hand out meanwhile.
+        TaskServer first = echoServer(FreePorts.outsideTheEphemeralRange());
         int port = first.port();
         TaskConnector connector = closeLater(TaskClients.connector(clientOptions().build()));
         PersistentConnection<InetSocketAddress, TaskClient> connection = closeLater(

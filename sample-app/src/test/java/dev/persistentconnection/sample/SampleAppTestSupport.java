@@ -15,7 +15,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.util.TestSocketUtils;
 
 /**
  * The application as it ships (its {@code application.yml}), on a free HTTP port and a free port for the
@@ -24,10 +23,11 @@ import org.springframework.test.util.TestSocketUtils;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 abstract class SampleAppTestSupport {
 
-    static final int QUOTE_SERVER_PORT = TestSocketUtils.findAvailableTcpPort();
+    /** Known before the app starts (the {@code quotes} connection's address) and kept across stop and start. */
+    static final int QUOTE_SERVER_PORT = FreePorts.outsideTheEphemeralRange();
 
     /** A defined port, not a random one: the zero-code echo connection's URI names it (server.port). */
-    static final int HTTP_PORT = TestSocketUtils.findAvailableTcpPort();
+    static final int HTTP_PORT = FreePorts.outsideTheEphemeralRange();
 
     @DynamicPropertySource
     static void quoteServerPort(DynamicPropertyRegistry registry) {

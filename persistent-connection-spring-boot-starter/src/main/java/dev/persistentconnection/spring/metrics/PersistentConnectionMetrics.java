@@ -25,7 +25,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@code persistent.connection.attempts}: counter, tag {@code outcome=success|failure};</li>
  * <li>{@code persistent.connection.connect}: timer of the successful connects;</li>
  * <li>{@code persistent.connection.disconnects}: counter;</li>
- * <li>{@code persistent.connection.state.age}: gauge, seconds since the last state change;</li>
+ * <li>{@code persistent.connection.state.age}: gauge, seconds since the last state change (on the connection's
+ * time source);</li>
  * <li>{@code persistent.connection.attempts.failed}: counter, tag {@code error=<the exception's simple class
  * name>};</li>
  * <li>{@code persistent.connection.outage}: timer, from the disconnection (or the first failure of a connection that
@@ -95,9 +96,10 @@ public class PersistentConnectionMetrics implements MeterBinder {
         return simple.isEmpty() ? error.getClass().getName() : simple;
     }
 
+    /** On one clock: the state's {@code since} and now both come from the connection's time source. */
     private static double stateAgeSeconds(ManagedPersistentConnection connection) {
         Instant since = connection.state().since();
-        Duration age = Duration.between(since, Instant.now());
+        Duration age = Duration.between(since, connection.connection().timeSource().now());
         return age.isNegative() ? 0.0 : age.toNanos() / 1e9;
     }
 }

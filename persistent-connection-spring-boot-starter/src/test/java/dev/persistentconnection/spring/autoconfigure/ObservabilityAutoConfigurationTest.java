@@ -1,14 +1,20 @@
 package dev.persistentconnection.spring.autoconfigure;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import dev.persistentconnection.VirtualTimeSource;
+import dev.persistentconnection.spring.PersistentConnectionCustomizer;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.endpoint.PersistentConnectionsEndpoint;
 import dev.persistentconnection.spring.autoconfigure.endpoint.PersistentConnectionsEndpointAutoConfiguration;
 import dev.persistentconnection.spring.autoconfigure.health.PersistentConnectionHealthContributorAutoConfiguration;
+import dev.persistentconnection.spring.event.PersistentConnectionEvent;
 import dev.persistentconnection.spring.health.PersistentConnectionHealthIndicator;
 import dev.persistentconnection.spring.metrics.PersistentConnectionMetrics;
 import dev.persistentconnection.spring.autoconfigure.metrics.PersistentConnectionMetricsAutoConfiguration;
@@ -28,6 +34,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -132,6 +140,31 @@ class ObservabilityAutoConfigurationTest {
     }
 
     @Test
+    void theStateAgeAndTheEventTimesReadTheConnectionsTimeSource() {
+        Instant start = Instant.parse("2030-01-01T00:00:00Z");
+        VirtualTimeSource time = new VirtualTimeSource();
+        time.advanceTo(start);
+        List<PersistentConnectionEvent> events = new CopyOnWriteArrayList<>();
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withBean(PersistentConnectionCustomizer.class, () -> (name, builder) -> builder.timeSource(time))
+                .withBean("eventRecorder", ApplicationListener.class, () -> (ApplicationListener<ApplicationEvent>) event -> {
+                    if (event instanceof PersistentConnectionEvent connectionEvent) {
+                        events.add(connectionEvent);
+                    }
+                })
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    context.getBean(PersistentConnectionMetrics.class).bindTo(registry);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
+                            .anyMatch(event -> event instanceof PersistentConnectionEvent.Connected));
+                    assertThat(events).extracting(PersistentConnectionEvent::getOccurredAt).containsOnly(start);
+                    time.advanceBy(Duration.ofSeconds(42));
+                    assertThat(registry.get("persistent.connection.state.age").tag("connection", "orders").gauge()
+                            .value()).isEqualTo(42.0);
+                });
+    }
+
+    @Test
     void noMetricsWithoutAMeterRegistryOrWithoutMicrometer() {
         runner.run(context -> assertThat(context).doesNotHaveBean(PersistentConnectionMetrics.class));
         runner.withClassLoader(new FilteredClassLoader("io.micrometer.core"))
@@ -159,7 +192,8 @@ class ObservabilityAutoConfigurationTest {
             assertThat(endpoint.drop("orders").dropped()).isTrue();
             assertThat(before.isClosed()).isTrue();
             await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.connection("orders").connected()
-                    && context.getBean(PersistentConnections.class).get("orders").currentConnection().get() != before);
+                    && context.getBean(PersistentConnections.class).get("orders").currentConnection()
+                            .filter(current -> current != before).isPresent());
         });
     }
 

@@ -21,7 +21,7 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start() throws IOException {
         TestServer server = new TestServer();
-        server.listen(0);
+        server.listen(FreePorts.outsideTheEphemeralRange());  // restart() listens on it again
         return server;
     }
 

@@ -93,7 +93,11 @@ public class EchoPinger implements MessageHandler {
             long micros = (System.nanoTime() - start) / 1_000;
             last = new Exchange(text, echoed, error == null ? null : ConnectionDescriptions.describeError(error),
                     error == null ? micros : 0, Instant.now());
-            if (error != null) {
+            if (error != null && echo.isClosed()) {
+                // Shutting down: the connection was closed under the exchange; nothing went wrong.
+                log.debug("echo of '{}' ended by the shutdown: {}", text, ConnectionDescriptions.describeError(error));
+            }
+            else if (error != null) {
                 log.warn("echo of '{}' failed: {}", text, ConnectionDescriptions.describeError(error));
             }
             else {
