@@ -33,6 +33,7 @@ final class ClientSession implements ConnectedClient {
     private final EventLoop loop;
     private final boolean littleEndian;
     private final int clientMaxFrame;
+    private final java.net.InetAddress remoteHost;
     private final Instant connectedAt = Instant.now();
     private final long sequence = SEQUENCE.incrementAndGet();
     private final Map<Integer, RunningTask> tasks = new ConcurrentHashMap<>();
@@ -51,6 +52,7 @@ final class ClientSession implements ConnectedClient {
         this.server = server;
         this.channel = channel;
         this.loop = channel.eventLoop();
+        this.remoteHost = TaskServer.host(channel);
         this.littleEndian = littleEndian;
         this.clientMaxFrame = clientMaxFrame;
     }
@@ -106,13 +108,20 @@ final class ClientSession implements ConnectedClient {
             pauseReading();
         }
         try {
-            server.executor().execute(task);
+            server.execute(remoteHost, task, () -> onLoop(() -> rejected(task)));
         } catch (RejectedExecutionException e) {
-            tasks.remove(frame.taskId());
-            send(new Frame.Error(frame.taskId(), TaskException.SERVER_BUSY, "server busy: task rejected"));
+            rejected(task);
+        }
+    }
+
+    /** The executor refused the task (on the event loop). */
+    private void rejected(RunningTask task) {
+        if (tasks.remove(task.taskId(), task)) {
+            send(new Frame.Error(task.taskId(), TaskException.SERVER_BUSY, "server busy: task rejected"));
             afterTaskRemoved();
         }
     }
+
 
     void onGoodbye() {
         // The client sends no more tasks: finish what is in flight, then close.

@@ -1,6 +1,7 @@
 package dev.persistentconnection.tasks;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -45,8 +46,12 @@ public final class TaskServer implements AutoCloseable {
 
     /** The largest task code applications may register; codes above are reserved for the protocol. */
     public static final int MAX_USER_TASK_CODE = 0xFEFF;
-    /** The default time a client may stay idle (no task in flight) before it is disconnected. */
-    public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofMinutes(30);
+    /**
+     * The default time a client may stay idle (no task in flight) before it is disconnected: 5 minutes, so that a
+     * connection that only answers heartbeats cannot keep a slot for long (a persistent connection reconnects at
+     * once after the GOODBYE).
+     */
+    public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofMinutes(5);
     /** The default time a started frame (or the handshake) may take to arrive. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
     /** The default time a write may take. */
@@ -59,6 +64,8 @@ public final class TaskServer implements AutoCloseable {
     public static final int DEFAULT_MAX_FRAME_SIZE = 1 << 20;
     public static final int DEFAULT_MAX_TASKS_IN_FLIGHT = 64;
     public static final int DEFAULT_MAX_CLIENTS = 1024;
+    /** The default limit on connections from one remote address: a quarter of {@link #DEFAULT_MAX_CLIENTS}. */
+    public static final int DEFAULT_MAX_CLIENTS_PER_ADDRESS = 256;
 
     private final Settings settings;
     private final Map<Integer, Registration> handlers = new ConcurrentHashMap<>();
@@ -69,6 +76,7 @@ public final class TaskServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private ExecutorService ownedExecutor;
     private Executor executor;
+    private AddressShares addressShares;
     private Channel serverChannel;
     private boolean started;
     private boolean stopped;
@@ -77,8 +85,9 @@ public final class TaskServer implements AutoCloseable {
     }
 
     record Settings(InetAddress bindAddress, int port, Executor executor, int taskThreads, int ioThreads,
-            int maxFrameSize, int maxTasksInFlight, int maxClients, Duration waitTimeout, Duration readTimeout,
-            Duration writeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext) {
+            int maxFrameSize, int maxTasksInFlight, int maxClients, int maxClientsPerAddress,
+            int maxTaskThreadsPerAddress, Duration waitTimeout, Duration readTimeout, Duration writeTimeout,
+            Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext) {
     }
 
     private TaskServer(Settings settings) {
@@ -144,12 +153,21 @@ public final class TaskServer implements AutoCloseable {
                 ownedExecutor = pool;
                 executor = pool;
             }
+            int threadsPerAddress = settings.maxTaskThreadsPerAddress();
+            if (threadsPerAddress < 0) { // the default: half of the server's own pool, none for an executor
+                threadsPerAddress = settings.executor() != null ? 0 : Math.max(1, settings.taskThreads() / 2);
+            }
+            addressShares = new AddressShares(settings.maxClientsPerAddress(), threadsPerAddress, executor);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 128)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // Fair reading: one read (at most 64 KiB) per client per turn of its event loop, so that a
+                    // client sending back to back cannot make the others on its loop wait for 16 reads.
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+                            new AdaptiveRecvByteBufAllocator(64, 2048, 64 * 1024).maxMessagesPerRead(1))
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -177,9 +195,52 @@ public final class TaskServer implements AutoCloseable {
             ch.pipeline().addLast("ssl", settings.sslContext().newHandler(ch.alloc()));
         }
         int count = connections.incrementAndGet();
-        ch.closeFuture().addListener(f -> connections.decrementAndGet());
-        boolean full = count > settings.maxClients();
-        ch.pipeline().addLast("handshake", new ServerHandshakeHandler(this, full));
+        InetAddress host = host(ch);
+        boolean admitted = addressShares.connected(host);
+        ch.closeFuture().addListener(f -> {
+            connections.decrementAndGet();
+            addressShares.disconnected(host);
+        });
+        String refusal = null;
+        if (count > settings.maxClients()) {
+            refusal = "server full: " + settings.maxClients() + " clients";
+        } else if (!admitted) {
+            refusal = "server full for " + host.getHostAddress() + ": " + settings.maxClientsPerAddress()
+                    + " connections from one address";
+        }
+        ch.pipeline().addLast("handshake", new ServerHandshakeHandler(this, refusal));
+    }
+
+    /**
+     * Runs a client's task on the executor, within its remote address's share of task threads.
+     *
+     * @param onRejected run if the executor refuses the task after it waited for its address's share
+     */
+    void execute(InetAddress host, Runnable task, Runnable onRejected) {
+        addressShares.execute(host, task, onRejected);
+    }
+
+    /** The remote IP address of a client channel (the unspecified address if it is already gone). */
+    static InetAddress host(Channel ch) {
+        if (ch.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            return remote.getAddress();
+        }
+        return UNKNOWN_HOST;
+    }
+
+    private static final InetAddress UNKNOWN_HOST = unknownHost();
+
+    private static InetAddress unknownHost() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Remote addresses with a connection or a task at the server (tests). */
+    int addressesTracked() {
+        return addressShares.hosts();
     }
 
     Settings settings() {
@@ -338,6 +399,8 @@ public final class TaskServer implements AutoCloseable {
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
         private int maxTasksInFlight = DEFAULT_MAX_TASKS_IN_FLIGHT;
         private int maxClients = DEFAULT_MAX_CLIENTS;
+        private int maxClientsPerAddress = DEFAULT_MAX_CLIENTS_PER_ADDRESS;
+        private int maxTaskThreadsPerAddress = -1;
         private Duration waitTimeout = DEFAULT_WAIT_TIMEOUT;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
         private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
@@ -419,7 +482,34 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
-        /** Idle time (no task in flight) after which a client is disconnected; default 30 min. */
+        /**
+         * Connections at once from one remote IP address, counted from the accept (before the hello); beyond, new
+         * ones are refused in the handshake as "server full" (a retryable refusal). So a single host, with
+         * connections that never send their hello or that handshake and stay idle, cannot fill
+         * {@link #maxClients(int)}. Default {@value TaskServer#DEFAULT_MAX_CLIENTS_PER_ADDRESS}; clients behind
+         * one NAT share the limit.
+         */
+        public Builder maxClientsPerAddress(int clients) {
+            this.maxClientsPerAddress = positive(clients, "maxClientsPerAddress");
+            return this;
+        }
+
+        /**
+         * Task threads the tasks from one remote IP address may hold at once; its further tasks wait in arrival
+         * order (in flight, without a thread) until one of its tasks ends. So clients that never read their
+         * answers (their run functions block on the full connection until the write timeout) or send slow tasks
+         * from one host cannot take every task thread. Default: half of {@link #taskThreads(int)} for the pool the
+         * server owns, no limit with an {@link #executor(Executor)} of the application's (set it here then).
+         */
+        public Builder maxTaskThreadsPerAddress(int threads) {
+            this.maxTaskThreadsPerAddress = positive(threads, "maxTaskThreadsPerAddress");
+            return this;
+        }
+
+        /**
+         * Idle time (no task in flight) after which a client is disconnected with GOODBYE; default 5 min (heartbeats
+         * do not count as activity).
+         */
         public Builder waitTimeout(Duration timeout) {
             this.waitTimeout = positive(timeout, "waitTimeout");
             return this;
@@ -464,8 +554,8 @@ public final class TaskServer implements AutoCloseable {
                         + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
             }
             return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
-                    maxTasksInFlight, maxClients, waitTimeout, readTimeout, writeTimeout, heartbeatInterval,
-                    heartbeatTimeout, sslContext));
+                    maxTasksInFlight, maxClients, maxClientsPerAddress, maxTaskThreadsPerAddress, waitTimeout,
+                    readTimeout, writeTimeout, heartbeatInterval, heartbeatTimeout, sslContext));
         }
 
         private static int positive(int value, String name) {
