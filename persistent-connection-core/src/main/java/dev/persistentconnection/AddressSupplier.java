@@ -3,7 +3,7 @@ package dev.persistentconnection;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Where to connect, asked again before every attempt (OCaml {@code get_address}), so that a dead replica can be
+ * Where to connect, asked again before every attempt, so that a dead replica can be
  * replaced by another one that a catalog lists. A failed stage or a thrown exception is a failed attempt.
  *
  * @param <A> the address type

@@ -1,23 +1,23 @@
 package dev.persistentconnection;
 
 /**
- * What a persistent connection is doing, reported step by step (OCaml {@code Persistent_connection_kernel.Event.t}).
+ * What a persistent connection is doing, reported step by step (docs/SEMANTICS.md §2).
  *
  * <p>The grammar of one cycle is {@code AttemptingToConnect (ObtainedAddress? FailedToConnect?)* ObtainedAddress?
  * Connected Disconnected}; a cycle that ends in {@code close()} or an abort may stop anywhere. {@link #toString()}
- * gives the OCaml sexp form, for logs that read like the reference's.
+ * gives the text form of docs/SEMANTICS.md §2, for logs that read like the reference implementation's.
  *
  * @param <A> the address type
  * @param <C> the connection type
  */
 public sealed interface ConnectionEvent<A, C> {
 
-    /** The level the reference logs this event at ({@code Event.log_level}): {@code Failed_to_connect} is an error. */
+    /** The level to log this event at (docs/SEMANTICS.md §2): {@code Failed_to_connect} is an error. */
     default System.Logger.Level logLevel() {
         return this instanceof FailedToConnect ? System.Logger.Level.ERROR : System.Logger.Level.INFO;
     }
 
-    /** The constructor name, as {@code Variants.to_name} gives it: the label the reference logs under. */
+    /** The event's name, the label logs use (docs/SEMANTICS.md §2), e.g. {@code Failed_to_connect}. */
     String name();
 
     /** Start of a cycle: emitted at creation and after every disconnection, never between attempts of one cycle. */

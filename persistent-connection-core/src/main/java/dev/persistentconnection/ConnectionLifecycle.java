@@ -1,10 +1,13 @@
 package dev.persistentconnection;
 
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * How to close and watch a connection (OCaml {@code Closable}, as an adapter rather than an interface the
- * connection must implement, so any connection type can be kept alive unwrapped).
+ * How to close and watch a connection (docs/SEMANTICS.md §1), as an adapter rather than an interface the
+ * connection must implement, so any connection type can be kept alive unwrapped.
  *
  * @param <C> the connection type
  */
@@ -18,4 +21,36 @@ public interface ConnectionLifecycle<C> {
 
     /** Completes when {@code connection} is closed, for whatever reason; does not start a close. */
     CompletionStage<Void> closeFinished(C connection);
+
+    /**
+     * The lifecycle made of three functions, usually method references of the connection type:
+     * {@code ConnectionLifecycle.of(Session::close, Session::isClosed, Session::closeFinished)}.
+     */
+    static <C> ConnectionLifecycle<C> of(Function<C, ? extends CompletionStage<Void>> close,
+            Predicate<C> isClosed, Function<C, ? extends CompletionStage<Void>> closeFinished) {
+        Objects.requireNonNull(close, "close");
+        Objects.requireNonNull(isClosed, "isClosed");
+        Objects.requireNonNull(closeFinished, "closeFinished");
+        return new ConnectionLifecycle<>() {
+            @Override
+            public CompletionStage<Void> close(C connection) {
+                return close.apply(connection);
+            }
+
+            @Override
+            public boolean isClosed(C connection) {
+                return isClosed.test(connection);
+            }
+
+            @Override
+            public CompletionStage<Void> closeFinished(C connection) {
+                return closeFinished.apply(connection);
+            }
+
+            @Override
+            public String toString() {
+                return "ConnectionLifecycle.of(" + close + ", " + isClosed + ", " + closeFinished + ")";
+            }
+        };
+    }
 }

@@ -3,7 +3,7 @@ package dev.persistentconnection;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Opens one connection to an address (OCaml {@code connect} of {@code create_with_connect_context}). A failed stage
+ * Opens one connection to an address. A failed stage
  * or a thrown exception is a failed attempt that will be retried; failing with {@link FatalConnectException}, or
  * calling {@link ConnectContext#abort}, stops the persistent connection instead.
  *

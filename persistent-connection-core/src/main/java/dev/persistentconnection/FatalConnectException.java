@@ -3,7 +3,7 @@ package dev.persistentconnection;
 import java.io.Serial;
 
 /**
- * A connect failure that retrying cannot fix (schmoozer's fatal error, as opposed to a retryable one): a connector
+ * A connect failure that retrying cannot fix, as opposed to a retryable one: a connector
  * or address supplier that fails with it aborts the persistent connection with this error, exactly like
  * {@link ConnectContext#abort}.
  */

@@ -3,8 +3,8 @@ package dev.persistentconnection;
 import java.io.Serial;
 
 /**
- * The error of {@link PersistentConnection#connectedOrFailedToConnect()} once the persistent connection is closed
- * (OCaml {@code Error.of_string "Persistent connection closed"}).
+ * The error of {@link PersistentConnection#connectedOrFailedToConnect()}
+ * once the persistent connection is closed (docs/SEMANTICS.md §7).
  */
 public final class PersistentConnectionClosedException extends RuntimeException {
     @Serial

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Random;
 
 /**
- * How each retry delay is randomized (OCaml {@code random_state}), so that many clients of one server do not all
- * retry in the same instant after it restarts.
+ * How each retry delay is randomized, so that many clients of one server do not all retry in the same instant after
+ * it restarts.
  */
 public final class Randomization {
 
@@ -20,14 +20,14 @@ public final class Randomization {
         this.random = random;
     }
 
-    /** The delay is used as it is (OCaml {@code `Non_random}). */
+    /** The delay is used as it is. */
     public static Randomization nonRandom() {
         return NON_RANDOM;
     }
 
     /**
-     * The delay {@code s} becomes {@code s ± d} with {@code d} uniform in {@code [0, fraction × s)} (OCaml
-     * {@code `State}, whose fraction is 0.3): the offset is drawn first, then the sign, as the reference does.
+     * The delay {@code s} becomes {@code s ± d} with {@code d} uniform in {@code [0, fraction × s)}: the offset is
+     * drawn first, then the sign (docs/SEMANTICS.md §6). The default fraction is 0.3.
      *
      * @throws IllegalArgumentException if {@code fraction} is outside {@code [0, 1)}
      */

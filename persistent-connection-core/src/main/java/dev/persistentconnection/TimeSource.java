@@ -9,7 +9,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The clock and the timers of a persistent connection (OCaml {@code Time_source}): the engine reads time and
+ * The clock and the timers of a persistent connection: the engine reads time and
  * schedules its retry timers only through it, so {@link VirtualTimeSource} makes every test deterministic.
  */
 public interface TimeSource {

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 
 /**
- * A clock that moves only when told to (OCaml's {@code Time_source} under test). Timers fire inside
+ * A clock that moves only when told to. Timers fire inside
  * {@link #advanceBy}/{@link #advanceTo}, in time order and on the calling thread, so when that call returns all the
  * work the timers made possible is done. Thread-safe, though tests normally drive it from one thread.
  */

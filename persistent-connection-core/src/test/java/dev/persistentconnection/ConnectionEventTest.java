@@ -27,7 +27,7 @@ class ConnectionEventTest {
     private static final ConnectionEvent<String, Object> DISCONNECTED = new ConnectionEvent.Disconnected<>();
 
     @Test
-    void toStringGivesTheOcamlSexpForm() {
+    void toStringGivesTheTextForm() {
         assertThat(ATTEMPTING).hasToString("Attempting_to_connect");
         assertThat(OBTAINED).hasToString("(Obtained_address localhost:7000)");
         assertThat(FAILED).hasToString("(Failed_to_connect boom)");
@@ -63,7 +63,7 @@ class ConnectionEventTest {
     }
 
     @Test
-    void nameGivesTheOcamlConstructorNames() {
+    void nameGivesTheEventNames() {
         assertThat(ATTEMPTING.name()).isEqualTo("Attempting_to_connect");
         assertThat(OBTAINED.name()).isEqualTo("Obtained_address");
         assertThat(FAILED.name()).isEqualTo("Failed_to_connect");

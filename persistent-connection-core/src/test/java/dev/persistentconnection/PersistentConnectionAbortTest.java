@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Semantics §3.7: an abort (Connect_context.abort or closeWhenCurrentConnectionIsClosed) in each phase. */
+/** docs/SEMANTICS.md §9: an abort (ConnectContext.abort or closeWhenCurrentConnectionIsClosed) in each phase. */
 class PersistentConnectionAbortTest {
 
     private final Scenario s = new Scenario();
@@ -169,7 +169,7 @@ class PersistentConnectionAbortTest {
 
     @Test
     void closeAndAbortDuringAConnectThatSucceedsLetCloseWin() {
-        // Unspecified in the reference (§3.9.1, where close() never completes); here close wins and completes.
+        // docs/SEMANTICS.md §11.1: left open by the reference (its close never completes); here close wins and completes.
         s.start();
         s.address("a");
         s.context.abort(fatal);

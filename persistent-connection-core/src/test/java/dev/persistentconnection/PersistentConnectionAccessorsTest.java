@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Semantics §3.5: connected(), connectedOrFailedToConnect(), currentConnection() and state() in every state. */
+/** docs/SEMANTICS.md §7: connected(), connectedOrFailedToConnect(), currentConnection() and state() in every state. */
 class PersistentConnectionAccessorsTest {
 
     private final Scenario s = new Scenario();

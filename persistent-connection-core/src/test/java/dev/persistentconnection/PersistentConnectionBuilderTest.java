@@ -14,11 +14,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PersistentConnectionBuilderTest {
 
     private static PersistentConnection.Builder<String, FakeConnection> complete(String name) {
-        return PersistentConnection.<String, FakeConnection>builder(name)
-                .timeSource(new VirtualTimeSource())
-                .addressSupplier(AddressSuppliers.fixed("a"))
-                .connector((a, ctx) -> new CompletableFuture<>())
-                .lifecycle(new FakeConnection.Lifecycle());
+        return PersistentConnection.builder(name, AddressSuppliers.fixed("a"),
+                        (a, ctx) -> new CompletableFuture<FakeConnection>(), new FakeConnection.Lifecycle())
+                .timeSource(new VirtualTimeSource());
     }
 
     @Test
@@ -30,16 +28,52 @@ class PersistentConnectionBuilderTest {
     }
 
     @Test
-    void eachMissingRequiredPartIsNamed() {
-        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
-                .connector((a, ctx) -> new CompletableFuture<>()).lifecycle(new FakeConnection.Lifecycle()).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("addressSupplier is required");
-        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
-                .addressSupplier(AddressSuppliers.fixed("a")).lifecycle(new FakeConnection.Lifecycle()).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("connector is required");
-        assertThatThrownBy(() -> PersistentConnection.<String, FakeConnection>builder("s")
-                .addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> new CompletableFuture<>()).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("lifecycle is required");
+    void eachNullRequiredPartIsNamed() {
+        Connector<String, FakeConnection> connector = (a, ctx) -> new CompletableFuture<>();
+        assertThatThrownBy(() -> PersistentConnection.builder("s", null, connector, new FakeConnection.Lifecycle()))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("addressSupplier");
+        assertThatThrownBy(() -> PersistentConnection.builder("s", AddressSuppliers.fixed("a"), null,
+                new FakeConnection.Lifecycle())).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("connector");
+        assertThatThrownBy(() -> PersistentConnection.builder("s", AddressSuppliers.fixed("a"), connector, null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("lifecycle");
+    }
+
+    /** A connection type with the three lifecycle methods, as most are. */
+    static final class Session {
+        final String address;
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+        Session(String address) { this.address = address; }
+        CompletableFuture<Void> close() { closed.complete(null); return closed; }
+        boolean isClosed() { return closed.isDone(); }
+        CompletableFuture<Void> closeFinished() { return closed; }
+    }
+
+    @Test
+    void theRequiredPartsGiveTheTypeParameters() {
+        // No type witness: A comes from the supplier, C from the lifecycle's method references.
+        PersistentConnection<String, Session> connection = PersistentConnection.builder("inferred",
+                        AddressSuppliers.fixed("a"), (address, ctx) -> CompletableFuture.completedFuture(
+                                new Session(address)),
+                        ConnectionLifecycle.of(Session::close, Session::isClosed, Session::closeFinished))
+                .timeSource(new VirtualTimeSource())
+                .build();
+
+        Session session = connection.connected().join();
+        assertThat(session.address).isEqualTo("a");
+        connection.close();
+        assertThat(session.closed).isCompleted();
+        assertThat(connection.closeFinished()).isCompleted();
+    }
+
+    @Test
+    void lifecycleOfRefusesNullFunctionsByName() {
+        assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(null, Session::isClosed, Session::closeFinished))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("close");
+        assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(Session::close, null, Session::closeFinished))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("isClosed");
+        assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(Session::close, Session::isClosed, null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("closeFinished");
     }
 
     @Test
@@ -103,25 +137,30 @@ class PersistentConnectionBuilderTest {
     @Test
     void throwingSuppliersAndConnectorsAreFailedAttempts() {
         Scenario s = new Scenario();
-        s.start(b -> b.addressSupplier(() -> {
+        s.addressSupplier = () -> {
             throw new IllegalStateException("catalog down");
-        }));
+        };
+        s.start();
         assertThat(s.events).containsExactly("Attempting_to_connect", "(Failed_to_connect catalog down)");
 
         Scenario t = new Scenario();
-        t.start(b -> b.addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> {
+        t.addressSupplier = AddressSuppliers.fixed("a");
+        t.connector = (a, ctx) -> {
             throw new IllegalStateException("socket bug");
-        }));
+        };
+        t.start();
         assertThat(t.events).containsExactly("Attempting_to_connect", "(Obtained_address a)",
                 "(Failed_to_connect socket bug)");
 
         Scenario u = new Scenario();
-        u.start(b -> b.addressSupplier(() -> null));
+        u.addressSupplier = () -> null;
+        u.start();
         assertThat(u.events).last().asString().contains("address supplier returned no stage");
 
         Scenario v = new Scenario();
-        v.start(b -> b.addressSupplier(AddressSuppliers.fixed("a"))
-                .connector((a, ctx) -> CompletableFuture.completedFuture(null)));
+        v.addressSupplier = AddressSuppliers.fixed("a");
+        v.connector = (a, ctx) -> CompletableFuture.completedFuture(null);
+        v.start();
         assertThat(v.events).last().asString().contains("connector completed with no connection");
     }
 
@@ -131,12 +170,8 @@ class PersistentConnectionBuilderTest {
         FakeConnection c = new FakeConnection("c");
         VirtualTimeSource time = new VirtualTimeSource();
         PersistentConnection<String, FakeConnection> connection =
-                PersistentConnection.<String, FakeConnection>builder("s")
-                        .timeSource(time)
-                        .uncaughtHandler(uncaught::add)
-                        .addressSupplier(AddressSuppliers.fixed("a"))
-                        .connector((a, ctx) -> CompletableFuture.completedFuture(c))
-                        .lifecycle(new ConnectionLifecycle<>() {
+                PersistentConnection.builder("s", AddressSuppliers.fixed("a"),
+                                (a, ctx) -> CompletableFuture.completedFuture(c), new ConnectionLifecycle<>() {
                             @Override
                             public CompletableFuture<Void> close(FakeConnection conn) {
                                 conn.closeCalls++;
@@ -154,6 +189,8 @@ class PersistentConnectionBuilderTest {
                                 return conn.closeFinished;
                             }
                         })
+                        .timeSource(time)
+                        .uncaughtHandler(uncaught::add)
                         .build();
 
         assertThat(connection.currentConnection()).contains(c);

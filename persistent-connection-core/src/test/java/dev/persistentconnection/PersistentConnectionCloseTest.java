@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Semantics §3.6: close() in each phase, with no abort. One test per row of the table. */
+/** docs/SEMANTICS.md §8: close() in each phase, with no abort. One test per row of the table. */
 class PersistentConnectionCloseTest {
 
     private final Scenario s = new Scenario();

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Semantics §3.3: Obtained_address and Failed_to_connect are reported only when they change within a cycle. */
+/** docs/SEMANTICS.md §5: Obtained_address and Failed_to_connect are reported only when they change within a cycle. */
 class PersistentConnectionDeduplicationTest {
 
     private final Scenario s = new Scenario().start();

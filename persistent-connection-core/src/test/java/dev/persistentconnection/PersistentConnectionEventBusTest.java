@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Semantics §2 event_bus: last-value replay, subscribers before the handler, throwing subscribers isolated. */
+/** docs/SEMANTICS.md §2, delivery: last-value replay, subscribers before the handler, throwing subscribers isolated. */
 class PersistentConnectionEventBusTest {
 
     private final Scenario s = new Scenario().start();

@@ -208,7 +208,7 @@ class PersistentConnectionPropertyTest {
             assertThat(s.connects).isEmpty();
         }
 
-        /** Semantics §3.8, plus the de-duplication of §3.3 as seen in the event stream. */
+        /** docs/SEMANTICS.md §10, plus the de-duplication of §5 as seen in the event stream. */
         void checkGrammar() {
             List<ConnectionEvent<String, FakeConnection>> events = s.rawEvents;
             assertThat(events).isNotEmpty();

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Semantics §3.2 step 7, §3.3 and §3.4: when the next attempt starts. */
+/** docs/SEMANTICS.md §3 step 7, §4 and §6: when the next attempt starts. */
 class PersistentConnectionRetryTest {
 
     private final Scenario s = new Scenario();

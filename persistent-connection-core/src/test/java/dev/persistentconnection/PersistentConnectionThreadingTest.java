@@ -31,18 +31,18 @@ class PersistentConnectionThreadingTest {
         int targetCycles = 300;
         try {
             PersistentConnection<String, FakeConnection> connection =
-                    PersistentConnection.<String, FakeConnection>builder("threads")
+                    PersistentConnection.<String, FakeConnection>builder("threads",
+                                    () -> guarded(inside, overlaps,
+                                            () -> CompletableFuture.supplyAsync(() -> "a", pool)),
+                                    (address, ctx) -> guarded(inside, overlaps, () -> CompletableFuture.supplyAsync(
+                                            () -> {
+                                                FakeConnection c = new FakeConnection("c" + connections.size());
+                                                connections.add(c);
+                                                return c;
+                                            }, pool)),
+                                    new FakeConnection.Lifecycle())
                             .retryDelay(Duration.ZERO)
                             .randomization(Randomization.nonRandom())
-                            .addressSupplier(() -> guarded(inside, overlaps,
-                                    () -> CompletableFuture.supplyAsync(() -> "a", pool)))
-                            .connector((address, ctx) -> guarded(inside, overlaps, () -> CompletableFuture.supplyAsync(
-                                    () -> {
-                                        FakeConnection c = new FakeConnection("c" + connections.size());
-                                        connections.add(c);
-                                        return c;
-                                    }, pool)))
-                            .lifecycle(new FakeConnection.Lifecycle())
                             .onEvent(event -> guarded(inside, overlaps, () -> {
                                 events.add(event.name());
                                 if (event instanceof ConnectionEvent.Connected<String, FakeConnection> connected

@@ -3,7 +3,6 @@ package dev.persistentconnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,20 +15,17 @@ class ReadmeExampleTest {
         final String address;
         final CompletableFuture<Void> closed = new CompletableFuture<>();
         Session(String address) { this.address = address; }
+        CompletableFuture<Void> close() { closed.complete(null); return closed; }
+        boolean isClosed() { return closed.isDone(); }
+        CompletableFuture<Void> closeFinished() { return closed; }
     }
 
     @Test
     void quickStart() {
-        ConnectionLifecycle<Session> lifecycle = new ConnectionLifecycle<>() {
-            public CompletionStage<Void> close(Session s) { s.closed.complete(null); return s.closed; }
-            public boolean isClosed(Session s) { return s.closed.isDone(); }
-            public CompletionStage<Void> closeFinished(Session s) { return s.closed; }
-        };
-
-        PersistentConnection<String, Session> connection = PersistentConnection.<String, Session>builder("quotes")
-                .addressSupplier(AddressSuppliers.roundRobin(List.of("replica-1:7000", "replica-2:7000")))
-                .connector((address, context) -> CompletableFuture.completedFuture(new Session(address)))
-                .lifecycle(lifecycle)
+        PersistentConnection<String, Session> connection = PersistentConnection.builder("quotes",
+                        AddressSuppliers.roundRobin(List.of("replica-1:7000", "replica-2:7000")),
+                        (address, context) -> CompletableFuture.completedFuture(new Session(address)),
+                        ConnectionLifecycle.of(Session::close, Session::isClosed, Session::closeFinished))
                 .onEvent(event -> {
                     System.out.println(event);   // Attempting_to_connect, (Obtained_address replica-1:7000), (Connected <opaque>)
                     return CompletableFuture.completedFuture(null);   // the engine waits for this stage

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A persistent connection on a {@link VirtualTimeSource} whose address lookups, connects and (optionally) event
- * handlers are stages the test completes by hand, with every event recorded in its sexp form.
+ * handlers are stages the test completes by hand, with every event recorded in its text form.
  */
 final class Scenario {
     static final Duration DELAY = Duration.ofSeconds(10);
@@ -45,31 +45,34 @@ final class Scenario {
         return start(builder -> { });
     }
 
+    /** The default hands every lookup to the test ({@link #address}); a test may replace it before start(). */
+    AddressSupplier<String> addressSupplier = () -> {
+        addressCalls.incrementAndGet();
+        CompletableFuture<String> lookup = new CompletableFuture<>();
+        addressLookups.add(lookup);
+        return lookup;
+    };
+
+    /** The default hands every connect to the test ({@link #connectSucceeds}); a test may replace it. */
+    Connector<String, FakeConnection> connector = (address, ctx) -> {
+        context = ctx;
+        connectAddresses.add(address);
+        CompletableFuture<FakeConnection> connect = new CompletableFuture<>();
+        connects.add(connect);
+        return connect;
+    };
+
     Scenario start(Consumer<PersistentConnection.Builder<String, FakeConnection>> customizer) {
-        PersistentConnection.Builder<String, FakeConnection> builder =
-                PersistentConnection.<String, FakeConnection>builder("test server")
-                        .timeSource(time)
-                        .randomization(Randomization.nonRandom())
-                        .retryDelay(() -> {
-                            retryDelayCalls.incrementAndGet();
-                            return DELAY;
-                        })
-                        .uncaughtHandler(uncaught::add)
-                        .addressSupplier(() -> {
-                            addressCalls.incrementAndGet();
-                            CompletableFuture<String> lookup = new CompletableFuture<>();
-                            addressLookups.add(lookup);
-                            return lookup;
-                        })
-                        .connector((address, ctx) -> {
-                            context = ctx;
-                            connectAddresses.add(address);
-                            CompletableFuture<FakeConnection> connect = new CompletableFuture<>();
-                            connects.add(connect);
-                            return connect;
-                        })
-                        .lifecycle(new FakeConnection.Lifecycle())
-                        .onEvent(this::handle);
+        PersistentConnection.Builder<String, FakeConnection> builder = PersistentConnection
+                .builder("test server", addressSupplier, connector, new FakeConnection.Lifecycle())
+                .timeSource(time)
+                .randomization(Randomization.nonRandom())
+                .retryDelay(() -> {
+                    retryDelayCalls.incrementAndGet();
+                    return DELAY;
+                })
+                .uncaughtHandler(uncaught::add)
+                .onEvent(this::handle);
         customizer.accept(builder);
         connection = builder.build();
         return this;

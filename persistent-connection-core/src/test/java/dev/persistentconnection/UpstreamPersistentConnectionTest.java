@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The two upstream expect tests of janestreet/async {@code test_persistent_connection.ml} (semantics §4.1),
- * translated with a fake connection in place of an RPC server.
+ * The two reference scenarios of docs/SEMANTICS.md §12, with a fake connection in place of a server.
  */
 class UpstreamPersistentConnectionTest {
 
@@ -23,16 +22,15 @@ class UpstreamPersistentConnectionTest {
             VirtualTimeSource time = new VirtualTimeSource();
             CompletableFuture<String> hostAndPort = new CompletableFuture<>();
             PersistentConnection<String, FakeConnection> connection =
-                    PersistentConnection.<String, FakeConnection>builder(serverName)
+                    PersistentConnection.builder(serverName, () -> hostAndPort,
+                                    (address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)),
+                                    new FakeConnection.Lifecycle())
                             .timeSource(time)
                             .onEvent(event -> {
                                 output.add(event instanceof ConnectionEvent.ObtainedAddress<String, FakeConnection>
                                         ? "(Obtained_address <elided>)" : event.toString());
                                 return CompletableFuture.completedFuture(null);
                             })
-                            .addressSupplier(() -> hostAndPort)
-                            .connector((address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)))
-                            .lifecycle(new FakeConnection.Lifecycle())
                             .build();
 
             assertThat(output).containsExactly("Attempting_to_connect");
@@ -58,18 +56,19 @@ class UpstreamPersistentConnectionTest {
         VirtualTimeSource time = new VirtualTimeSource();
         AtomicInteger lookups = new AtomicInteger();
         PersistentConnection<String, FakeConnection> connection =
-                PersistentConnection.<String, FakeConnection>builder("rpc test")
+                PersistentConnection.<String, FakeConnection>builder("rpc test",
+                                () -> lookups.getAndIncrement() == 0
+                                        ? CompletableFuture.failedFuture(
+                                                new RuntimeException("failed to get host and port"))
+                                        : CompletableFuture.completedFuture("(localhost 1234)"),
+                                (address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)),
+                                new FakeConnection.Lifecycle())
                         .timeSource(time)
                         .retryDelay(Duration.ofMillis(100)) // the reference's default under test, randomized
                         .onEvent(event -> {
                             log.add("(level " + level(event) + ") (label " + event.name() + ") (event " + event + ")");
                             return CompletableFuture.completedFuture(null);
                         })
-                        .addressSupplier(() -> lookups.getAndIncrement() == 0
-                                ? CompletableFuture.failedFuture(new RuntimeException("failed to get host and port"))
-                                : CompletableFuture.completedFuture("(localhost 1234)"))
-                        .connector((address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)))
-                        .lifecycle(new FakeConnection.Lifecycle())
                         .build();
 
         time.advanceBy(Duration.ofMillis(130));

@@ -35,10 +35,8 @@ public class AccessorBenchmark {
     public void connect() {
         VirtualTimeSource time = new VirtualTimeSource();
         FakeConnection fake = new FakeConnection();
-        connection = PersistentConnection.<String, FakeConnection>builder("bench")
-                .addressSupplier(AddressSuppliers.fixed("fake"))
-                .connector((address, context) -> CompletableFuture.completedFuture(fake))
-                .lifecycle(FakeConnection.LIFECYCLE)
+        connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"),
+                        (address, context) -> CompletableFuture.completedFuture(fake), FakeConnection.LIFECYCLE)
                 .timeSource(time)
                 .retryDelay(Duration.ofSeconds(1))
                 .randomization(Randomization.nonRandom())

@@ -134,9 +134,7 @@ final class Echo {
         if (impl.equals("tasks")) {
             TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
             PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection
-                    .<InetSocketAddress, TaskClient>builder("echo")
-                    .addressSupplier(AddressSuppliers.fixed(address))
-                    .connector(connector).lifecycle(TaskClients.lifecycle())
+                    .builder("echo", AddressSuppliers.fixed(address), connector, TaskClients.lifecycle())
                     .build();
             connection.connected().get(10, TimeUnit.SECONDS);
             return new EchoClient() {

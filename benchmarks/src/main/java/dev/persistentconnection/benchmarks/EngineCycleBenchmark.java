@@ -39,14 +39,11 @@ public class EngineCycleBenchmark {
     @Setup(Level.Trial)
     public void connect() {
         time = new VirtualTimeSource();
-        connection = PersistentConnection.<String, FakeConnection>builder("bench")
-                .addressSupplier(AddressSuppliers.fixed("fake"))
-                .connector((address, context) -> {
+        connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"), (address, context) -> {
                     connects++;
                     current = new FakeConnection();
                     return CompletableFuture.completedFuture(current);
-                })
-                .lifecycle(FakeConnection.LIFECYCLE)
+                }, FakeConnection.LIFECYCLE)
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())

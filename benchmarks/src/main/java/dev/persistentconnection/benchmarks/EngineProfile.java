@@ -30,13 +30,10 @@ final class EngineProfile {
 
     private EngineProfile() {
         time = new VirtualTimeSource();
-        connection = PersistentConnection.<String, FakeConnection>builder("bench")
-                .addressSupplier(AddressSuppliers.fixed("fake"))
-                .connector((address, context) -> {
+        connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"), (address, context) -> {
                     current = new FakeConnection();
                     return CompletableFuture.completedFuture(current);
-                })
-                .lifecycle(FakeConnection.LIFECYCLE)
+                }, FakeConnection.LIFECYCLE)
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())

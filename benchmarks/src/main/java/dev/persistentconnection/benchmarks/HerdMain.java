@@ -60,17 +60,15 @@ public final class HerdMain {
         double[] failedCounts = new double[rounds];
         try {
             for (int i = 0; i < n; i++) {
-                connections.add(PersistentConnection.<InetSocketAddress, TaskClient>builder("herd-" + i)
-                        .addressSupplier(AddressSuppliers.fixed(address))
-                        .connector((a, context) -> {
+                connections.add(PersistentConnection.builder("herd-" + i, AddressSuppliers.fixed(address),
+                        (a, context) -> {
                             int index = attempts.getAndIncrement();
                             if (index < capacity) {
                                 attemptAt[index] = System.nanoTime();
                                 attemptIsRetry[index] = context.consecutiveUnsuccessfulAttemptsSoFar() > 0;
                             }
                             return connector.connect(a, context);
-                        })
-                        .lifecycle(TaskClients.lifecycle())
+                        }, TaskClients.lifecycle())
                         .retryDelay(RETRY_DELAY)
                         .build());
                 connections.get(i).subscribe(event -> {

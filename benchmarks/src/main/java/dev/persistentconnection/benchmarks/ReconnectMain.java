@@ -91,14 +91,13 @@ public final class ReconnectMain {
                 .register(1, TaskHandler.of(payload -> payload), "echo").start();
         TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
         long[] connectCalledAt = new long[1];
-        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection
-                .<InetSocketAddress, TaskClient>builder("reconnect-bench")
-                .addressSupplier(AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", server.port())))
-                .connector((address, context) -> {
-                    connectCalledAt[0] = System.nanoTime();
-                    return connector.connect(address, context);
-                })
-                .lifecycle(TaskClients.lifecycle())
+        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder("reconnect-bench",
+                        AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", server.port())),
+                        (address, context) -> {
+                            connectCalledAt[0] = System.nanoTime();
+                            return connector.connect(address, context);
+                        },
+                        TaskClients.lifecycle())
                 .retryDelay(RETRY_DELAY)
                 .build();
         long[] total = new long[rounds];

@@ -44,10 +44,8 @@ public final class ScaleMain {
             Map<String, long[]> histogramBefore = ClassHistogram.take(false);
             for (int i = 0; i < N; i++) {
                 FakeConnection fake = fakes[i];
-                connections.add(PersistentConnection.<String, FakeConnection>builder("server-" + (i % 16))
-                        .addressSupplier(AddressSuppliers.fixed("fake"))
-                        .connector((address, context) -> CompletableFuture.completedFuture(fake))
-                        .lifecycle(FakeConnection.LIFECYCLE)
+                connections.add(PersistentConnection.builder("server-" + (i % 16), AddressSuppliers.fixed("fake"),
+                                (address, context) -> CompletableFuture.completedFuture(fake), FakeConnection.LIFECYCLE)
                         .retryDelay(RETRY_DELAY)
                         .build());
             }

@@ -103,7 +103,7 @@ class CloseUnderFaultsTest {
         rig.proxy.hang(true);
         rig.start();
         await().atMost(Duration.ofSeconds(5)).until(() -> rig.proxy.accepted() == 1 && rig.connector.inFlight.get() == 1);
-        // close() waits for the attempt in flight (semantics 3.9.3); the connect timeout bounds it.
+        // close() waits for the attempt in flight (docs/SEMANTICS.md §11.3); the connect timeout bounds it.
         closeAndCheck(CONNECT_TIMEOUT.toMillis());
         assertThat(rig.connector.created).isEmpty();
         assertThat(rig.eventNames()).containsExactly("Attempting_to_connect", "(Obtained_address)",

@@ -12,7 +12,7 @@ import java.util.function.Predicate;
 
 /**
  * Checks the events of one persistent connection, as its {@code on_event} handler receives them, against the
- * reference grammar (semantics 3.2, 3.3, 3.8):
+ * grammar of docs/SEMANTICS.md §3, §4 and §10:
  *
  * <pre>
  *   log    = A cycle* ;        cycle = (O | F)* [ C D [ A ... ] ]

@@ -59,10 +59,7 @@ final class Rig implements AutoCloseable {
 
     /** Builds the persistent connection (it starts connecting at once). */
     PersistentConnection<InetSocketAddress, TaskClient> start() {
-        connection = PersistentConnection.<InetSocketAddress, TaskClient>builder("rig")
-                .addressSupplier(AddressSuppliers.fixed(proxy.address()))
-                .connector(connector)
-                .lifecycle(lifecycle)
+        connection = PersistentConnection.builder("rig", AddressSuppliers.fixed(proxy.address()), connector, lifecycle)
                 .retryDelay(() -> retryDelay)
                 .randomization(Randomization.nonRandom())
                 .timeSource(TimeSource.of(timers))

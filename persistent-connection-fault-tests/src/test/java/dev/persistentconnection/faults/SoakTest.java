@@ -540,8 +540,8 @@ class SoakTest {
                     .connectorFactory(settings -> {
                         CountingConnector c = new CountingConnector(TaskClients.connector(TaskClientOptions.builder()
                                 .connectTimeout(settings.connectTimeout())
-                                .heartbeatInterval(settings.heartbeatInterval())
-                                .heartbeatTimeout(settings.heartbeatTimeout())
+                                .heartbeatInterval(settings.heartbeat().interval())
+                                .heartbeatTimeout(settings.heartbeat().timeout())
                                 .taskTimeout(TASK_TIMEOUT)
                                 .build()));
                         connector.set(c);

@@ -30,7 +30,7 @@ import org.springframework.context.ApplicationEventPublisher;
  */
 public final class ManagedPersistentConnection {
 
-    private static final Log logger = LogFactory.getLog(PersistentConnection.class);
+    private static final Log logger = LogFactory.getLog(ManagedPersistentConnection.class);
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
@@ -58,14 +58,13 @@ public final class ManagedPersistentConnection {
         this.connector = connector;
         this.connectorOwned = registration.connectorOwned();
         AddressSupplier<Object> addressSupplier = (AddressSupplier<Object>) addresses;
-        PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(settings.serverName());
+        PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(settings.serverName(),
+                () -> obtainAddress(addressSupplier), (address, context) -> connect(connector, address, context),
+                this.lifecycle);
         for (PersistentConnectionCustomizer customizer : customizers) {
             customizer.customize(settings.name(), builder);
         }
-        builder.addressSupplier(() -> obtainAddress(addressSupplier))
-                .connector((address, context) -> connect(connector, address, context))
-                .lifecycle(this.lifecycle)
-                .onEvent(this::onEvent)
+        builder.onEvent(this::onEvent)
                 .retryDelay(backoff)
                 .randomization(settings.jitter() == 0.0 ? Randomization.nonRandom()
                         : Randomization.percent(settings.jitter(), new Random()));
@@ -268,9 +267,9 @@ public final class ManagedPersistentConnection {
 
         BackoffDelay(PersistentConnectionSettings settings) {
             this.base = settings.retryDelay();
-            this.multiplier = settings.backoffMultiplier();
-            this.max = settings.backoffMaxDelay();
-            this.resetAfterNanos = settings.backoffResetAfter().toNanos();
+            this.multiplier = settings.backoff().multiplier();
+            this.max = settings.backoff().maxDelay();
+            this.resetAfterNanos = settings.backoff().resetAfter().toNanos();
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import dev.persistentconnection.AddressSupplier;
 import dev.persistentconnection.ConnectionLifecycle;
 import dev.persistentconnection.Connector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binds a custom {@link Connector} (any protocol) to one named connection. Declare it as a bean; it replaces the
@@ -37,8 +38,8 @@ public final class PersistentConnectionRegistration<A, C> {
     private final String connectionName;
     private final Function<PersistentConnectionSettings, Connector<A, C>> connectorFactory;
     private final ConnectionLifecycle<C> lifecycle;
-    private final AddressSupplier<A> addressSupplier;
-    private final Function<InetSocketAddress, A> addressMapper;
+    private final @Nullable AddressSupplier<A> addressSupplier;
+    private final @Nullable Function<InetSocketAddress, A> addressMapper;
     private final boolean connectorOwned;
 
     private PersistentConnectionRegistration(Builder<A, C> builder) {
@@ -71,19 +72,19 @@ public final class PersistentConnectionRegistration<A, C> {
     public boolean connectorOwned() { return connectorOwned; }
 
     /** The user's address supplier, or {@code null} to use the configured addresses or discovery. */
-    public AddressSupplier<A> addressSupplier() { return addressSupplier; }
+    public @Nullable AddressSupplier<A> addressSupplier() { return addressSupplier; }
 
     /** Maps a configured or discovered address to {@code A}, or {@code null} when {@code A} is InetSocketAddress. */
-    public Function<InetSocketAddress, A> addressMapper() { return addressMapper; }
+    public @Nullable Function<InetSocketAddress, A> addressMapper() { return addressMapper; }
 
     /** Builder of a {@link PersistentConnectionRegistration}. */
     public static final class Builder<A, C> {
 
         private final String connectionName;
-        private Function<PersistentConnectionSettings, Connector<A, C>> connectorFactory;
-        private ConnectionLifecycle<C> lifecycle;
-        private AddressSupplier<A> addressSupplier;
-        private Function<InetSocketAddress, A> addressMapper;
+        private @Nullable Function<PersistentConnectionSettings, Connector<A, C>> connectorFactory;
+        private @Nullable ConnectionLifecycle<C> lifecycle;
+        private @Nullable AddressSupplier<A> addressSupplier;
+        private @Nullable Function<InetSocketAddress, A> addressMapper;
         private boolean connectorOwned;
 
         private Builder(String connectionName) {

@@ -20,6 +20,8 @@ import dev.persistentconnection.PersistentConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.aot.AotDetector;
+
 /**
  * The starter-managed connections, by name, in declaration order. A bean; inject it to look a connection up by
  * name or to iterate over all of them.
@@ -75,7 +77,10 @@ public class PersistentConnections implements Iterable<ManagedPersistentConnecti
     public synchronized ManagedPersistentConnection managed(String name) {
         PersistentConnectionSettings connectionSettings = settings.get(name);
         if (connectionSettings == null) {
-            throw new NoSuchElementException("No persistent connection named '" + name + "'; known: " + names());
+            throw new NoSuchElementException("No persistent connection named '" + name + "'; known: " + names()
+                    + (AotDetector.useGeneratedArtifacts() ? " (under Spring AOT the bean definitions come from the "
+                            + "configuration seen at build time: a connection removed or disabled since has a bean "
+                            + "but no settings; build again)" : ""));
         }
         ManagedPersistentConnection managed = created.get(name);
         if (managed == null) {

@@ -1,7 +1,6 @@
 package dev.persistentconnection.spring;
 
 import java.time.Duration;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,8 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BackoffDelayTests {
 
     private static PersistentConnectionSettings settings(double multiplier, Duration max, Duration resetAfter) {
-        return new PersistentConnectionSettings("x", "x", List.of(), Duration.ofSeconds(1), 0, multiplier, max,
-                resetAfter, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), null, null);
+        return new PersistentConnectionSettings() {
+            @Override public String name() { return "x"; }
+            @Override public Duration retryDelay() { return Duration.ofSeconds(1); }
+            @Override public Backoff backoff() { return new Backoff(multiplier, max, resetAfter); }
+        };
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The server's view of one client connection (the seed's {@code asyncserver.Client}). Thread-safe.
+ * The server's view of one client connection. Thread-safe.
  */
 public interface ConnectedClient {
 

@@ -15,7 +15,7 @@ public final class TaskClientOptions {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
-    /** The default time a task may wait for its final answer (the seed client's {@code DefaultWait}). */
+    /** The default time a task may wait for its final answer. */
     public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_FRAME_SIZE = 1 << 20;
     /** The default limit on an aggregated ({@link TaskClient#submit}) response: 64 MiB. */

@@ -8,10 +8,9 @@ import java.util.concurrent.CompletionStage;
  *
  * <pre>{@code
  * try (TaskConnector connector = TaskClients.connector()) {
- *     PersistentConnection<InetSocketAddress, TaskClient> connection =
- *             PersistentConnection.<InetSocketAddress, TaskClient>builder("tasks")
- *                     .addressSupplier(AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", 7000)))
- *                     .connector(connector).lifecycle(TaskClients.lifecycle()).build();
+ *     PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder("tasks",
+ *             AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", 7000)), connector, TaskClients.lifecycle())
+ *             .build();
  * }
  * }</pre>
  */

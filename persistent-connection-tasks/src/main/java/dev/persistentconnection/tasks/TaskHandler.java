@@ -1,7 +1,7 @@
 package dev.persistentconnection.tasks;
 
 /**
- * Serves one task code on a {@link TaskServer} (the seed's {@code TaskFunc}): reads the request and returns the
+ * Serves one task code on a {@link TaskServer}: reads the request and returns the
  * function that computes the answer.
  *
  * <p>Both the handler and the run function it returns are called on the server's task executor, never on an I/O

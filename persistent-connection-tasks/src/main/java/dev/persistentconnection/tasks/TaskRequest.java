@@ -39,7 +39,7 @@ public final class TaskRequest {
 
     /**
      * Publishes data about the running task, visible through {@link ConnectedClient#runData(int)} until the run
-     * function returns (the seed's run data).
+     * function returns.
      */
     public void attachRunData(Object data) {
         this.runData = data;

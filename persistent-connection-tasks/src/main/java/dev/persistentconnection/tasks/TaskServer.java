@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Serves tasks to many clients over TCP (the seed's {@code asyncserver.Server}): {@link #register} a
+ * Serves tasks to many clients over TCP: {@link #register} a
  * {@link TaskHandler} per task code, {@link #start()}, and {@link #stop()}.
  *
  * <p>Safe by default: binds to 127.0.0.1, limits the frame size, the tasks in flight per client (by no longer

@@ -35,9 +35,8 @@ class PersistentTaskConnectionTest extends TestSupport {
         int port = first.port();
         TaskConnector connector = closeLater(TaskClients.connector(clientOptions().build()));
         PersistentConnection<InetSocketAddress, TaskClient> connection = closeLater(
-                PersistentConnection.<InetSocketAddress, TaskClient>builder("tasks")
-                        .addressSupplier(AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)))
-                        .connector(connector).lifecycle(TaskClients.lifecycle())
+                PersistentConnection.builder("tasks", AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)),
+                                connector, TaskClients.lifecycle())
                         .retryDelay(() -> Duration.ofMillis(100)).build());
         List<String> events = new CopyOnWriteArrayList<>();
         closeLater(connection.subscribe(e -> events.add(e.getClass().getSimpleName())));
@@ -69,10 +68,9 @@ class PersistentTaskConnectionTest extends TestSupport {
         }
         TaskConnector connector = closeLater(TaskClients.connector(clientOptions().build()));
         PersistentConnection<InetSocketAddress, TaskClient> connection = closeLater(
-                PersistentConnection.<InetSocketAddress, TaskClient>builder("replicas")
-                        .addressSupplier(AddressSuppliers.roundRobin(List.of(
-                                new InetSocketAddress("127.0.0.1", deadPort), live.localAddress())))
-                        .connector(connector).lifecycle(TaskClients.lifecycle())
+                PersistentConnection.builder("replicas", AddressSuppliers.roundRobin(List.of(
+                                new InetSocketAddress("127.0.0.1", deadPort), live.localAddress())),
+                                connector, TaskClients.lifecycle())
                         .retryDelay(() -> Duration.ofMillis(50)).build());
         TaskClient client = connection.connected().get(10, TimeUnit.SECONDS);
         assertThat(client.remoteAddress().getPort()).isEqualTo(live.port());
@@ -99,10 +97,9 @@ class PersistentTaskConnectionTest extends TestSupport {
         TaskConnector connector = closeLater(TaskClients.connector(clientOptions().build()));
         List<ConnectionEvent<InetSocketAddress, TaskClient>> events = new CopyOnWriteArrayList<>();
         PersistentConnection<InetSocketAddress, TaskClient> connection = closeLater(
-                PersistentConnection.<InetSocketAddress, TaskClient>builder("refused")
-                        .addressSupplier(AddressSuppliers.fixed(
-                                new InetSocketAddress("127.0.0.1", listener.getLocalPort())))
-                        .connector(connector).lifecycle(TaskClients.lifecycle())
+                PersistentConnection.builder("refused", AddressSuppliers.fixed(
+                                new InetSocketAddress("127.0.0.1", listener.getLocalPort())),
+                                connector, TaskClients.lifecycle())
                         .retryDelay(() -> Duration.ofMillis(50)).build());
         closeLater(connection.subscribe(events::add));
         await().until(() -> connection.connectedOrFailedToConnect().isDone());

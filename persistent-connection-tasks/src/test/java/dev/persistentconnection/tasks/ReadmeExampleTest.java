@@ -23,10 +23,9 @@ class ReadmeExampleTest {
                 .start();
         int port = server.port();
         TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
-        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection
-                .<InetSocketAddress, TaskClient>builder("greeter")
-                .addressSupplier(AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)))
-                .connector(connector).lifecycle(TaskClients.lifecycle()).build();
+        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder("greeter",
+                AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)), connector, TaskClients.lifecycle())
+                .build();
         try {
             byte[] answer = connection.connected().join().submit(1, "world".getBytes(UTF_8)).get(5, SECONDS);
             assertThat(new String(answer, UTF_8)).isEqualTo("hello world");

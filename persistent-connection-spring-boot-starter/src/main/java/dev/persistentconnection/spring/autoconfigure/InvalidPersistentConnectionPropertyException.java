@@ -1,5 +1,7 @@
 package dev.persistentconnection.spring.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown at startup when a {@code persistent-connection.*} property is invalid. Reported by
  * {@link InvalidPersistentConnectionPropertyFailureAnalyzer} with the property's name and the fix.
@@ -7,17 +9,18 @@ package dev.persistentconnection.spring.autoconfigure;
 public class InvalidPersistentConnectionPropertyException extends RuntimeException {
 
     private final String property;
-    private final Object value;
+    private final @Nullable Object value;
     private final String reason;
     private final String action;
-    private final String origin;
+    private final @Nullable String origin;
 
-    public InvalidPersistentConnectionPropertyException(String property, Object value, String reason, String action) {
+    public InvalidPersistentConnectionPropertyException(String property, @Nullable Object value, String reason,
+            String action) {
         this(property, value, reason, action, null);
     }
 
-    public InvalidPersistentConnectionPropertyException(String property, Object value, String reason, String action,
-            String origin) {
+    public InvalidPersistentConnectionPropertyException(String property, @Nullable Object value, String reason,
+            String action, @Nullable String origin) {
         super("Invalid persistent connection property '" + property + "' (value: " + value + "): " + reason);
         this.property = property;
         this.value = value;
@@ -27,13 +30,13 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
     }
 
     /** Where the value was set (for example a line of application.yml), or {@code null} when unknown. */
-    public String getOrigin() { return origin; }
+    public @Nullable String getOrigin() { return origin; }
 
     /** The full property name, e.g. {@code persistent-connection.connections.orders.jitter}. */
     public String getProperty() { return property; }
 
     /** The offending value (may be {@code null} when the property is missing). */
-    public Object getValue() { return value; }
+    public @Nullable Object getValue() { return value; }
 
     /** Why the value is invalid. */
     public String getReason() { return reason; }

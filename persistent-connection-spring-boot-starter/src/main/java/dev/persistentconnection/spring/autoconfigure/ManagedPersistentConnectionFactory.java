@@ -12,6 +12,7 @@ import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnectionCustomizer;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationEventPublisher;
 
@@ -22,13 +23,14 @@ import org.springframework.context.ApplicationEventPublisher;
 class ManagedPersistentConnectionFactory implements Function<PersistentConnectionSettings, ManagedPersistentConnection> {
 
     private final Map<String, PersistentConnectionRegistration<?, ?>> registrations;
-    private final DefaultConnectorProvider defaultConnectorProvider;
-    private final DiscoveryAddressSupplierFactory discovery;
+    private final @Nullable DefaultConnectorProvider defaultConnectorProvider;
+    private final @Nullable DiscoveryAddressSupplierFactory discovery;
     private final List<PersistentConnectionCustomizer> customizers;
     private final ApplicationEventPublisher publisher;
 
     ManagedPersistentConnectionFactory(Map<String, PersistentConnectionRegistration<?, ?>> registrations,
-            DefaultConnectorProvider defaultConnectorProvider, DiscoveryAddressSupplierFactory discovery,
+            @Nullable DefaultConnectorProvider defaultConnectorProvider,
+            @Nullable DiscoveryAddressSupplierFactory discovery,
             List<PersistentConnectionCustomizer> customizers, ApplicationEventPublisher publisher) {
         this.registrations = registrations;
         this.defaultConnectorProvider = defaultConnectorProvider;
@@ -67,20 +69,22 @@ class ManagedPersistentConnectionFactory implements Function<PersistentConnectio
     @SuppressWarnings("unchecked")
     private <A> AddressSupplier<A> addressSupplier(PersistentConnectionRegistration<A, ?> registration,
             PersistentConnectionSettings settings) {
-        if (registration.addressSupplier() != null) {
-            return registration.addressSupplier();
+        AddressSupplier<A> own = registration.addressSupplier();
+        if (own != null) {
+            return own;
         }
         AddressSupplier<InetSocketAddress> socketAddresses;
-        if (settings.discoveryServiceId() != null) {
+        String serviceId = settings.discoveryServiceId();
+        if (serviceId != null) {
             if (discovery == null) {
                 throw new InvalidPersistentConnectionPropertyException(
-                        settings.propertyPrefix() + ".discovery.service-id", settings.discoveryServiceId(),
+                        settings.propertyPrefix() + ".discovery.service-id", serviceId,
                         "no Spring Cloud DiscoveryClient is available to look the service up",
                         "Add org.springframework.cloud:spring-cloud-commons and a DiscoveryClient implementation "
                                 + "(for example spring.cloud.discovery.client.simple.instances.*), or remove the "
                                 + "property and set '" + settings.propertyPrefix() + ".addresses' instead.");
             }
-            socketAddresses = discovery.forService(settings.discoveryServiceId());
+            socketAddresses = discovery.forService(serviceId);
         }
         else if (!settings.addresses().isEmpty()) {
             socketAddresses = AddressSuppliers.roundRobin(settings.addresses());

@@ -9,7 +9,9 @@ import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.tasks.TaskClient;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -39,17 +41,19 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBooleanProperty(name = "persistent-connection.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(PersistentConnectionProperties.class)
 @Import(PersistentConnectionBeanRegistrar.class)
-public class PersistentConnectionAutoConfiguration {
+public final class PersistentConnectionAutoConfiguration {
 
     @Bean(name = PersistentConnectionBeanRegistrar.REGISTRY_BEAN_NAME)
-    PersistentConnections persistentConnections(Environment environment,
-            ObjectProvider<PersistentConnectionRegistration<?, ?>> registrations,
+    PersistentConnections persistentConnections(PersistentConnectionProperties properties, Environment environment,
+            BeanFactory beanFactory, ObjectProvider<PersistentConnectionRegistration<?, ?>> registrations,
             ObjectProvider<DefaultConnectorProvider> defaultConnectorProvider,
             ObjectProvider<DiscoveryAddressSupplierFactory> discovery,
             ObjectProvider<PersistentConnectionCustomizer> customizers, ObjectProvider<SslBundles> sslBundles,
             ApplicationEventPublisher publisher) {
-        var settings = PersistentConnectionSettingsResolver.resolve(environment);
+        Map<String, PersistentConnectionSettings> settings =
+                PersistentConnectionSettingsResolver.resolve(properties, environment);
         for (PersistentConnectionSettings connection : settings.values()) {
+            checkBeanDefinition(connection, beanFactory);
             checkSslBundle(connection, sslBundles.getIfAvailable());
         }
         Map<String, PersistentConnectionRegistration<?, ?>> byName = new LinkedHashMap<>();
@@ -60,9 +64,8 @@ public class PersistentConnectionAutoConfiguration {
                         + "connection '" + registration.connectionName() + "'");
             }
         });
-        var declared = PersistentConnectionSettingsResolver.declaredNames(environment);
         for (String name : byName.keySet()) {
-            if (!declared.contains(name)) {
+            if (!properties.getConnections().containsKey(name)) {
                 throw new InvalidPersistentConnectionPropertyException(
                         PersistentConnectionSettings.propertyPrefix(name), null,
                         "a PersistentConnectionRegistration bean is bound to '" + name
@@ -77,7 +80,24 @@ public class PersistentConnectionAutoConfiguration {
         return new PersistentConnections(settings, factory);
     }
 
-    private static void checkSslBundle(PersistentConnectionSettings connection, SslBundles sslBundles) {
+    /**
+     * The bean definitions were made from the configuration seen when the registrar ran: under AOT, at build time.
+     * A connection declared only at run time has no bean; say so instead of leaving it silently absent.
+     */
+    private static void checkBeanDefinition(PersistentConnectionSettings connection, BeanFactory beanFactory) {
+        String beanName = PersistentConnectionBeanRegistrar.beanName(connection.name());
+        if (!beanFactory.containsBean(beanName)) {
+            throw new InvalidPersistentConnectionPropertyException(connection.propertyPrefix(), null,
+                    "the connection is declared at run time, but the application was processed ahead of time (Spring "
+                            + "AOT) without it, so there is no bean '" + beanName + "': under AOT the bean "
+                            + "definitions, and with them the set of connection names, are fixed at build time",
+                    "Declare the connection in the configuration that process-aot reads (for example "
+                            + "application.yml) and build again, or run without -Dspring.aot.enabled=true. Its "
+                            + "addresses, delays and TLS settings may still change at run time.");
+        }
+    }
+
+    private static void checkSslBundle(PersistentConnectionSettings connection, @Nullable SslBundles sslBundles) {
         String bundle = connection.sslBundle();
         if (bundle == null) {
             return;

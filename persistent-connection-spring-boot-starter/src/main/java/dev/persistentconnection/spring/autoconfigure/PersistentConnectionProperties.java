@@ -1,10 +1,11 @@
 package dev.persistentconnection.spring.autoconfigure;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -12,8 +13,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Configuration properties of the persistent-connection starter.
  * <p>
  * Every connection under {@code persistent-connection.connections.<name>} starts from the values under
- * {@code persistent-connection.defaults} and overrides what it sets itself. The field initializers below are the
- * built-in defaults.
+ * {@code persistent-connection.defaults} and overrides what it sets itself. A setting nobody sets is {@code null}
+ * here and takes its built-in default from {@link dev.persistentconnection.spring.PersistentConnectionSettings}
+ * (the one place the defaults are written). This tree is bound once, as this bean; the starter derives every
+ * connection's settings from it.
  */
 @ConfigurationProperties("persistent-connection")
 public class PersistentConnectionProperties {
@@ -45,34 +48,34 @@ public class PersistentConnectionProperties {
     /** Settings of one connection (also the shape of {@code persistent-connection.defaults}). */
     public static class Connection {
 
-        /** Whether this connection is created. */
-        private boolean enabled = true;
+        /** Whether this connection is created. Default: true. */
+        private @Nullable Boolean enabled;
 
         /**
          * Name of the server, used in logs, events, health and metrics. Defaults to the connection's name.
          */
-        private String serverName;
+        private @Nullable String serverName;
 
         /**
          * Addresses of the server as host:port ([v6-address]:port for IPv6). One address is used per attempt,
          * in round-robin order.
          */
-        private List<String> addresses = new ArrayList<>();
+        private @Nullable List<String> addresses;
 
         /**
          * Delay between the start of one attempt and the start of the next one, and the minimum lifetime of a
-         * connection below which a reconnection waits out the rest of the delay.
+         * connection below which a reconnection waits out the rest of the delay. Default: 10s.
          */
-        private Duration retryDelay = Duration.ofSeconds(10);
+        private @Nullable Duration retryDelay;
 
         /**
          * Random variation of each retry delay, as a fraction in [0, 1): 0.3 gives a delay uniform in
-         * [0.7, 1.3] x the delay. 0 means no randomization.
+         * [0.7, 1.3] x the delay. 0 means no randomization. Default: 0.3.
          */
-        private double jitter = 0.3;
+        private @Nullable Double jitter;
 
-        /** Timeout of one connection attempt (built-in connector). */
-        private Duration connectTimeout = Duration.ofSeconds(10);
+        /** Timeout of one connection attempt (built-in connector). Default: 10s. */
+        private @Nullable Duration connectTimeout;
 
         /** Exponential back-off of the retry delay after consecutive failures. */
         private final Backoff backoff = new Backoff();
@@ -86,18 +89,18 @@ public class PersistentConnectionProperties {
         /** Address look-up through Spring Cloud's DiscoveryClient, instead of fixed addresses. */
         private final Discovery discovery = new Discovery();
 
-        public boolean isEnabled() { return enabled; }
-        public void setEnabled(boolean enabled) { this.enabled = enabled; }
-        public String getServerName() { return serverName; }
-        public void setServerName(String serverName) { this.serverName = serverName; }
-        public List<String> getAddresses() { return addresses; }
-        public void setAddresses(List<String> addresses) { this.addresses = addresses; }
-        public Duration getRetryDelay() { return retryDelay; }
-        public void setRetryDelay(Duration retryDelay) { this.retryDelay = retryDelay; }
-        public double getJitter() { return jitter; }
-        public void setJitter(double jitter) { this.jitter = jitter; }
-        public Duration getConnectTimeout() { return connectTimeout; }
-        public void setConnectTimeout(Duration connectTimeout) { this.connectTimeout = connectTimeout; }
+        public @Nullable Boolean getEnabled() { return enabled; }
+        public void setEnabled(@Nullable Boolean enabled) { this.enabled = enabled; }
+        public @Nullable String getServerName() { return serverName; }
+        public void setServerName(@Nullable String serverName) { this.serverName = serverName; }
+        public @Nullable List<String> getAddresses() { return addresses; }
+        public void setAddresses(@Nullable List<String> addresses) { this.addresses = addresses; }
+        public @Nullable Duration getRetryDelay() { return retryDelay; }
+        public void setRetryDelay(@Nullable Duration retryDelay) { this.retryDelay = retryDelay; }
+        public @Nullable Double getJitter() { return jitter; }
+        public void setJitter(@Nullable Double jitter) { this.jitter = jitter; }
+        public @Nullable Duration getConnectTimeout() { return connectTimeout; }
+        public void setConnectTimeout(@Nullable Duration connectTimeout) { this.connectTimeout = connectTimeout; }
         public Backoff getBackoff() { return backoff; }
         public Heartbeat getHeartbeat() { return heartbeat; }
         public Ssl getSsl() { return ssl; }
@@ -107,49 +110,49 @@ public class PersistentConnectionProperties {
     /** Exponential back-off: the n-th consecutive failure waits retry-delay x multiplier^n, at most max-delay. */
     public static class Backoff {
 
-        /** Factor applied to the retry delay per consecutive failure. 1 disables the back-off. */
-        private double multiplier = 1.0;
+        /** Factor applied to the retry delay per consecutive failure. 1 disables the back-off. Default: 1. */
+        private @Nullable Double multiplier;
 
-        /** Upper bound of the backed-off retry delay. */
-        private Duration maxDelay = Duration.ofMinutes(5);
+        /** Upper bound of the backed-off retry delay. Default: 5m. */
+        private @Nullable Duration maxDelay;
 
         /**
          * How long a connection must stay up for the back-off to start again from the retry delay; a connection
-         * that drops sooner counts as one more failure.
+         * that drops sooner counts as one more failure. Default: 1m.
          */
-        private Duration resetAfter = Duration.ofMinutes(1);
+        private @Nullable Duration resetAfter;
 
-        public double getMultiplier() { return multiplier; }
-        public void setMultiplier(double multiplier) { this.multiplier = multiplier; }
-        public Duration getMaxDelay() { return maxDelay; }
-        public void setMaxDelay(Duration maxDelay) { this.maxDelay = maxDelay; }
-        public Duration getResetAfter() { return resetAfter; }
-        public void setResetAfter(Duration resetAfter) { this.resetAfter = resetAfter; }
+        public @Nullable Double getMultiplier() { return multiplier; }
+        public void setMultiplier(@Nullable Double multiplier) { this.multiplier = multiplier; }
+        public @Nullable Duration getMaxDelay() { return maxDelay; }
+        public void setMaxDelay(@Nullable Duration maxDelay) { this.maxDelay = maxDelay; }
+        public @Nullable Duration getResetAfter() { return resetAfter; }
+        public void setResetAfter(@Nullable Duration resetAfter) { this.resetAfter = resetAfter; }
     }
 
     /** Heartbeats of an established connection (built-in connector). */
     public static class Heartbeat {
 
-        /** Quiet time after which the client sends a heartbeat. */
-        private Duration interval = Duration.ofSeconds(10);
+        /** Quiet time after which the client sends a heartbeat. Default: 10s. */
+        private @Nullable Duration interval;
 
-        /** Silence from the server after which the connection is considered dead and closed. */
-        private Duration timeout = Duration.ofSeconds(30);
+        /** Silence from the server after which the connection is considered dead and closed. Default: 30s. */
+        private @Nullable Duration timeout;
 
-        public Duration getInterval() { return interval; }
-        public void setInterval(Duration interval) { this.interval = interval; }
-        public Duration getTimeout() { return timeout; }
-        public void setTimeout(Duration timeout) { this.timeout = timeout; }
+        public @Nullable Duration getInterval() { return interval; }
+        public void setInterval(@Nullable Duration interval) { this.interval = interval; }
+        public @Nullable Duration getTimeout() { return timeout; }
+        public void setTimeout(@Nullable Duration timeout) { this.timeout = timeout; }
     }
 
     /** TLS settings. */
     public static class Ssl {
 
         /** Name of the Spring SSL bundle (spring.ssl.bundle.*) to connect with TLS. Unset means plain TCP. */
-        private String bundle;
+        private @Nullable String bundle;
 
-        public String getBundle() { return bundle; }
-        public void setBundle(String bundle) { this.bundle = bundle; }
+        public @Nullable String getBundle() { return bundle; }
+        public void setBundle(@Nullable String bundle) { this.bundle = bundle; }
     }
 
     /** Address look-up through Spring Cloud's DiscoveryClient. */
@@ -159,9 +162,9 @@ public class PersistentConnectionProperties {
          * Service id to look up in the DiscoveryClient before every attempt, rotating among the instances it
          * lists. Takes precedence over addresses. Needs spring-cloud-commons on the classpath.
          */
-        private String serviceId;
+        private @Nullable String serviceId;
 
-        public String getServiceId() { return serviceId; }
-        public void setServiceId(String serviceId) { this.serviceId = serviceId; }
+        public @Nullable String getServiceId() { return serviceId; }
+        public void setServiceId(@Nullable String serviceId) { this.serviceId = serviceId; }
     }
 }

@@ -3,15 +3,14 @@ package dev.persistentconnection.spring.autoconfigure;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import dev.persistentconnection.spring.PersistentConnectionSettings;
+import dev.persistentconnection.spring.autoconfigure.PersistentConnectionProperties.Connection;
+import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
@@ -22,9 +21,11 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 /**
- * Reads {@code persistent-connection.*} with the {@link Binder}, overlays every connection on the defaults and
- * validates what can be validated without other beans. Invalid values throw
- * {@link InvalidPersistentConnectionPropertyException}.
+ * Turns the bound {@link PersistentConnectionProperties} into the validated settings of every enabled connection:
+ * each value comes from the connection, else from {@code persistent-connection.defaults}, else from the built-in
+ * defaults of {@link PersistentConnectionSettings}. It reads the bound tree and never binds again; only the
+ * registrar, which runs before any bean exists, binds the tree itself ({@link #bind}). Invalid values throw
+ * {@link InvalidPersistentConnectionPropertyException}, naming the property where the value was written.
  */
 final class PersistentConnectionSettingsResolver {
 
@@ -33,21 +34,23 @@ final class PersistentConnectionSettingsResolver {
     private PersistentConnectionSettingsResolver() {
     }
 
-    /** The enabled connections, in declaration order. */
-    static Map<String, PersistentConnectionSettings> resolve(Environment environment) {
+    /**
+     * Binds {@code persistent-connection.*} from the environment: for the bean definitions, which are registered
+     * before the {@link PersistentConnectionProperties} bean exists (and, under AOT, at build time).
+     */
+    static PersistentConnectionProperties bind(Environment environment) {
+        return Binder.get(environment).bindOrCreate(PREFIX, PersistentConnectionProperties.class);
+    }
+
+    /** The settings of the enabled connections, in declaration order. */
+    static Map<String, PersistentConnectionSettings> resolve(PersistentConnectionProperties properties,
+            Environment environment) {
         try {
-            return resolve(Binder.get(environment), declaredNames(environment));
+            return resolve(properties);
         }
         catch (InvalidPersistentConnectionPropertyException ex) {
             throw withSource(environment, ex);
         }
-    }
-
-    /** The names under {@code persistent-connection.connections}, enabled or not. */
-    static Set<String> declaredNames(Environment environment) {
-        return Binder.get(environment)
-                .bind(PREFIX + ".connections", Bindable.mapOf(String.class, PersistentConnectionProperties.Connection.class))
-                .orElse(Collections.emptyMap()).keySet();
     }
 
     /** Replaces the bound value by the text the user wrote, and adds where it was written. */
@@ -72,75 +75,87 @@ final class PersistentConnectionSettingsResolver {
         return ex;
     }
 
-    private static Map<String, PersistentConnectionSettings> resolve(Binder binder, Set<String> declared) {
-        // Validate the defaults themselves, so a bad default is reported under its own name.
-        PersistentConnectionProperties.Connection defaults = bindConnection(binder, null);
-        validateCommon(defaults, PREFIX + ".defaults");
+    private static Map<String, PersistentConnectionSettings> resolve(PersistentConnectionProperties properties) {
+        Connection defaults = properties.getDefaults();
+        // Every value is validated under the name it was written with: a bad default is reported as a default.
+        validate(defaults, PREFIX + ".defaults");
         Map<String, PersistentConnectionSettings> result = new LinkedHashMap<>();
-        for (String name : declared) {
-            PersistentConnectionProperties.Connection merged = bindConnection(binder, name);
-            if (merged.isEnabled()) {
-                result.put(name, toSettings(name, merged));
+        for (Map.Entry<String, Connection> entry : properties.getConnections().entrySet()) {
+            String name = entry.getKey();
+            Connection connection = entry.getValue();
+            String prefix = PersistentConnectionSettings.propertyPrefix(name);
+            validate(connection, prefix);
+            if (first(connection.getEnabled(), defaults.getEnabled(), Boolean.TRUE)) {
+                result.put(name, toSettings(name, prefix, connection, defaults));
             }
         }
         return result;
     }
 
-    private static PersistentConnectionProperties.Connection bindConnection(Binder binder, String name) {
-        PersistentConnectionProperties.Connection target = new PersistentConnectionProperties.Connection();
-        binder.bind(PREFIX + ".defaults", Bindable.ofInstance(target));
-        if (name != null) {
-            binder.bind(PersistentConnectionSettings.propertyPrefix(name), Bindable.ofInstance(target));
-        }
-        return target;
-    }
-
-    private static PersistentConnectionSettings toSettings(String name, PersistentConnectionProperties.Connection c) {
-        String prefix = PersistentConnectionSettings.propertyPrefix(name);
-        validateCommon(c, prefix);
+    private static PersistentConnectionSettings toSettings(String name, String prefix, Connection c,
+            Connection d) {
+        PersistentConnectionSettings builtIn = PersistentConnectionSettings.of(name);
         List<InetSocketAddress> addresses = new ArrayList<>();
-        for (int i = 0; i < c.getAddresses().size(); i++) {
-            addresses.add(parseAddress(prefix + ".addresses[" + i + "]", c.getAddresses().get(i)));
+        String addressesPrefix = (c.getAddresses() != null) ? prefix : PREFIX + ".defaults";
+        List<String> written = first(c.getAddresses(), d.getAddresses(), List.of());
+        for (int i = 0; i < written.size(); i++) {
+            addresses.add(parseAddress(addressesPrefix + ".addresses[" + i + "]", written.get(i)));
         }
-        String serverName = StringUtils.hasText(c.getServerName()) ? c.getServerName() : name;
-        return new PersistentConnectionSettings(name, serverName, addresses, c.getRetryDelay(), c.getJitter(),
-                c.getBackoff().getMultiplier(), c.getBackoff().getMaxDelay(), c.getBackoff().getResetAfter(),
-                c.getConnectTimeout(), c.getHeartbeat().getInterval(), c.getHeartbeat().getTimeout(),
-                emptyToNull(c.getSsl().getBundle()), emptyToNull(c.getDiscovery().getServiceId()));
+        String serverName = first(emptyToNull(c.getServerName()), emptyToNull(d.getServerName()), name);
+        PersistentConnectionSettings.Backoff backoff = new PersistentConnectionSettings.Backoff(
+                first(c.getBackoff().getMultiplier(), d.getBackoff().getMultiplier(), builtIn.backoff().multiplier()),
+                first(c.getBackoff().getMaxDelay(), d.getBackoff().getMaxDelay(), builtIn.backoff().maxDelay()),
+                first(c.getBackoff().getResetAfter(), d.getBackoff().getResetAfter(), builtIn.backoff().resetAfter()));
+        PersistentConnectionSettings.Heartbeat heartbeat = new PersistentConnectionSettings.Heartbeat(
+                first(c.getHeartbeat().getInterval(), d.getHeartbeat().getInterval(), builtIn.heartbeat().interval()),
+                first(c.getHeartbeat().getTimeout(), d.getHeartbeat().getTimeout(), builtIn.heartbeat().timeout()));
+        String sslBundle = emptyToNull(first(c.getSsl().getBundle(), d.getSsl().getBundle(), ""));
+        String serviceId = emptyToNull(first(c.getDiscovery().getServiceId(), d.getDiscovery().getServiceId(), ""));
+        return new Resolved(name, serverName, List.copyOf(addresses),
+                first(c.getRetryDelay(), d.getRetryDelay(), builtIn.retryDelay()),
+                first(c.getJitter(), d.getJitter(), builtIn.jitter()),
+                first(c.getConnectTimeout(), d.getConnectTimeout(), builtIn.connectTimeout()),
+                backoff, heartbeat, sslBundle, serviceId);
     }
 
-    private static void validateCommon(PersistentConnectionProperties.Connection c, String prefix) {
+    /** The connection's own value, else the default's, else the built-in one. */
+    private static <T> T first(@Nullable T own, @Nullable T fromDefaults, T builtIn) {
+        return (own != null) ? own : (fromDefaults != null) ? fromDefaults : builtIn;
+    }
+
+    /** Checks the values {@code c} sets itself (a value it does not set is checked where it was set). */
+    private static void validate(Connection c, String prefix) {
         nonNegative(prefix + ".retry-delay", c.getRetryDelay());
         nonNegative(prefix + ".backoff.max-delay", c.getBackoff().getMaxDelay());
         nonNegative(prefix + ".backoff.reset-after", c.getBackoff().getResetAfter());
         positive(prefix + ".connect-timeout", c.getConnectTimeout());
         positive(prefix + ".heartbeat.interval", c.getHeartbeat().getInterval());
         positive(prefix + ".heartbeat.timeout", c.getHeartbeat().getTimeout());
-        double jitter = c.getJitter();
-        if (!(jitter >= 0.0 && jitter < 1.0)) {
+        Double jitter = c.getJitter();
+        if (jitter != null && !(jitter >= 0.0 && jitter < 1.0)) {
             throw new InvalidPersistentConnectionPropertyException(prefix + ".jitter", jitter,
                     "the jitter must be a fraction in [0, 1)",
                     "Set '" + prefix + ".jitter' to a value from 0 (no randomization) up to, but not including, 1, "
                             + "for example 0.3.");
         }
-        double multiplier = c.getBackoff().getMultiplier();
-        if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+        Double multiplier = c.getBackoff().getMultiplier();
+        if (multiplier != null && (!(multiplier >= 1.0) || Double.isInfinite(multiplier))) {
             throw new InvalidPersistentConnectionPropertyException(prefix + ".backoff.multiplier", multiplier,
                     "the back-off multiplier must be a finite number >= 1",
                     "Set '" + prefix + ".backoff.multiplier' to 1 (no back-off) or more, for example 2.");
         }
     }
 
-    private static void nonNegative(String property, Duration value) {
-        if (value == null || value.isNegative()) {
+    private static void nonNegative(String property, @Nullable Duration value) {
+        if (value != null && value.isNegative()) {
             throw new InvalidPersistentConnectionPropertyException(property, value,
                     "the duration must not be negative",
                     "Set '" + property + "' to zero or a positive duration, for example 10s or 500ms.");
         }
     }
 
-    private static void positive(String property, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
+    private static void positive(String property, @Nullable Duration value) {
+        if (value != null && (value.isNegative() || value.isZero())) {
             throw new InvalidPersistentConnectionPropertyException(property, value,
                     "the duration must be positive",
                     "Set '" + property + "' to a positive duration, for example 10s or 500ms.");
@@ -148,7 +163,7 @@ final class PersistentConnectionSettingsResolver {
     }
 
     /** Parses host:port or [v6]:port into an unresolved address. */
-    static InetSocketAddress parseAddress(String property, String text) {
+    static InetSocketAddress parseAddress(String property, @Nullable String text) {
         String value = text == null ? "" : text.trim();
         String host;
         String port;
@@ -178,14 +193,21 @@ final class PersistentConnectionSettingsResolver {
         return InetSocketAddress.createUnresolved(host, portNumber);
     }
 
-    private static InvalidPersistentConnectionPropertyException malformed(String property, String text) {
+    private static InvalidPersistentConnectionPropertyException malformed(String property, @Nullable String text) {
         return new InvalidPersistentConnectionPropertyException(property, text,
                 "the address is not of the form host:port with a port in 1..65535",
                 "Write the address as host:port (for example orders.internal:7000) or [v6-address]:port "
                         + "(for example [::1]:7000).");
     }
 
-    private static String emptyToNull(String text) {
+    private static @Nullable String emptyToNull(@Nullable String text) {
         return StringUtils.hasText(text) ? text.trim() : null;
+    }
+
+    /** The resolved settings: every value present, validated. */
+    private record Resolved(String name, String serverName, List<InetSocketAddress> addresses, Duration retryDelay,
+            double jitter, Duration connectTimeout, PersistentConnectionSettings.Backoff backoff,
+            PersistentConnectionSettings.Heartbeat heartbeat, @Nullable String sslBundle,
+            @Nullable String discoveryServiceId) implements PersistentConnectionSettings {
     }
 }

@@ -12,6 +12,7 @@ import dev.persistentconnection.tasks.TaskClientOptions;
 import dev.persistentconnection.tasks.TaskClients;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
@@ -25,9 +26,9 @@ import org.springframework.boot.ssl.SslOptions;
  */
 class TaskClientConnectorProvider implements DefaultConnectorProvider {
 
-    private final SslBundles sslBundles;
+    private final @Nullable SslBundles sslBundles;
 
-    TaskClientConnectorProvider(SslBundles sslBundles) {
+    TaskClientConnectorProvider(@Nullable SslBundles sslBundles) {
         this.sslBundles = sslBundles;
     }
 
@@ -36,10 +37,11 @@ class TaskClientConnectorProvider implements DefaultConnectorProvider {
             PersistentConnectionSettings settings) {
         TaskClientOptions.Builder options = TaskClientOptions.builder()
                 .connectTimeout(settings.connectTimeout())
-                .heartbeatInterval(settings.heartbeatInterval())
-                .heartbeatTimeout(settings.heartbeatTimeout());
-        if (settings.sslBundle() != null) {
-            options.sslContext(sslContext(settings));
+                .heartbeatInterval(settings.heartbeat().interval())
+                .heartbeatTimeout(settings.heartbeat().timeout());
+        String bundleName = settings.sslBundle();
+        if (bundleName != null) {
+            options.sslContext(sslContext(settings, bundleName));
         }
         TaskClientOptions built = options.build();
         return PersistentConnectionRegistration.<InetSocketAddress, TaskClient>forConnection(settings.name())
@@ -48,14 +50,14 @@ class TaskClientConnectorProvider implements DefaultConnectorProvider {
                 .build();
     }
 
-    private SslContext sslContext(PersistentConnectionSettings settings) {
+    private SslContext sslContext(PersistentConnectionSettings settings, String bundleName) {
         String property = settings.propertyPrefix() + ".ssl.bundle";
         if (sslBundles == null) {
-            throw new InvalidPersistentConnectionPropertyException(property, settings.sslBundle(),
+            throw new InvalidPersistentConnectionPropertyException(property, bundleName,
                     "there is no SslBundles bean to look the bundle up in",
                     "Define the bundle under spring.ssl.bundle.*, or remove '" + property + "'.");
         }
-        SslBundle bundle = sslBundles.getBundle(settings.sslBundle());
+        SslBundle bundle = sslBundles.getBundle(bundleName);
         SslManagerBundle managers = bundle.getManagers();
         SslOptions sslOptions = bundle.getOptions();
         try {
@@ -71,9 +73,9 @@ class TaskClientConnectorProvider implements DefaultConnectorProvider {
             return builder.build();
         }
         catch (SSLException | RuntimeException ex) {
-            throw new InvalidPersistentConnectionPropertyException(property, settings.sslBundle(),
+            throw new InvalidPersistentConnectionPropertyException(property, bundleName,
                     "the SSL bundle cannot be used by a TLS client: " + ex.getMessage(),
-                    "Check the key store and trust store of spring.ssl.bundle.*." + settings.sslBundle() + ".");
+                    "Check the key store and trust store of spring.ssl.bundle.*." + bundleName + ".");
         }
     }
 

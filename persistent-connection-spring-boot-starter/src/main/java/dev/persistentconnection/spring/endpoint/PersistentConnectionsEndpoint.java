@@ -7,6 +7,7 @@ import dev.persistentconnection.ConnectionState;
 import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -38,13 +39,13 @@ public class PersistentConnectionsEndpoint {
 
     /** One connection by name, or 404. */
     @ReadOperation
-    public ConnectionDescriptor connection(@Selector String name) {
+    public @Nullable ConnectionDescriptor connection(@Selector String name) {
         return connections.findManaged(name).map(ConnectionDescriptor::of).orElse(null);
     }
 
     /** Drops the current connection of {@code name}; the engine reconnects. 404 for an unknown name. */
     @WriteOperation
-    public DropResult drop(@Selector String name) {
+    public @Nullable DropResult drop(@Selector String name) {
         return connections.findManaged(name)
                 .map(connection -> new DropResult(name, connection.dropCurrentConnection()))
                 .orElse(null);
@@ -55,8 +56,8 @@ public class PersistentConnectionsEndpoint {
     }
 
     /** A {@link ConnectionState} with its error as text, plus the counters. */
-    public record ConnectionDescriptor(String serverName, String phase, boolean connected, String address,
-            String lastError, int consecutiveFailures, String since, long successfulAttempts, long failedAttempts,
+    public record ConnectionDescriptor(String serverName, String phase, boolean connected, @Nullable String address,
+            @Nullable String lastError, int consecutiveFailures, String since, long successfulAttempts, long failedAttempts,
             long disconnects) {
 
         static ConnectionDescriptor of(ManagedPersistentConnection connection) {

@@ -64,18 +64,18 @@ class PersistentConnectionAutoConfigurationTests {
                     assertThat(s.addresses()).containsExactly(InetSocketAddress.createUnresolved("localhost", 7000));
                     assertThat(s.retryDelay()).isEqualTo(Duration.ofSeconds(10));
                     assertThat(s.jitter()).isEqualTo(0.3);
-                    assertThat(s.backoffMultiplier()).isEqualTo(1.0);
-                    assertThat(s.backoffMaxDelay()).isEqualTo(Duration.ofMinutes(5));
-                    assertThat(s.backoffResetAfter()).isEqualTo(Duration.ofMinutes(1));
+                    assertThat(s.backoff().multiplier()).isEqualTo(1.0);
+                    assertThat(s.backoff().maxDelay()).isEqualTo(Duration.ofMinutes(5));
+                    assertThat(s.backoff().resetAfter()).isEqualTo(Duration.ofMinutes(1));
                     assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-                    assertThat(s.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
-                    assertThat(s.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(30));
+                    assertThat(s.heartbeat().interval()).isEqualTo(Duration.ofSeconds(10));
+                    assertThat(s.heartbeat().timeout()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(s.sslBundle()).isNull();
                     assertThat(s.discoveryServiceId()).isNull();
                     PersistentConnectionProperties properties = context.getBean(PersistentConnectionProperties.class);
                     assertThat(properties.isEnabled()).isTrue();
                     assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
-                    assertThat(properties.getDefaults().isEnabled()).isTrue();
+                    assertThat(properties.getDefaults().getEnabled()).as("unset: the built-in default applies").isNull();
                 });
     }
 
@@ -108,20 +108,20 @@ class PersistentConnectionAutoConfigurationTests {
                             InetSocketAddress.createUnresolved("::1", 2));
                     assertThat(orders.retryDelay()).isEqualTo(Duration.ofMillis(250));
                     assertThat(orders.jitter()).isZero();
-                    assertThat(orders.backoffMultiplier()).isEqualTo(2.0);
-                    assertThat(orders.backoffMaxDelay()).isEqualTo(Duration.ofSeconds(30));
-                    assertThat(orders.backoffResetAfter()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(orders.backoff().multiplier()).isEqualTo(2.0);
+                    assertThat(orders.backoff().maxDelay()).isEqualTo(Duration.ofSeconds(30));
+                    assertThat(orders.backoff().resetAfter()).isEqualTo(Duration.ofSeconds(5));
                     assertThat(orders.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
-                    assertThat(orders.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
-                    assertThat(orders.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(6));
+                    assertThat(orders.heartbeat().interval()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(orders.heartbeat().timeout()).isEqualTo(Duration.ofSeconds(6));
                     PersistentConnectionSettings prices = connections.managed("prices").settings();
                     assertThat(prices.serverName()).isEqualTo("prices");
                     assertThat(prices.retryDelay()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(prices.jitter()).isEqualTo(0.1);
                     assertThat(prices.connectTimeout()).isEqualTo(Duration.ofSeconds(4));
-                    assertThat(prices.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
-                    assertThat(prices.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(30));
-                    assertThat(prices.backoffMultiplier()).isEqualTo(3.0);
+                    assertThat(prices.heartbeat().interval()).isEqualTo(Duration.ofSeconds(1));
+                    assertThat(prices.heartbeat().timeout()).isEqualTo(Duration.ofSeconds(30));
+                    assertThat(prices.backoff().multiplier()).isEqualTo(3.0);
                     assertThat(context.getBean(PersistentConnectionsLifecycle.class)).isNotNull();
                     assertThat(context.getBean(PersistentConnectionProperties.class).getShutdownTimeout())
                             .isEqualTo(Duration.ofSeconds(3));
@@ -209,8 +209,11 @@ class PersistentConnectionAutoConfigurationTests {
     void aConnectionDoesNotConnectBeforeTheContextStarts() {
         FakeConnection.RecordingConnector connector = new FakeConnection.RecordingConnector();
         ManagedPersistentConnection managed = ManagedPersistentConnection.create(
-                new PersistentConnectionSettings("x", "x", List.of(), Duration.ofMillis(100), 0, 1, Duration.ofMinutes(1),
-                        Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), null, null),
+                new PersistentConnectionSettings() {
+                    @Override public String name() { return "x"; }
+                    @Override public Duration retryDelay() { return Duration.ofMillis(100); }
+                    @Override public double jitter() { return 0; }
+                },
                 FakeConnection.registration("x", connector),
                 () -> java.util.concurrent.CompletableFuture.completedFuture(InetSocketAddress.createUnresolved("h", 1)),
                 List.of(), event -> { });
@@ -247,11 +250,10 @@ class PersistentConnectionAutoConfigurationTests {
 
         @Bean(destroyMethod = "closeAsync")
         PersistentConnection<InetSocketAddress, FakeConnection> ordersPersistentConnection() {
-            return PersistentConnection.<InetSocketAddress, FakeConnection>builder("mine")
-                    .addressSupplier(() -> java.util.concurrent.CompletableFuture
-                            .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)))
-                    .connector(new FakeConnection.RecordingConnector())
-                    .lifecycle(FakeConnection.LIFECYCLE)
+            return PersistentConnection.builder("mine",
+                            () -> java.util.concurrent.CompletableFuture
+                                    .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)),
+                            new FakeConnection.RecordingConnector(), FakeConnection.LIFECYCLE)
                     .build();
         }
 

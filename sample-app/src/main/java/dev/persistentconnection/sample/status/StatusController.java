@@ -96,6 +96,6 @@ public class StatusController {
                 state.consecutiveFailures(), String.valueOf(state.since()),
                 managed.statistics().successfulAttempts(), managed.statistics().failedAttempts(),
                 managed.statistics().disconnects(), String.valueOf(managed.settings().retryDelay()),
-                managed.settings().backoffMultiplier(), String.valueOf(managed.settings().backoffMaxDelay()));
+                managed.settings().backoff().multiplier(), String.valueOf(managed.settings().backoff().maxDelay()));
     }
 }

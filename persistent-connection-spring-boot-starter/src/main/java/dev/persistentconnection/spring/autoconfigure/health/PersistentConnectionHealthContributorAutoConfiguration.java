@@ -1,4 +1,4 @@
-package dev.persistentconnection.spring.health;
+package dev.persistentconnection.spring.autoconfigure.health;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -6,6 +6,7 @@ import java.util.Map;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
+import dev.persistentconnection.spring.health.PersistentConnectionHealthIndicator;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -24,7 +25,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass({ HealthContributor.class, ConditionalOnEnabledHealthIndicator.class })
 @ConditionalOnBean(PersistentConnections.class)
 @ConditionalOnEnabledHealthIndicator("persistent-connections")
-public class PersistentConnectionHealthContributorAutoConfiguration {
+public final class PersistentConnectionHealthContributorAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "persistentConnectionsHealthContributor")

@@ -1,7 +1,8 @@
-package dev.persistentconnection.spring.metrics;
+package dev.persistentconnection.spring.autoconfigure.metrics;
 
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
+import dev.persistentconnection.spring.metrics.PersistentConnectionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -15,7 +16,7 @@ import org.springframework.context.annotation.Bean;
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean({ MeterRegistry.class, PersistentConnections.class })
-public class PersistentConnectionMetricsAutoConfiguration {
+public final class PersistentConnectionMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean

@@ -1,7 +1,8 @@
-package dev.persistentconnection.spring.endpoint;
+package dev.persistentconnection.spring.autoconfigure.endpoint;
 
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
+import dev.persistentconnection.spring.endpoint.PersistentConnectionsEndpoint;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -16,7 +17,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBean(PersistentConnections.class)
 @ConditionalOnAvailableEndpoint(PersistentConnectionsEndpoint.class)
-public class PersistentConnectionsEndpointAutoConfiguration {
+public final class PersistentConnectionsEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
