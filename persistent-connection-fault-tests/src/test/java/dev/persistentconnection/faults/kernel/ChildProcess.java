@@ -62,10 +62,8 @@ public final class ChildProcess {
             Duration connect = Duration.ofMillis(Long.parseLong(args[4]));
             connector = TaskClients.connector(TaskClientOptions.builder().connectTimeout(connect)
                     .heartbeatInterval(interval).heartbeatTimeout(timeout).build());
-            connection = PersistentConnection.<InetSocketAddress, TaskClient>builder("pair")
-                    .addressSupplier(AddressSuppliers.fixed(server.localAddress()))
-                    .connector(connector)
-                    .lifecycle(TaskClients.lifecycle())
+            connection = PersistentConnection.builder("pair", AddressSuppliers.fixed(server.localAddress()),
+                            connector, TaskClients.lifecycle())
                     .retryDelay(() -> retry)
                     .randomization(Randomization.nonRandom())
                     .onEvent(ChildProcess::print)

@@ -66,10 +66,8 @@ class KernelFaultsTest {
         for (Child c : servers) {
             c.warmUp();
         }
-        return PersistentConnection.<InetSocketAddress, TaskClient>builder("kernel")
-                .addressSupplier(AddressSuppliers.roundRobin(addresses))
-                .connector(connector)
-                .lifecycle(TaskClients.lifecycle())
+        return PersistentConnection.builder("kernel", AddressSuppliers.roundRobin(addresses), connector,
+                        TaskClients.lifecycle())
                 .retryDelay(() -> RETRY_DELAY)
                 .randomization(Randomization.nonRandom())
                 .onEvent(event -> {
