@@ -75,8 +75,7 @@ class ZooKeeperCatalogTest {
                             "--logging.level.org.apache.zookeeper=WARN",
                             "--logging.level.org.apache.curator=WARN",
                             "--spring.cloud.zookeeper.enabled=true",
-                            "--spring.cloud.util.enabled=true",
-                            "--spring.cloud.zookeeper.discovery.enabled=true",
+                            "--spring.cloud.discovery.enabled=true",
                             "--spring.cloud.zookeeper.connect-string=" + connect,
                             "--spring.cloud.zookeeper.discovery.register=false",
                             // Spring Cloud's own auto-registration needs a web server (Boot 4's spring-boot-web-server
