@@ -28,10 +28,14 @@ public final class ExecutingServer implements AutoCloseable {
 
     public static final int ECHO = 1;
 
-    /** One execution of a request id: how many times, and on which server connection. */
+    /**
+     * One execution of a request id: how many times, on which server connection, and that connection's client port
+     * (read while it is open).
+     */
     public static final class Execution {
         public final AtomicInteger count = new AtomicInteger();
         public final List<ConnectedClient> connections = new CopyOnWriteArrayList<>();
+        public final List<Integer> remotePorts = new CopyOnWriteArrayList<>();
     }
 
     private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
@@ -102,6 +106,7 @@ public final class ExecutingServer implements AutoCloseable {
             long id = b.getLong();
             int sleep = b.getInt();
             Execution e = executions.computeIfAbsent(id, k -> new Execution());
+            e.remotePorts.add(((InetSocketAddress) request.client().remoteAddress()).getPort());
             e.connections.add(request.client());
             e.count.incrementAndGet();
             return context -> {

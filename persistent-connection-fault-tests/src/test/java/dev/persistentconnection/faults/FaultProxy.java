@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean hang;
     private volatile long latencyMillis;
+    private volatile boolean pinUpstreamPort;
+    private volatile int pinnedUpstreamPort;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong upstreamRefused = new AtomicLong();
     private final AtomicLong bytesDropped = new AtomicLong();
@@ -112,6 +115,14 @@ public final class FaultProxy implements AutoCloseable {
     /** Holds every forwarded chunk this long, in both directions; 0 for none. */
     public void latency(long millis) {
         latencyMillis = Math.max(0, millis);
+    }
+
+    /**
+     * Every connection to the upstream from now on uses the local port of the first one (once that one is gone), as
+     * the kernel itself sometimes does: for tests of code that tells connections apart.
+     */
+    public void pinUpstreamPort(boolean on) {
+        pinUpstreamPort = on;
     }
 
     /** Cuts every live connection; returns how many. */
@@ -220,9 +231,14 @@ public final class FaultProxy implements AutoCloseable {
 
     private static ServerSocket bind(int port) throws IOException {
         ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-        return s;
+        try {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+            return s;
+        } catch (IOException e) {
+            closeQuietly(s); // a failed re-bind (another socket took the port meanwhile) must not leak its fd
+            throw e;
+        }
     }
 
     private void startAccepting(ServerSocket socket) {
@@ -304,6 +320,10 @@ public final class FaultProxy implements AutoCloseable {
         private volatile Socket up;
         /** The client's local port (what {@code TaskClient} sees as its local address). */
         public final int clientPort;
+        /** When the proxy accepted the client's connection. */
+        public final Instant acceptedAt = Instant.now();
+        /** When the proxy started connecting upstream; null if it never did. */
+        public volatile Instant upstreamOpenedAt;
         /** The upstream socket's local port (what the server sees as the client's port); -1 until connected. */
         public volatile int upstreamLocalPort = -1;
         private final Set<String> tags = ConcurrentHashMap.newKeySet();
@@ -353,9 +373,17 @@ public final class FaultProxy implements AutoCloseable {
 
         void forward() {
             Socket s = new Socket();
+            upstreamOpenedAt = Instant.now();
             try {
                 s.setTcpNoDelay(true);
+                if (pinUpstreamPort) {
+                    s.setReuseAddress(true);
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), pinnedUpstreamPort));
+                }
                 s.connect(upstream, 1_000);
+                if (pinUpstreamPort) {
+                    pinnedUpstreamPort = s.getLocalPort();
+                }
                 down.setTcpNoDelay(true);
             } catch (IOException e) {
                 upstreamRefused.incrementAndGet();

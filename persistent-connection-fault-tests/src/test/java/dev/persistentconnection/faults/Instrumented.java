@@ -7,6 +7,7 @@ import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.tasks.TaskClients;
 import dev.persistentconnection.tasks.TaskConnector;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ final class Instrumented {
     static final class CountingConnector implements Connector<InetSocketAddress, TaskClient> {
         private final TaskConnector delegate;
         final List<TaskClient> created = new CopyOnWriteArrayList<>();
+        /** When each client was handed out (its handshake done). */
+        final Map<TaskClient, Instant> createdAt = new ConcurrentHashMap<>();
         final AtomicLong attempts = new AtomicLong();
         final AtomicLong failures = new AtomicLong();
         final AtomicInteger inFlight = new AtomicInteger();
@@ -47,6 +50,7 @@ final class Instrumented {
             return delegate.connect(address, context).whenComplete((client, error) -> {
                 inFlight.decrementAndGet();
                 if (client != null) {
+                    createdAt.put(client, Instant.now());
                     created.add(client);
                 } else {
                     failures.incrementAndGet();

@@ -51,6 +51,30 @@ final class Resources {
         }
     }
 
+    /** Open file descriptors of this process, number to what each refers to (for leak reports). */
+    static TreeMap<Integer, String> fdTargets() {
+        TreeMap<Integer, String> targets = new TreeMap<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            s.forEach(p -> {
+                try {
+                    targets.put(Integer.parseInt(p.getFileName().toString()), Files.readSymbolicLink(p).toString());
+                } catch (IOException | NumberFormatException ignored) {
+                    // closed meanwhile
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return targets;
+    }
+
+    /** The descriptors open now that were not open (to the same target) in {@code before}. */
+    static TreeMap<Integer, String> newFds(TreeMap<Integer, String> before) {
+        TreeMap<Integer, String> added = new TreeMap<>(fdTargets());
+        added.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+        return added;
+    }
+
     /** Open TCP sockets of this process (the JVM and the logging may hold unix sockets of their own). */
     static int tcpSockets() {
         return (int) socketDetails().stream().filter(d -> d.contains("=tcp")).count();

@@ -154,6 +154,7 @@ class SoakTest {
 
             TreeMap<String, Integer> threadsBaseline = Resources.threads();
             int fdsBaseline = Resources.fds();
+            TreeMap<Integer, String> fdTargetsBaseline = Resources.fdTargets();
             System.out.println("[soak] baseline: " + fdsBaseline + " fds, threads " + threadsBaseline);
 
             // The schedule.
@@ -191,7 +192,8 @@ class SoakTest {
             TreeMap<String, Integer> threadsEnd = Resources.threads();
             int fdsEnd = Resources.fds();
             check(settled, "resources did not return to the baseline: threads " + threadsEnd + " vs " + threadsBaseline
-                    + ", fds " + fdsEnd + " vs " + fdsBaseline + ", server clients " + server.numClients()
+                    + ", fds " + fdsEnd + " vs " + fdsBaseline + " (new: " + Resources.newFds(fdTargetsBaseline)
+                    + ", sockets: " + Resources.socketDetails() + "), server clients " + server.numClients()
                     + ", proxy connections " + proxy.liveConnections());
             List<TaskClient> created = connector.get().created;
             long openClients = created.stream().filter(c -> !c.closeFinished().isDone()).count();
@@ -245,6 +247,8 @@ class SoakTest {
             figures.put("hung futures", hung.size());
             figures.put("tasks executed twice", server.executedMoreThanOnce().keySet().stream().filter(id -> id >= 0).count());
             figures.put("acknowledged tasks reported failed", verdict.acknowledgedButFailed);
+            figures.put("ports reused by later connections (client / upstream)", verdict.reusedPorts);
+            figures.put("  lost tasks a join by port alone would misattribute", verdict.portAloneMisleads);
             figures.put("connections created / Connected events", created.size() + " / " + grammar.connectedCount());
             figures.put("lifecycle close() calls (never twice for one connection)", closeCalls);
             figures.put("connects accepted by the proxy", proxy.accepted());
@@ -425,21 +429,18 @@ class SoakTest {
             }
         }
 
-        record Verdict(long failedByFault, long lostAfterExecution, long acknowledgedButFailed) {
+        record Verdict(long failedByFault, long lostAfterExecution, long acknowledgedButFailed, String reusedPorts,
+                long portAloneMisleads) {
         }
 
         /** Compares every client outcome with the server's execution log. */
         private Verdict verify(Load load, Load warmUp) {
-            Map<Integer, FaultProxy.Pair> pairsByUpstreamPort = new HashMap<>();
-            Map<Integer, FaultProxy.Pair> pairsByClientPort = new HashMap<>();
+            ConnectionFates fates = new ConnectionFates(proxy.connections(), connector.get().createdAt);
+            Map<Integer, FaultProxy.Pair> lastPairByUpstreamPort = new HashMap<>();
             for (FaultProxy.Pair p : proxy.connections()) {
-                pairsByUpstreamPort.put(p.upstreamLocalPort, p);
-                pairsByClientPort.put(p.clientPort, p);
+                lastPairByUpstreamPort.put(p.upstreamLocalPort, p);
             }
-            Map<Integer, TaskClient> clientsByProxyPair = new HashMap<>();
-            for (TaskClient c : connector.get().created) {
-                clientsByProxyPair.put(Instrumented.localPort(c), c);
-            }
+            long portAloneMisleads = 0;
             long failedByFault = 0;
             long lostAfterExecution = 0;
             long acknowledgedButFailed = 0;
@@ -473,11 +474,16 @@ class SoakTest {
                         if (n > 1) {
                             problem = "executed " + n + " times";
                         } else if (n == 1) {
-                            String why = disruption(e.connections.get(0), pairsByUpstreamPort, clientsByProxyPair);
+                            ConnectedClient session = e.connections.get(0);
+                            int port = e.remotePorts.get(0);
+                            if (lastPairByUpstreamPort.get(port) != fates.pair(session, port)) {
+                                portAloneMisleads++; // a join by port alone would read another connection's fate
+                            }
+                            String why = fates.disruption(session, port);
                             if (why == null) {
                                 acknowledgedButFailed++;
                                 problem = "executed on an undisrupted connection but reported " + o + ": "
-                                        + describe(e.connections.get(0), pairsByUpstreamPort, clientsByProxyPair);
+                                        + fates.describe(session, port);
                             } else {
                                 lostAfterExecution += scheduled;
                                 ambiguousReasons.merge(why, 1, Integer::sum);
@@ -501,40 +507,8 @@ class SoakTest {
             check(server.executedMoreThanOnce().keySet().stream().noneMatch(id -> id >= 0),
                     "executed more than once: " + server.executedMoreThanOnce());
             System.out.println("[soak] executed but answer lost, by disruption: " + ambiguousReasons);
-            return new Verdict(failedByFault, lostAfterExecution, acknowledgedButFailed);
-        }
-
-        /** Why a server connection may legitimately lose an answer, or null if nothing disrupted it. */
-        private static String disruption(ConnectedClient session, Map<Integer, FaultProxy.Pair> pairsByUpstreamPort,
-                Map<Integer, TaskClient> clientsByProxyPair) {
-            int port = ((InetSocketAddress) session.remoteAddress()).getPort();
-            FaultProxy.Pair pair = pairsByUpstreamPort.get(port);
-            if (pair == null) {
-                return "not proxied?";
-            }
-            if (!pair.tags().isEmpty()) {
-                return "proxy " + pair.tags();
-            }
-            String serverReason = session.closeReason().orElse("open");
-            if (serverReason.equals("server stopped") || serverReason.contains("grace period over")
-                    || serverReason.contains("heartbeat")) {
-                return "server: " + serverReason.replaceAll("\\d+", "N");
-            }
-            TaskClient client = clientsByProxyPair.get(pair.clientPort);
-            String clientReason = client == null ? "no client" : client.closeReason().orElse("open");
-            if (clientReason.contains("heartbeat")) {
-                return "client: " + clientReason.replaceAll("\\d+", "N");
-            }
-            return null;
-        }
-
-        private static String describe(ConnectedClient session, Map<Integer, FaultProxy.Pair> pairsByUpstreamPort,
-                Map<Integer, TaskClient> clientsByProxyPair) {
-            int port = ((InetSocketAddress) session.remoteAddress()).getPort();
-            FaultProxy.Pair pair = pairsByUpstreamPort.get(port);
-            TaskClient client = pair == null ? null : clientsByProxyPair.get(pair.clientPort);
-            return "server side " + session + " closed: " + session.closeReason().orElse("open") + "; proxy " + pair
-                    + "; client " + client + " closed: " + (client == null ? "?" : client.closeReason().orElse("open"));
+            return new Verdict(failedByFault, lostAfterExecution, acknowledgedButFailed, fates.reusedPorts(),
+                    portAloneMisleads);
         }
 
         @SuppressWarnings("unchecked")

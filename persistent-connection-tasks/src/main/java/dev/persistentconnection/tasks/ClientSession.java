@@ -1,8 +1,11 @@
 package dev.persistentconnection.tasks;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.net.SocketAddress;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -47,6 +50,8 @@ final class ClientSession implements ConnectedClient {
     private long disconnectDeadline;
     private ScheduledFuture<?> disconnectTimer;
     private ScheduledFuture<?> waitTimer;
+    private boolean lingering;
+    private ScheduledFuture<?> lingerTimer;
 
     ClientSession(TaskServer server, Channel channel, boolean littleEndian, int clientMaxFrame) {
         this.server = server;
@@ -162,7 +167,7 @@ final class ClientSession implements ConnectedClient {
     private void afterTaskRemoved() {
         if (disconnecting) {
             if (tasks.isEmpty()) {
-                closeAfterGoodbye("graceful disconnection");
+                closeGracefully("graceful disconnection");
             }
             return;
         }
@@ -198,8 +203,8 @@ final class ClientSession implements ConnectedClient {
         waitTimer = loop.schedule(() -> {
             waitTimer = null;
             if (tasks.isEmpty() && !disconnecting && closeReason == null) {
-                closeReason = "timeout waiting for a task (" + server.settings().waitTimeout().toMillis() + " ms)";
-                sendGoodbyeAndClose();
+                send(new Frame.Goodbye());
+                closeGracefully("timeout waiting for a task (" + server.settings().waitTimeout().toMillis() + " ms)");
             }
         }, nanos, TimeUnit.NANOSECONDS);
     }
@@ -267,6 +272,9 @@ final class ClientSession implements ConnectedClient {
         if (disconnectTimer != null) {
             disconnectTimer.cancel(false);
         }
+        if (lingerTimer != null) {
+            lingerTimer.cancel(false);
+        }
         for (RunningTask t : tasks.values()) {
             t.cancel();
         }
@@ -285,15 +293,49 @@ final class ClientSession implements ConnectedClient {
         channel.close();
     }
 
-    private void closeAfterGoodbye(String reason) {
+    /**
+     * Ends a graceful disconnection without a reset. Once every answer is written, the server shuts its output down
+     * (after TLS close_notify), so the client reads every answer and then the end of the stream; then it reads and
+     * discards what the client still sends (tasks written before the client read GOODBYE, heartbeats) until the
+     * client closes, at most the read timeout. Closing with unread input instead would make TCP send RST: the
+     * client's next write then fails and it closes before reading the answers in its receive buffer (and some
+     * stacks drop that buffer on RST), so tasks that ran would be reported lost. Closing before the answers are
+     * written would drop them from the channel's outbound buffer.
+     */
+    private void closeGracefully(String reason) {
         if (closeReason == null) {
-            closeReason = reason;
+            closeReason = reason; // from now on frames from the client are ignored and nothing more is sent
         }
-        channel.close();
-    }
-
-    private void sendGoodbyeAndClose() {
-        channel.writeAndFlush(new Frame.Goodbye()).addListener(ChannelFutureListener.CLOSE);
+        if (lingering) {
+            return;
+        }
+        lingering = true;
+        cancelWaitTimer();
+        if (disconnectTimer != null) {
+            disconnectTimer.cancel(false);
+        }
+        if (!(channel instanceof DuplexChannel duplex)) {
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            if (!written.isSuccess()) {
+                channel.close();
+                return;
+            }
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            ChannelFuture notified = ssl == null ? channel.newSucceededFuture() : ssl.closeOutbound();
+            notified.addListener(n -> duplex.shutdownOutput().addListener(shut -> {
+                if (!shut.isSuccess() || !channel.isOpen()) {
+                    channel.close();
+                    return;
+                }
+                lingerTimer = loop.schedule(() -> {
+                    channel.close();
+                }, server.settings().readTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                resumeReading(); // discard: the client's FIN then closes the channel
+            }));
+        });
     }
 
     private void disconnectOnLoop(Duration grace, boolean sendGoodbye) {
@@ -313,7 +355,7 @@ final class ClientSession implements ConnectedClient {
             send(new Frame.Goodbye());
         }
         if (tasks.isEmpty()) {
-            closeAfterGoodbye("graceful disconnection");
+            closeGracefully("graceful disconnection");
             return;
         }
         if (disconnectTimer != null) {

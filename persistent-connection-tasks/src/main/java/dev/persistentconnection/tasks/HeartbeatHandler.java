@@ -2,6 +2,7 @@ package dev.persistentconnection.tasks;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
@@ -57,7 +58,7 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (pongOwed) {
             pongOwed = false;
-            if (ctx.channel().isWritable()) {
+            if (ctx.channel().isWritable() && !outputShutdown(ctx)) {
                 ctx.channel().writeAndFlush(new Frame.Pong(), ctx.channel().voidPromise());
             }
         }
@@ -67,7 +68,7 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
+            if (idle.state() == IdleState.WRITER_IDLE && !outputShutdown(ctx)) {
                 ctx.channel().writeAndFlush(new Frame.Ping(), ctx.channel().voidPromise());
             } else if (idle.state() == IdleState.READER_IDLE && !readingPaused.getAsBoolean()) {
                 closer.close("heartbeat timeout: nothing received from the peer for " + timeout.toMillis() + " ms");
@@ -75,5 +76,10 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /** After a graceful close has shut the output down (the server's lingering close) nothing may be written. */
+    private static boolean outputShutdown(ChannelHandlerContext ctx) {
+        return ctx.channel() instanceof DuplexChannel d && d.isOutputShutdown();
     }
 }

@@ -86,9 +86,6 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
         cancelTimer();
         TaskServer.Settings s = server.settings();
         ClientSession session = new ClientSession(server, ctx.channel(), littleEndian, clientMaxFrame);
-        ByteBuf reply = ctx.alloc().buffer(Handshake.ACCEPT_SIZE);
-        Handshake.writeAccept(reply, s.maxFrameSize(), s.maxTasksInFlight());
-        ctx.writeAndFlush(reply, ctx.voidPromise());
         FrameDecoder decoder = new FrameDecoder(littleEndian, s.maxFrameSize(), true, s.readTimeout());
         session.decoder(decoder);
         ChannelPipeline p = ctx.pipeline();
@@ -100,8 +97,13 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
                 session::isReadingPaused, session::close));
         p.addBefore(ctx.name(), "idle", new IdleStateHandler(s.heartbeatTimeout().toNanos(),
                 s.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
+        // Listed before the client learns it is accepted: a disconnectAll or stop(grace) that starts after the
+        // client's connect returned reaches it (with GOODBYE) instead of missing it.
         server.added(session);
         session.started();
+        ByteBuf reply = ctx.alloc().buffer(Handshake.ACCEPT_SIZE);
+        Handshake.writeAccept(reply, s.maxFrameSize(), s.maxTasksInFlight());
+        ctx.writeAndFlush(reply, ctx.voidPromise());
         p.replace(this, "frames", decoder);
     }
 

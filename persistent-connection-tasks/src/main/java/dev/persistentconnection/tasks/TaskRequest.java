@@ -1,5 +1,6 @@
 package dev.persistentconnection.tasks;
 
+import java.util.Map;
 import java.util.Objects;
 
 /** One TASK frame as seen by a {@link TaskHandler}. */
@@ -35,6 +36,14 @@ public final class TaskRequest {
     /** The request payload (the array is the handler's to keep). */
     public byte[] payload() {
         return payload;
+    }
+
+    /**
+     * The task's metadata: small key/value pairs the client sent with it (for example a trace context), empty
+     * when the client sent none.
+     */
+    public Map<String, String> metadata() {
+        return Map.of();
     }
 
     /**

@@ -2,13 +2,20 @@ package dev.persistentconnection.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
@@ -44,6 +51,32 @@ class TlsTest extends TestSupport {
         server.register(1, TaskHandler.of(p -> p), "echo");
         TaskClient client = connect(server, clientOptions().sslContext(clientContext()).build());
         assertThat(result(client.submit(1, utf8("secret")))).asString().isEqualTo("secret");
+    }
+
+    @Test
+    void gracefulDisconnectOverTlsAnswersTheTasksInFlightThenCloses() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        TaskServer server = start(serverBuilder().sslContext(serverContext()).build());
+        server.register(1, request -> context -> {
+            started.incrementAndGet();
+            release.await();
+            context.write(request.payload());
+        }, "held echo");
+        TaskClient client = connect(server, clientOptions().sslContext(clientContext()).build());
+        List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            answers.add(client.submit(1, utf8("task " + i)));
+        }
+        await().until(() -> started.get() == 10);
+        server.disconnectAll(Duration.ofSeconds(10));
+        await().until(() -> client.closeReason().isPresent()); // GOODBYE arrived
+        release.countDown();
+        for (int i = 0; i < 10; i++) {
+            assertThat(result(answers.get(i))).asString().isEqualTo("task " + i);
+        }
+        result(client.closeFinished());
+        await().until(() -> server.numClients() == 0);
     }
 
     @Test

@@ -2,6 +2,13 @@ package dev.persistentconnection.spring.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.origin.Origin;
+import org.springframework.core.env.Environment;
+
 /**
  * Thrown at startup when a {@code persistent-connection.*} property is invalid. Reported by
  * {@link InvalidPersistentConnectionPropertyFailureAnalyzer} with the property's name and the fix.
@@ -43,4 +50,27 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
 
     /** What to do about it. */
     public String getAction() { return action; }
+
+    /**
+     * This exception with the value as the user wrote it and where it was written (for example a line of
+     * application.yml), looked up in {@code environment}; itself when the property is not set there.
+     */
+    public InvalidPersistentConnectionPropertyException withSourceFrom(Environment environment) {
+        ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            ConfigurationProperty found = source.getConfigurationProperty(name);
+            boolean element = false;
+            if (found == null && name.isLastElementIndexed()) {
+                found = source.getConfigurationProperty(name.getParent());  // a comma-separated list
+                element = true;
+            }
+            if (found != null) {
+                Object written = element ? null : found.getValue();
+                Origin where = found.getOrigin();
+                return new InvalidPersistentConnectionPropertyException(property,
+                        written != null ? written : value, reason, action, where != null ? where.toString() : null);
+            }
+        }
+        return this;
+    }
 }

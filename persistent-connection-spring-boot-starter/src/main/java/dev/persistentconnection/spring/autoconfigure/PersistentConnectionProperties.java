@@ -77,6 +77,12 @@ public class PersistentConnectionProperties {
         /** Timeout of one connection attempt (built-in connector). Default: 10s. */
         private @Nullable Duration connectTimeout;
 
+        /**
+         * Deadline of a typed call (the connection's TaskTemplate) that gives none: it covers waiting for the
+         * connection as well as the task itself. Default: 10s.
+         */
+        private @Nullable Duration deadline;
+
         /** Exponential back-off of the retry delay after consecutive failures. */
         private final Backoff backoff = new Backoff();
 
@@ -101,6 +107,8 @@ public class PersistentConnectionProperties {
         public void setJitter(@Nullable Double jitter) { this.jitter = jitter; }
         public @Nullable Duration getConnectTimeout() { return connectTimeout; }
         public void setConnectTimeout(@Nullable Duration connectTimeout) { this.connectTimeout = connectTimeout; }
+        public @Nullable Duration getDeadline() { return deadline; }
+        public void setDeadline(@Nullable Duration deadline) { this.deadline = deadline; }
         public Backoff getBackoff() { return backoff; }
         public Heartbeat getHeartbeat() { return heartbeat; }
         public Ssl getSsl() { return ssl; }

@@ -12,11 +12,6 @@ import dev.persistentconnection.spring.autoconfigure.PersistentConnectionPropert
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationProperty;
-import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.origin.Origin;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
@@ -56,23 +51,7 @@ final class PersistentConnectionSettingsResolver {
     /** Replaces the bound value by the text the user wrote, and adds where it was written. */
     private static InvalidPersistentConnectionPropertyException withSource(Environment environment,
             InvalidPersistentConnectionPropertyException ex) {
-        ConfigurationPropertyName name = ConfigurationPropertyName.of(ex.getProperty());
-        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
-            ConfigurationProperty property = source.getConfigurationProperty(name);
-            boolean element = false;
-            if (property == null && name.isLastElementIndexed()) {
-                property = source.getConfigurationProperty(name.getParent());  // a comma-separated list
-                element = true;
-            }
-            if (property != null) {
-                Object value = element ? null : property.getValue();
-                Origin origin = property.getOrigin();
-                return new InvalidPersistentConnectionPropertyException(ex.getProperty(),
-                        value != null ? value : ex.getValue(), ex.getReason(), ex.getAction(),
-                        origin != null ? origin.toString() : null);
-            }
-        }
-        return ex;
+        return ex.withSourceFrom(environment);
     }
 
     private static Map<String, PersistentConnectionSettings> resolve(PersistentConnectionProperties properties) {

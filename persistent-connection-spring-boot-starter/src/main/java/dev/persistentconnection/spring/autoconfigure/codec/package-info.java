@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the task payload codec.
+ */
+@NullMarked
+package dev.persistentconnection.spring.autoconfigure.codec;
+
+import org.jspecify.annotations.NullMarked;

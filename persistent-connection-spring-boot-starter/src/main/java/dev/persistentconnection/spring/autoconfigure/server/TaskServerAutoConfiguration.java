@@ -1,0 +1,79 @@
+package dev.persistentconnection.spring.autoconfigure.server;
+
+import java.time.Duration;
+import java.util.Map;
+
+import dev.persistentconnection.spring.autoconfigure.codec.TaskPayloadCodecAutoConfiguration;
+import dev.persistentconnection.spring.codec.TaskPayloadCodec;
+import dev.persistentconnection.spring.server.TaskController;
+import dev.persistentconnection.spring.server.TaskExceptionMapper;
+import dev.persistentconnection.spring.server.TaskHandlerMethod;
+import dev.persistentconnection.spring.server.TaskHandlerMethods;
+import dev.persistentconnection.spring.server.TaskServerLifecycle;
+import dev.persistentconnection.spring.server.TaskServerMeters;
+import dev.persistentconnection.tasks.TaskServer;
+import io.micrometer.observation.ObservationRegistry;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * Auto-configuration of the task server ({@code persistent-connection.server.enabled=true}): a {@link TaskServer}
+ * serving the {@link TaskController @TaskController} beans, started before the web server and stopped after it
+ * (gracefully with {@code server.shutdown=graceful}, within {@code spring.lifecycle.timeout-per-shutdown-phase}).
+ */
+@AutoConfiguration(after = TaskPayloadCodecAutoConfiguration.class, afterName = {
+        "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
+        "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+@ConditionalOnClass(TaskServer.class)
+@ConditionalOnBooleanProperty("persistent-connection.server.enabled")
+@EnableConfigurationProperties(TaskServerProperties.class)
+public class TaskServerAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskServerMeters taskServerMeters() {
+        return new TaskServerMeters();
+    }
+
+    @Bean(destroyMethod = "stop")
+    @ConditionalOnMissingBean
+    TaskServer taskServer(TaskServerProperties properties, ObjectProvider<SslBundles> sslBundles,
+            ListableBeanFactory beanFactory, ConfigurableEnvironment environment, TaskPayloadCodec codec,
+            ObjectProvider<TaskExceptionMapper> exceptionMappers, ObjectProvider<ObservationRegistry> observations,
+            TaskServerMeters meters) {
+        TaskServer server = TaskServerFactory.create(properties, sslBundles.getIfAvailable(), beanFactory,
+                environment);
+        Map<Integer, TaskHandlerMethod> handlers = TaskHandlerMethods.detect(beanFactory, codec,
+                exceptionMappers.orderedStream().toList(), observations.getIfAvailable(() -> ObservationRegistry.NOOP),
+                meters);
+        handlers.forEach((code, handler) -> server.register(code, handler, handler.name()));
+        return server;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskServerLifecycle taskServerLifecycle(TaskServer taskServer, ConfigurableEnvironment environment) {
+        return new TaskServerLifecycle(taskServer, grace(environment), environment);
+    }
+
+    /** 90 % of the shutdown phase's timeout with a graceful shutdown (so the phase ends in time), else none. */
+    static Duration grace(ConfigurableEnvironment environment) {
+        String shutdown = environment.getProperty("server.shutdown", "graceful");
+        if (!"graceful".equalsIgnoreCase(shutdown.trim())) {
+            return Duration.ZERO;
+        }
+        String timeout = environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", "30s");
+        return DurationStyle.detectAndParse(timeout).multipliedBy(9).dividedBy(10);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.persistentconnection.spring.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.persistentconnection.tasks.ConnectedClient;
+import dev.persistentconnection.tasks.TaskServer;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * The {@code taskserver} actuator endpoint (read-only): the server's address, its task codes, and the connected
+ * clients with their tasks in flight (the seed's {@code Clients()}, {@code Tasks()} and {@code Metadata()}).
+ */
+@Endpoint(id = "taskserver")
+public class TaskServerEndpoint {
+
+    private final TaskServer server;
+
+    public TaskServerEndpoint(TaskServer server) {
+        this.server = server;
+    }
+
+    @ReadOperation
+    public Map<String, Object> taskServer() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("running", server.isRunning());
+        if (server.isRunning()) {
+            result.put("address", server.localAddress().getAddress().getHostAddress() + ":" + server.port());
+        }
+        result.put("taskCodes", server.registeredTaskCodes());
+        List<Map<String, Object>> clients = new ArrayList<>();
+        for (ConnectedClient client : server.clients()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("remoteAddress", String.valueOf(client.remoteAddress()));
+            c.put("connectedAt", String.valueOf(client.connectedAt()));
+            List<Map<String, Object>> tasks = new ArrayList<>();
+            for (Integer id : client.tasks()) {
+                client.metadata(id).ifPresent(m -> tasks.add(Map.of("taskId", Integer.toUnsignedString(m.taskId()),
+                        "code", m.code(), "since", String.valueOf(m.timestamp()))));
+            }
+            c.put("tasks", tasks);
+            clients.add(c);
+        }
+        result.put("clients", clients);
+        return result;
+    }
+}
