@@ -69,7 +69,9 @@ class AddressSharesTest extends TestSupport {
 
     @Test
     void oneHostCannotHoldMoreThanItsConnectionsEvenBeforeTheHello() throws Exception {
-        TaskServer server = server(serverBuilder().maxClients(10).maxClientsPerAddress(2));
+        // A handshake deadline far longer than the test, so that only the limit can refuse the third.
+        TaskServer server = server(serverBuilder().maxClients(10).maxClientsPerAddress(2)
+                .readTimeout(Duration.ofSeconds(60)));
         Socket first = socketFrom("127.0.0.2", server); // never sends its hello
         Socket second = socketFrom("127.0.0.2", server);
         Socket third = socketFrom("127.0.0.2", server);
