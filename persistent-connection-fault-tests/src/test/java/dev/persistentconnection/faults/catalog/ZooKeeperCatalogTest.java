@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.faults.kernel.Child;
 import dev.persistentconnection.spring.PersistentConnections;
+import dev.persistentconnection.spring.server.TaskController;
+import dev.persistentconnection.spring.server.TaskMapping;
 import dev.persistentconnection.tasks.TaskClient;
+import dev.persistentconnection.tasks.TaskServer;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
@@ -28,6 +32,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
 
 /**
  * The motivating case of a persistent connection with a real catalog: task servers in other JVM processes publish
@@ -36,7 +41,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * discovery has a connection with {@code discovery.service-id} and no address, which looks the service up before
  * every attempt. The server it uses is killed (SIGKILL: no deregistration, the registration stays until its
  * ZooKeeper session expires); the connection moves to the other server within the retry delay plus the session
- * timeout. A server registered after the start is found the same way when the second one dies.
+ * timeout. A server registered after the start is found the same way when the second one dies. And the
+ * auto-configured task server of another application publishes itself the same way
+ * ({@code persistent-connection.server.registration.service-id}) and withdraws before its graceful stop.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ZooKeeperCatalogTest {
@@ -67,28 +74,7 @@ class ZooKeeperCatalogTest {
             Child second = register(servers, "catalog-b", connect);
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(CatalogClientApp.class)
                     .web(WebApplicationType.NONE)
-                    // Command-line arguments: they win over the module's application.properties, which switches
-                    // ZooKeeper off for the other applications.
-                    .run(
-                            "--spring.main.banner-mode=off",
-                            "--spring.cloud.compatibility-verifier.enabled=false",
-                            "--logging.level.org.apache.zookeeper=WARN",
-                            "--logging.level.org.apache.curator=WARN",
-                            "--spring.cloud.zookeeper.enabled=true",
-                            "--spring.cloud.discovery.enabled=true",
-                            "--spring.cloud.zookeeper.connect-string=" + connect,
-                            "--spring.cloud.zookeeper.discovery.register=false",
-                            // Spring Cloud's own auto-registration needs a web server (Boot 4's spring-boot-web-server
-                            // module); this client registers nothing.
-                            "--spring.cloud.service-registry.auto-registration.enabled=false",
-                            "--persistent-connection.connections.quotes.discovery.service-id=" + SERVICE,
-                            "--persistent-connection.connections.quotes.retry-delay=" + RETRY_DELAY.toMillis() + "ms",
-                            "--persistent-connection.connections.quotes.jitter=0",
-                            "--persistent-connection.connections.quotes.connect-timeout=500ms",
-                            "--persistent-connection.connections.quotes.heartbeat.interval="
-                                    + HEARTBEAT_INTERVAL.toMillis() + "ms",
-                            "--persistent-connection.connections.quotes.heartbeat.timeout="
-                                    + HEARTBEAT_TIMEOUT.toMillis() + "ms")) {
+                    .run(clientArguments(connect, SERVICE))) {
                 DiscoveryClient discovery = context.getBean(DiscoveryClient.class);
                 assertThat(ports(discovery)).containsExactlyInAnyOrder(first.port, second.port);
                 PersistentConnection<InetSocketAddress, TaskClient> quotes = context
@@ -142,6 +128,80 @@ class ZooKeeperCatalogTest {
         }
     }
 
+    /** The auto-configured server's handlers: an echo, and a task that holds until released. */
+    @TaskController
+    static class EchoController {
+        static final CountDownLatch HELD = new CountDownLatch(1);
+        static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+        @TaskMapping(code = 1)
+        public byte[] echo(byte[] payload) {
+            return payload;
+        }
+
+        @TaskMapping(code = 2)
+        public byte[] hold(byte[] payload) throws InterruptedException {
+            HELD.countDown();
+            RELEASE.await(20, TimeUnit.SECONDS);
+            return payload;
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(EchoController.class)
+    static class CatalogServerApp {
+    }
+
+    @Test
+    void theAutoConfiguredServerPublishesItselfAndWithdrawsBeforeItsGracefulStop() throws Exception {
+        File data = Files.createTempDirectory("zookeeper").toFile();
+        InstanceSpec spec = new InstanceSpec(data, -1, -1, -1, true, -1, 100, 100,
+                java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        try (TestingServer zookeeper = new TestingServer(spec, true)) {
+            String connect = zookeeper.getConnectString();
+            List<String> serverArguments = new ArrayList<>(zookeeperArguments(connect));
+            serverArguments.addAll(List.of("--persistent-connection.server.enabled=true",
+                    "--persistent-connection.server.port=0",
+                    "--persistent-connection.server.registration.service-id=auto-quotes",
+                    "--spring.lifecycle.timeout-per-shutdown-phase=10s"));
+            ConfigurableApplicationContext serverApp = new SpringApplicationBuilder(CatalogServerApp.class)
+                    .web(WebApplicationType.NONE).run(serverArguments.toArray(String[]::new));
+            Thread closing = null;
+            try (ConfigurableApplicationContext clientApp = new SpringApplicationBuilder(CatalogClientApp.class)
+                    .web(WebApplicationType.NONE).run(clientArguments(connect, "auto-quotes"))) {
+                TaskServer server = serverApp.getBean(TaskServer.class);
+                DiscoveryClient discovery = clientApp.getBean(DiscoveryClient.class);
+                assertThat(ports(discovery, "auto-quotes")).containsExactly(server.port());
+                TaskClient client = clientApp.getBean(PersistentConnections.class)
+                        .<InetSocketAddress, TaskClient>get("quotes").connected().get(20, TimeUnit.SECONDS);
+                assertThat(client.remoteAddress().getPort()).isEqualTo(server.port());
+                assertThat(client.submit(1, new byte[] {3}).get(5, TimeUnit.SECONDS)).containsExactly(3);
+
+                // A task in flight makes the graceful stop wait: the registration must be gone before it ends.
+                var held = client.submit(2, new byte[] {4});
+                assertThat(EchoController.HELD.await(10, TimeUnit.SECONDS)).isTrue();
+                closing = new Thread(serverApp::close, "server-app-close");
+                closing.start();
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> ports(discovery, "auto-quotes").isEmpty());
+                assertThat(server.isRunning()).as("still serving its last task when withdrawn").isTrue();
+                assertThat(held).isNotDone();
+                EchoController.RELEASE.countDown();
+                assertThat(held.get(10, TimeUnit.SECONDS)).containsExactly(4);
+                closing.join(20_000);
+                assertThat(server.isRunning()).isFalse();
+            } finally {
+                EchoController.RELEASE.countDown();
+                if (closing == null) {
+                    serverApp.close();
+                } else {
+                    closing.join(20_000);
+                }
+            }
+        }
+    }
+
     private static Child register(List<Child> servers, String name, String zookeeper) throws Exception {
         Child child = Child.registered(name, zookeeper, SERVICE, SESSION_TIMEOUT, HEARTBEAT_INTERVAL,
                 HEARTBEAT_TIMEOUT);
@@ -149,9 +209,43 @@ class ZooKeeperCatalogTest {
         return child.warmUp();
     }
 
-    private static List<Integer> ports(DiscoveryClient discovery) {
-        return discovery.getInstances(SERVICE).stream().map(ServiceInstance::getPort).toList();
+    /** Spring Cloud ZooKeeper switched on (the module's application.properties switch it off for the others). */
+    private static List<String> zookeeperArguments(String connect) {
+        return List.of("--spring.main.banner-mode=off",
+                "--spring.cloud.compatibility-verifier.enabled=false",
+                "--logging.level.org.apache.zookeeper=WARN",
+                "--logging.level.org.apache.curator=WARN",
+                "--spring.cloud.zookeeper.enabled=true",
+                "--spring.cloud.discovery.enabled=true",
+                "--spring.cloud.zookeeper.connect-string=" + connect,
+                "--spring.cloud.zookeeper.discovery.register=false",
+                // Spring Cloud's own auto-registration needs a web server (Boot 4's spring-boot-web-server module).
+                "--spring.cloud.service-registry.auto-registration.enabled=false");
     }
+
+    /**
+     * The client application's arguments (command-line arguments win over the module's application.properties): one
+     * connection, {@code quotes}, to the service, and no address.
+     */
+    private static String[] clientArguments(String connect, String service) {
+        List<String> arguments = new ArrayList<>(zookeeperArguments(connect));
+        arguments.addAll(List.of("--persistent-connection.connections.quotes.discovery.service-id=" + service,
+                "--persistent-connection.connections.quotes.retry-delay=" + RETRY_DELAY.toMillis() + "ms",
+                "--persistent-connection.connections.quotes.jitter=0",
+                "--persistent-connection.connections.quotes.connect-timeout=500ms",
+                "--persistent-connection.connections.quotes.heartbeat.interval=" + HEARTBEAT_INTERVAL.toMillis() + "ms",
+                "--persistent-connection.connections.quotes.heartbeat.timeout=" + HEARTBEAT_TIMEOUT.toMillis() + "ms"));
+        return arguments.toArray(String[]::new);
+    }
+
+    private static List<Integer> ports(DiscoveryClient discovery) {
+        return ports(discovery, SERVICE);
+    }
+
+    private static List<Integer> ports(DiscoveryClient discovery, String service) {
+        return discovery.getInstances(service).stream().map(ServiceInstance::getPort).toList();
+    }
+
 
     private static Optional<Integer> port(PersistentConnection<InetSocketAddress, TaskClient> connection) {
         return connection.currentConnection().filter(c -> !c.isClosed()).map(c -> c.remoteAddress().getPort());

@@ -68,6 +68,9 @@ public class TaskServerProperties {
     /** TLS of the server's connections. */
     private final Ssl ssl = new Ssl();
 
+    /** Publication of the server's address in a Spring Cloud ServiceRegistry. */
+    private final Registration registration = new Registration();
+
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
     public int getPort() { return port; }
@@ -94,6 +97,25 @@ public class TaskServerProperties {
     public void setExecutor(String executor) { this.executor = executor; }
     public Heartbeat getHeartbeat() { return heartbeat; }
     public Ssl getSsl() { return ssl; }
+    public Registration getRegistration() { return registration; }
+
+    /** Publication of the server's address in a Spring Cloud ServiceRegistry (ZooKeeper, Consul, Eureka...). */
+    public static class Registration {
+
+        /**
+         * Service id to register the server under once it listens (deregistered before it stops), so that clients
+         * with discovery.service-id find it; unset means no registration.
+         */
+        private String serviceId;
+
+        /** Address to publish; unset means the bound address (this host's address when bound to 0.0.0.0). */
+        private String host;
+
+        public String getServiceId() { return serviceId; }
+        public void setServiceId(String serviceId) { this.serviceId = serviceId; }
+        public String getHost() { return host; }
+        public void setHost(String host) { this.host = host; }
+    }
 
     /** Heartbeats of the server's connections. */
     public static class Heartbeat {
