@@ -5,7 +5,8 @@
 #   benchmarks/run.sh           the real run; regenerates BENCHMARKS.md
 #   benchmarks/run.sh --quick   a smoke test with tiny counts; writes benchmarks/target/BENCHMARKS-quick.md instead
 #
-# Uses `java` from JAVA_HOME if set, else from PATH. All traffic stays on 127.0.0.1; every part runs under a
+# Uses `java` from JAVA_HOME if set, else from PATH; extra Maven arguments (e.g. -o -Dmaven.repo.local=...) come from
+# MVN_ARGS. All traffic stays on 127.0.0.1; every part runs under a
 # time limit, and the child JVMs it starts exit with it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ if [[ "${1:-}" == "--quick" ]]; then
 fi
 START=$(date +%s)
 
-mvn -B -q -ntp -pl benchmarks -am package -DskipTests || { echo "build failed" >&2; exit 1; }
+mvn -B -q -ntp ${MVN_ARGS:-} -pl benchmarks -am package -DskipTests || { echo "build failed" >&2; exit 1; }
 
 JAR=benchmarks/target/benchmarks.jar
 OUT=benchmarks/target/results
@@ -60,6 +61,7 @@ P=dev.persistentconnection.benchmarks
 if [[ $QUICK -eq 1 ]]; then
   part micro 300 -cp "$JAR" $P.MicroMain --quick
   part scale 120 -XX:+UseSerialGC -Xms1g -Xmx1g -cp "$JAR" $P.ScaleMain --rounds 1
+  part transport-scale 240 -cp "$JAR" $P.TransportScaleMain --connections 500 --hold-seconds 8
   part reconnect 120 -cp "$JAR" $P.ReconnectMain --warmup 10 --rounds 30 --profile-rounds 20
   part herd 120 -Xmx1g -cp "$JAR" $P.HerdMain --rounds 1 --connections 200
   part throughput 300 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain --prewarm-ms 600 --warmup-ms 100 --window-ms 200 --windows 2 \
@@ -68,6 +70,7 @@ if [[ $QUICK -eq 1 ]]; then
 else
   part micro 400 -cp "$JAR" $P.MicroMain
   part scale 120 -XX:+UseSerialGC -Xms1g -Xmx1g -cp "$JAR" $P.ScaleMain
+  part transport-scale 600 -cp "$JAR" $P.TransportScaleMain
   part reconnect 120 -cp "$JAR" $P.ReconnectMain
   part herd 180 -Xmx1g -cp "$JAR" $P.HerdMain
   part throughput 400 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain

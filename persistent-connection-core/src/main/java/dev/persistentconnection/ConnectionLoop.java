@@ -6,7 +6,9 @@ import dev.persistentconnection.ConnectionEvent.Disconnected;
 import dev.persistentconnection.ConnectionEvent.FailedToConnect;
 import dev.persistentconnection.ConnectionEvent.ObtainedAddress;
 import dev.persistentconnection.ConnectionState.Phase;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -52,6 +54,8 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     private final BiPredicate<A, A> addressEquality;
     private final BiPredicate<Throwable, Throwable> errorEquality;
     private final Consumer<Throwable> uncaughtHandler;
+    private final Duration reconnectJitter;
+    private final Random reconnectRandom;
     private final ConnectContext context = new Context();
 
     // The mailbox: every step of the engine runs from here, one at a time.
@@ -80,7 +84,10 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         this.connector = builder.connector;
         this.lifecycle = builder.lifecycle;
         this.onEvent = builder.onEvent;
-        this.retryDelay = builder.retryDelay;
+        Backoff backoff = builder.backoff;
+        this.retryDelay = backoff != null ? () -> backoff.delay(consecutiveFailures) : builder.retryDelay;
+        this.reconnectJitter = builder.reconnectJitter;
+        this.reconnectRandom = builder.reconnectRandom;
         this.randomization = builder.randomization != null
                 ? builder.randomization : Randomization.percent(0.3, new Random());
         this.timeSource = builder.timeSource;
@@ -88,8 +95,9 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         this.errorEquality = builder.errorEquality;
         this.uncaughtHandler = builder.uncaughtHandler != null ? builder.uncaughtHandler : error -> LOG.log(
                 System.Logger.Level.WARNING, "persistent connection to " + serverName + ": uncaught exception", error);
-        this.state = new ConnectionState(serverName, Phase.CONNECTING, Optional.empty(), Optional.empty(), 0,
-                timeSource.now());
+        Instant now = timeSource.now();
+        this.state = new ConnectionState(serverName, Phase.CONNECTING, Optional.empty(), Optional.empty(), 0, now,
+                Optional.empty(), Optional.empty(), Optional.empty(), now);
     }
 
     /** Creates the loop; its first cycle starts before this returns. */
@@ -127,7 +135,10 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
                 terminateAborted();
                 return;
             }
-            setPhase(Phase.CONNECTING);
+            ConnectionState s = state;
+            Instant now = timeSource.now();
+            setState(Phase.CONNECTING, s.lastError(), s.consecutiveFailures(), Optional.of(now), Optional.empty(),
+                    s.outageSince(), now);
             RetryTimer ready = startRetryTimer();
             if (ready.error != null) {
                 failed(ready.error, ready);
@@ -155,8 +166,10 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             hasPreviousAddress = true;
             previousAddress = address;
             if (!address.equals(state.address().orElse(null))) {
-                updateState(s -> new ConnectionState(serverName, s.phase(), Optional.of(address), s.lastError(),
-                        s.consecutiveFailures(), s.since()));
+                ConnectionState s = state;
+                state = new ConnectionState(serverName, s.phase(), Optional.of(address), s.lastError(),
+                        s.consecutiveFailures(), s.since(), s.lastAttemptAt(), s.nextAttemptAt(), s.outageSince(),
+                        s.at());
             }
             if (same) {
                 connect(address, ready);
@@ -212,8 +225,10 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             }
             completeResultWaiters(null, error);
             consecutiveFailures++;
-            updateState(s -> new ConnectionState(serverName, Phase.WAITING_TO_RETRY, s.address(),
-                    Optional.of(error), consecutiveFailures, timeSource.now()));
+            ConnectionState s = state;
+            Instant now = timeSource.now();
+            setState(Phase.WAITING_TO_RETRY, Optional.of(error), consecutiveFailures, s.lastAttemptAt(),
+                    Optional.of(ready.dueAt(now)), Optional.of(s.outageSince().orElse(now)), now);
             boolean same = hasPreviousError && sameError(error, previousError);
             hasPreviousError = true;
             previousError = error;
@@ -235,10 +250,13 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         boolean closeDone = wait instanceof Wait.Disconnection<C> d && d.closeDone();
         wait = new Wait.Busy<>(ready, false);
         slot = Slot.empty();
-        setPhase(Phase.DISCONNECTED);
+        ConnectionState s = state;
+        Instant now = timeSource.now();
+        setState(Phase.DISCONNECTED, s.lastError(), s.consecutiveFailures(), s.lastAttemptAt(),
+                Optional.of(ready.dueAt(now)), Optional.of(now), now);
         @SuppressWarnings("unchecked")
         ConnectionEvent<A, C> disconnected = (ConnectionEvent<A, C>) DISCONNECTED;
-        deliver(disconnected, () -> awaitRetry(ready, this::startCycle));
+        deliver(disconnected, () -> awaitRetry(reconnectTimer(ready), this::startCycle));
         if (closeDone) {
             closeFinished.complete(null); // after Disconnected, as in the reference
         }
@@ -280,21 +298,60 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             delay = DEFAULT_RETRY_DELAY;
         }
         wait = new Wait.Busy<>(timer, wait instanceof Wait.Busy<C> busy && busy.closeWaitsForSlot());
-        timer.handle = timeSource.schedule(randomization.apply(delay), () -> post(() -> {
-            timer.fired = true;
-            timer.handle = null; // nothing left to cancel; the connected engine keeps no dead timer
-            if (wait instanceof Wait.Retry<C> retry && retry.ready() == timer) {
-                wakeRetryWait();
+        schedule(timer, randomization.apply(delay));
+        return timer;
+    }
+
+    /**
+     * The wait before the next cycle after a disconnection: the successful attempt's own timer, or, when that has
+     * fired already (the reference would reconnect at once) and a reconnect jitter window is set, a random part of
+     * the window, so that the clients of a restarted server do not all come back in the same instant.
+     */
+    private RetryTimer reconnectTimer(RetryTimer ready) {
+        if (reconnectJitter.isZero() || !ready.fired || ready.firedByRetryNow || closeStarted
+                || abort.get() != null) {
+            return ready;
+        }
+        double fraction;
+        synchronized (reconnectRandom) {
+            fraction = reconnectRandom.nextDouble();
+        }
+        RetryTimer jitter = new RetryTimer();
+        wait = new Wait.Busy<>(jitter, false);
+        schedule(jitter, Duration.ofNanos(Math.round(fraction * saturatedNanos(reconnectJitter))));
+        ConnectionState s = state;
+        setState(s.phase(), s.lastError(), s.consecutiveFailures(), s.lastAttemptAt(), Optional.of(jitter.dueAt),
+                s.outageSince(), timeSource.now());
+        return jitter;
+    }
+
+    private void schedule(RetryTimer timer, Duration delay) {
+        timer.dueAt = plusSaturated(timeSource.now(), delay);
+        timer.handle = timeSource.schedule(delay, () -> post(() -> {
+            if (!timer.fired) {
+                fire(timer);
             }
         }));
-        return timer;
+    }
+
+    /** The timer fires, on time or early for retryNow(); a loop that waits for it goes on. */
+    private void fire(RetryTimer timer) {
+        timer.fired = true;
+        TimeSource.Cancellable handle = timer.handle;
+        timer.handle = null; // nothing left to cancel; the connected engine keeps no dead timer
+        if (handle != null) {
+            handle.cancel();
+        }
+        if (wait instanceof Wait.Retry<C> retry && retry.ready() == timer) {
+            wakeRetryWait();
+        }
     }
 
     /** Fills the slot with the connection; what the slot's waiters and a pending close() were waiting for. */
     private void install(C connection) {
         slot = new Slot.Live<>(connection);
-        updateState(s -> new ConnectionState(serverName, Phase.CONNECTED, s.address(), Optional.empty(), 0,
-                timeSource.now()));
+        Instant now = timeSource.now();
+        setState(Phase.CONNECTED, Optional.empty(), 0, state.lastAttemptAt(), Optional.empty(), Optional.empty(), now);
         if (!slotWaiters.isEmpty()) {
             List<CompletableFuture<C>> waiters = slotWaiters;
             slotWaiters = new ArrayList<>();
@@ -315,10 +372,12 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
         wait = Wait.Ended.instance();
         slot = Slot.closed();
-        slotWaiters.clear(); // connected() is never determined after termination
+        List<CompletableFuture<C>> waiting = slotWaiters;
+        slotWaiters = new ArrayList<>(); // connected() is never determined after termination
         Throwable aborted = abort.get();
         completeResultWaiters(null, aborted != null ? aborted : new PersistentConnectionClosedException());
         setPhase(Phase.CLOSED);
+        failDeadlineWaiters(waiting); // connectedWithin(...) is: no connection will come
         if (was instanceof Wait.Busy<C> busy && busy.closeWaitsForSlot()) {
             closeFinished.complete(null);
         }
@@ -337,6 +396,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
 
     private void closeRequested() {
         setPhase(Phase.CLOSED);
+        failDeadlineWaiters(slotWaiters);
         completeResultWaiters(null, new PersistentConnectionClosedException());
         Slot<C> current = slot;
         if (current instanceof Slot.Live<C> live) {
@@ -366,6 +426,33 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         wakeRetryWait();
     }
 
+    private void failDeadlineWaiters(List<CompletableFuture<C>> waiters) {
+        for (CompletableFuture<C> waiter : waiters) {
+            if (waiter instanceof DeadlineWaiter<C> deadline) {
+                post(() -> expire(deadline));
+            }
+        }
+    }
+
+    /** retryNow(), as it reaches the loop: the wait after a failure or a disconnection ends now. */
+    private void retryRequested() {
+        Phase phase = state.phase();
+        if ((phase != Phase.WAITING_TO_RETRY && phase != Phase.DISCONNECTED) || closeStarted
+                || abort.get() != null) {
+            return; // connecting, connected, or ending: nothing to skip
+        }
+        RetryTimer ready = wait.ready();
+        if (ready == null || ready.fired) {
+            return; // due already
+        }
+        ConnectionState s = state;
+        Instant now = timeSource.now();
+        setState(s.phase(), s.lastError(), s.consecutiveFailures(), s.lastAttemptAt(), Optional.of(now),
+                s.outageSince(), now);
+        ready.firedByRetryNow = true;
+        fire(ready);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Public operations.
     // ---------------------------------------------------------------------------------------------------------------
@@ -386,6 +473,47 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             }
         });
         return waiter;
+    }
+
+    @Override
+    public CompletableFuture<C> connectedWithin(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        }
+        Slot<C> current = slot;
+        if (current instanceof Slot.Live<C> live && !closeStarted && !isClosed(live.connection)) {
+            return live.future;
+        }
+        DeadlineWaiter<C> waiter = new DeadlineWaiter<>(timeout);
+        post(() -> {
+            Slot<C> now = slot;
+            if (now instanceof Slot.Live<C> live && !closeStarted && !isClosed(live.connection)) {
+                waiter.complete(live.connection);
+            } else if (closeStarted || now instanceof Slot.Closed) {
+                expire(waiter);
+            } else {
+                slotWaiters.add(waiter);
+                waiter.timer = timeSource.schedule(timeout, () -> post(() -> expire(waiter)));
+            }
+        });
+        return waiter;
+    }
+
+    /** In a step: the deadline has come, or no connection ever will. */
+    private void expire(DeadlineWaiter<C> waiter) {
+        if (waiter.timer != null) {
+            waiter.timer.cancel(); // when no connection ever will: the deadline need not stay
+        }
+        if (!waiter.isDone()) {
+            slotWaiters.remove(waiter);
+            waiter.completeExceptionally(new NotConnectedException(state(), waiter.timeout));
+        }
+    }
+
+    @Override
+    public void retryNow() {
+        post(this::retryRequested);
     }
 
     @Override
@@ -485,7 +613,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
 
     @Override
     public ConnectionState state() {
-        return state;
+        return state.at(timeSource.now());
     }
 
     @Override
@@ -591,16 +719,38 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }));
     }
 
+    /** A new phase: no attempt is waiting in it, and once closed there is no outage either. */
     private void setPhase(Phase phase) {
         ConnectionState s = state;
         if (s.phase() != phase) {
-            state = new ConnectionState(serverName, phase, s.address(), s.lastError(), s.consecutiveFailures(),
-                    timeSource.now());
+            Instant now = timeSource.now();
+            setState(phase, s.lastError(), s.consecutiveFailures(), s.lastAttemptAt(), Optional.empty(),
+                    phase == Phase.CLOSED ? Optional.empty() : s.outageSince(), now);
         }
     }
 
-    private void updateState(java.util.function.UnaryOperator<ConnectionState> change) {
-        state = change.apply(state);
+    /** Publishes the state; {@code since} moves when the phase changes. */
+    private void setState(Phase phase, Optional<Throwable> lastError, int failures, Optional<Instant> lastAttemptAt,
+            Optional<Instant> nextAttemptAt, Optional<Instant> outageSince, Instant now) {
+        ConnectionState s = state;
+        state = new ConnectionState(serverName, phase, s.address(), lastError, failures,
+                s.phase() == phase ? s.since() : now, lastAttemptAt, nextAttemptAt, outageSince, now);
+    }
+
+    private static Instant plusSaturated(Instant instant, Duration delay) {
+        try {
+            return instant.plus(delay);
+        } catch (DateTimeException | ArithmeticException tooLate) {
+            return Instant.MAX;
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private boolean sameAddress(A a, A b) {
@@ -711,11 +861,37 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
     }
 
-    /** The `ready` deferred of one attempt. */
+    /** The retry timer of one attempt (or of a reconnect jitter wait). */
     private static final class RetryTimer {
         boolean fired;
+        boolean firedByRetryNow;
         TimeSource.Cancellable handle;
         Throwable error;
+        Instant dueAt;
+
+        /** When the next attempt may start: when this fires, or now if it has. */
+        Instant dueAt(Instant now) {
+            return fired ? now : dueAt;
+        }
+    }
+
+    /** A connectedWithin(...) caller: a slot waiter that fails with the reason at its deadline. */
+    private static final class DeadlineWaiter<C> extends CompletableFuture<C> {
+        private final Duration timeout;
+        private TimeSource.Cancellable timer;
+
+        DeadlineWaiter(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        @Override
+        public boolean complete(C connection) {
+            TimeSource.Cancellable deadline = timer;
+            if (deadline != null) {
+                deadline.cancel();
+            }
+            return super.complete(connection);
+        }
     }
 
     /**

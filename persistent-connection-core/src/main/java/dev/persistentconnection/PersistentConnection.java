@@ -66,6 +66,18 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
     CompletableFuture<C> connected();
 
     /**
+     * The current connection, or at the deadline a {@link NotConnectedException} that says why there is none: the
+     * phase, the last error as its cause, the failed attempts in a row, when the last attempt started and when the
+     * next one is due. Once {@code close()} was called or an abort has ended the loop, it fails at once, since no
+     * connection will come. The deadline runs on the connection's {@link TimeSource}; {@link Duration#ZERO} asks
+     * "connected now, or why not?".
+     * While connected this returns the same completed future as {@link #connected()}, allocating nothing.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    CompletableFuture<C> connectedWithin(Duration timeout);
+
+    /**
      * The current live connection, or the outcome of the next attempt: its error, the abort error, or {@link PersistentConnectionClosedException} once closed.
      */
     CompletableFuture<C> connectedOrFailedToConnect();
@@ -113,7 +125,19 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
      */
     AutoCloseable subscribe(Consumer<? super ConnectionEvent<A, C>> listener);
 
-    /** A snapshot of what the engine is doing, for health indicators, endpoints and metrics. */
+    /**
+     * Skips the rest of the current retry wait: the next attempt starts at once, after a failed attempt or after a
+     * disconnection, as if the retry timer had fired now; during the event handler of that failure or disconnection,
+     * the attempt starts as soon as the handler is done. Does nothing while connecting or connected, once closed or
+     * aborted, or when the attempt is due already, so there are never two attempts at once. For the operator who
+     * knows the server is back.
+     */
+    void retryNow();
+
+    /**
+     * A snapshot of what the engine is doing, taken now: for health indicators, endpoints, metrics and error
+     * messages. It says when the next attempt is due and how long the current outage has lasted.
+     */
     ConnectionState state();
 
     /**
@@ -131,6 +155,9 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
         final ConnectionLifecycle<C> lifecycle;
         ConnectionEventHandler<A, C> onEvent = event -> HANDLED;
         Supplier<Duration> retryDelay = () -> DEFAULT_RETRY_DELAY;
+        Backoff backoff;
+        Duration reconnectJitter = Duration.ZERO;
+        Random reconnectRandom;
         Randomization randomization;
         TimeSource timeSource = TimeSource.system();
         BiPredicate<A, A> addressEquality = Objects::equals;
@@ -158,6 +185,41 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
          */
         public Builder<A, C> retryDelay(Supplier<Duration> retryDelay) {
             this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
+            this.backoff = null;
+            return this;
+        }
+
+        /**
+         * The retry delay from a {@link Backoff}, given the failed attempts in a row before each attempt (reset by a
+         * successful one): {@link Backoff#exponential} or {@link Backoff#decorrelatedJitter}. Replaces
+         * {@link #retryDelay(Supplier)}, and the other way round: the last one given wins.
+         */
+        public Builder<A, C> backoff(Backoff backoff) {
+            this.backoff = Objects.requireNonNull(backoff, "backoff");
+            return this;
+        }
+
+        /**
+         * Spreads out the reconnects after a disconnection (not in the reference). When a connection that lived
+         * longer than the retry delay closes, the reference reconnects at once, so every client of a restarted
+         * server comes back in the same instant; with a window, that reconnect waits a random time, uniform in
+         * {@code [0, window]}. A connection that closes sooner waits out the retry delay as before. Default:
+         * {@link Duration#ZERO}, the reference's behaviour.
+         *
+         * @throws IllegalArgumentException if the window is negative
+         */
+        public Builder<A, C> reconnectJitter(Duration window) {
+            return reconnectJitter(window, new Random());
+        }
+
+        /** {@link #reconnectJitter(Duration)} with the given source of randomness, for reproducible runs. */
+        public Builder<A, C> reconnectJitter(Duration window, Random random) {
+            Objects.requireNonNull(window, "window");
+            if (window.isNegative()) {
+                throw new IllegalArgumentException("reconnectJitter must not be negative, was " + window);
+            }
+            this.reconnectJitter = window;
+            this.reconnectRandom = Objects.requireNonNull(random, "random");
             return this;
         }
 

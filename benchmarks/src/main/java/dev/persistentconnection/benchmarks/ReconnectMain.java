@@ -91,11 +91,28 @@ public final class ReconnectMain {
                 .register(1, TaskHandler.of(payload -> payload), "echo").start();
         TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
         long[] connectCalledAt = new long[1];
+        long[] connectDoneAt = new long[1];
+        // The thread of each step, from the first measured round: where the hand-offs are.
+        String[] threadOf = new String[6];
         PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder("reconnect-bench",
                         AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", server.port())),
                         (address, context) -> {
                             connectCalledAt[0] = System.nanoTime();
-                            return connector.connect(address, context);
+                            threadOf[3] = Thread.currentThread().getName();
+                            // Time-stamped before the engine hears of it (dependents of one stage run
+                            // last-registered first, so a listener on the connector's own future would run after
+                            // the engine's).
+                            CompletableFuture<TaskClient> stamped = new CompletableFuture<>();
+                            connector.connect(address).whenComplete((c, e) -> {
+                                connectDoneAt[0] = System.nanoTime();
+                                threadOf[4] = Thread.currentThread().getName();
+                                if (e != null) {
+                                    stamped.completeExceptionally(e);
+                                } else {
+                                    stamped.complete(c);
+                                }
+                            });
+                            return stamped;
                         },
                         TaskClients.lifecycle())
                 .retryDelay(RETRY_DELAY)
@@ -104,7 +121,12 @@ public final class ReconnectMain {
         long[] detect = new long[rounds];
         long[] toConnectCall = new long[rounds];
         long[] handshake = new long[rounds];
+        long[] closeSeen = new long[rounds];
+        long[] toDisconnected = new long[rounds];
+        long[] transportConnect = new long[rounds];
+        long[] toConnected = new long[rounds];
         int measured = 0;
+        String[] threadsOfFirstRound = new String[6];
         Path profile = null;
         try {
             AtomicReference<CompletableFuture<Long>> nextConnected = new AtomicReference<>(new CompletableFuture<>());
@@ -113,7 +135,9 @@ public final class ReconnectMain {
                 long now = System.nanoTime();
                 if (event instanceof ConnectionEvent.Disconnected) {
                     disconnectedAt[0] = now;
+                    threadOf[2] = Thread.currentThread().getName();
                 } else if (event instanceof ConnectionEvent.Connected) {
+                    threadOf[5] = Thread.currentThread().getName();
                     nextConnected.get().complete(now);
                 }
             });
@@ -137,6 +161,12 @@ public final class ReconnectMain {
                 }
                 CompletableFuture<Long> connected = new CompletableFuture<>();
                 nextConnected.set(connected);
+                long[] clientClosedAt = new long[1];
+                client.closeFinished().whenComplete((v, e) -> {
+                    clientClosedAt[0] = System.nanoTime();
+                    threadOf[1] = Thread.currentThread().getName();
+                });
+                threadOf[0] = Thread.currentThread().getName();
                 long start = System.nanoTime();
                 clients.get(0).close();
                 long end = connected.get(5, TimeUnit.SECONDS);
@@ -145,6 +175,13 @@ public final class ReconnectMain {
                     detect[measured] = disconnectedAt[0] - start;
                     toConnectCall[measured] = connectCalledAt[0] - disconnectedAt[0];
                     handshake[measured] = end - connectCalledAt[0];
+                    closeSeen[measured] = clientClosedAt[0] - start;
+                    toDisconnected[measured] = disconnectedAt[0] - clientClosedAt[0];
+                    transportConnect[measured] = connectDoneAt[0] - connectCalledAt[0];
+                    toConnected[measured] = end - connectDoneAt[0];
+                    if (measured == 0) {
+                        threadsOfFirstRound = threadOf.clone();
+                    }
                     measured++;
                 }
             }
@@ -164,6 +201,10 @@ public final class ReconnectMain {
         Arrays.sort(detect, 0, measured);
         Arrays.sort(toConnectCall, 0, measured);
         Arrays.sort(handshake, 0, measured);
+        Arrays.sort(closeSeen, 0, measured);
+        Arrays.sort(toDisconnected, 0, measured);
+        Arrays.sort(transportConnect, 0, measured);
+        Arrays.sort(toConnected, 0, measured);
         long[] floor = PlainTcpFloor.measure(warmup, rounds);
         Arrays.sort(floor);
         long[][] parts = connectAlone(warmup, rounds);
@@ -189,12 +230,25 @@ public final class ReconnectMain {
                 measured);
         row(out, "3. `connect()` → `Connected`: TCP connect, protocol handshake, the engine's `Connected`", handshake,
                 measured);
+        row(out, "1a. close → the client's `TaskClient.closeFinished()` completes (server I/O thread closes, "
+                + "client I/O thread sees the end of stream)", closeSeen, measured);
+        row(out, "1b. `closeFinished()` → `Disconnected` (the engine is told, on the client's I/O thread)",
+                toDisconnected, measured);
+        row(out, "3a. `connect()` → the connector's future completes (TCP connect, hello, accept: client I/O "
+                + "thread, server accept thread, server I/O thread)", transportConnect, measured);
+        row(out, "3b. the connector's future → `Connected` (the engine takes the connection)", toConnected,
+                measured);
         row(out, "for comparison: `TaskConnector.connect()` alone, called from `main` (TCP connect and handshake, "
                 + "no engine)", connectorAlone, connectorAlone.length);
         row(out, "for comparison: a bare Netty `Bootstrap.connect()` until the channel is active (no handshake)",
                 nettyAlone, nettyAlone.length);
         row(out, "floor: plain blocking sockets, server closes, client reconnects and exchanges one byte",
                 floor, floor.length);
+        out.line("");
+        out.line("Where each step ran (first measured round): close called on `%s`; `closeFinished()` completed "
+                + "on `%s`; `Disconnected` delivered on `%s`; `connect()` called on `%s`; the connector's future "
+                + "completed on `%s`; `Connected` delivered on `%s`. Rows 1a+1b and 3a+3b add up to rows 1 and 3 "
+                + "(medians need not add up exactly).", (Object[]) threadsOfFirstRound);
         out.line("");
         out.line("The floor is what any client needs on this machine for the same steps: a server thread closes "
                 + "the accepted socket, the client thread blocked in `read` sees the end of stream, connects again "

@@ -15,7 +15,8 @@ import java.util.List;
  * JDK, the load averages run.sh logged, the command and the run time.
  */
 public final class Report {
-    static final String[] PARTS = {"1-2-micro", "3-scale", "4-reconnect", "5-herd", "6-throughput"};
+    static final String[] PARTS = {"1-2-micro", "3-scale", "3b-transport-scale", "4-reconnect", "5-herd",
+        "6-throughput"};
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(Results.option(args, "--out", "benchmarks/target/results"));

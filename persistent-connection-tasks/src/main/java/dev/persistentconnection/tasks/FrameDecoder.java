@@ -33,6 +33,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private int framesThisTurn;
     private boolean yielded;
     private ScheduledFuture<?> readTimer;
+    /** A frame has started but not arrived whole; since when, and how many frames had been decoded then. */
+    private boolean partial;
+    private long partialSince;
+    private long framesAtPartial;
+    private long framesDecoded;
     private ChannelHandlerContext ctx;
 
     /**
@@ -77,6 +82,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
         ByteBuf body = in.readSlice((int) length);
         out.add(parse(in, body));
         framesThisTurn++;
+        framesDecoded++;
     }
 
     /**
@@ -181,7 +187,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             framesThisTurn = 0;
         }
         super.channelRead(ctx, msg);
-        armReadTimer();
+        watchPartialFrame();
     }
 
     /** Stops producing frames until {@link #resume()}; called on the event loop. */
@@ -210,25 +216,50 @@ final class FrameDecoder extends ByteToMessageDecoder {
         return paused;
     }
 
-    private void armReadTimer() {
+    /**
+     * After each read: if it left the start of a frame behind, that frame must be complete within the read
+     * timeout. One timer per connection, scheduled at most once per timeout period and never cancelled on the hot
+     * path: it looks at the frame in progress when it fires and re-arms itself for that frame's own deadline.
+     */
+    private void watchPartialFrame() {
         if (readTimeoutNanos <= 0 || ctx == null) {
             return;
         }
         if (paused || failed || actualReadableBytes() == 0) {
-            cancelReadTimer();
-        } else if (readTimer == null) {
-            readTimer = ctx.executor().schedule(() -> {
-                readTimer = null;
-                if (!paused && !failed && actualReadableBytes() > 0) {
-                    failed = true;
-                    ctx.fireExceptionCaught(new ProtocolException(
-                            "timeout reading a frame (" + Duration.ofNanos(readTimeoutNanos).toMillis() + " ms)"));
-                }
-            }, readTimeoutNanos, TimeUnit.NANOSECONDS);
+            partial = false;
+            return;
+        }
+        if (!partial || framesAtPartial != framesDecoded) {
+            partial = true;
+            partialSince = System.nanoTime();
+            framesAtPartial = framesDecoded;
+        }
+        if (readTimer == null) {
+            scheduleReadTimer(readTimeoutNanos);
         }
     }
 
+    private void scheduleReadTimer(long delayNanos) {
+        readTimer = ctx.executor().schedule(this::readTimerFired, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void readTimerFired() {
+        readTimer = null;
+        if (!partial || paused || failed || ctx.isRemoved() || actualReadableBytes() == 0) {
+            return;
+        }
+        long left = partialSince + readTimeoutNanos - System.nanoTime();
+        if (left > 0) {
+            scheduleReadTimer(left);
+            return;
+        }
+        failed = true;
+        ctx.fireExceptionCaught(new ProtocolException(
+                "timeout reading a frame (" + Duration.ofNanos(readTimeoutNanos).toMillis() + " ms)"));
+    }
+
     private void cancelReadTimer() {
+        partial = false;
         if (readTimer != null) {
             readTimer.cancel(false);
             readTimer = null;

@@ -13,6 +13,7 @@ import java.util.concurrent.CancellationException;
  * answer, and turns the outcome into the final frame. Cancellation sets a flag and interrupts the running thread.
  */
 final class RunningTask implements Runnable, TaskContext {
+    private static final byte[] NO_DATA = new byte[0];
     private final ClientSession session;
     private final TaskServer.Registration registration;
     private final int taskId;
@@ -75,12 +76,19 @@ final class RunningTask implements Runnable, TaskContext {
             thread = Thread.currentThread();
         }
         Throwable failure = null;
+        byte[] wholeAnswer = null;
         try {
             TaskRequest r = new TaskRequest(session, taskId, code, payload);
             payload = null;
             request = r;
             TaskRun run = registration.handler().handle(r);
-            if (run != null) {
+            if (run instanceof WholeAnswer whole) {
+                wholeAnswer = whole.compute();
+                if (wholeAnswer.length > session.maxChunk()) {
+                    write(wholeAnswer); // too big for one frame: chunks, then the empty end frame
+                    wholeAnswer = null;
+                }
+            } else if (run != null) {
                 run.run(this);
             }
         } catch (Throwable t) {
@@ -95,7 +103,7 @@ final class RunningTask implements Runnable, TaskContext {
         if (cancelled) {
             session.finish(this, cancelledFrame());
         } else if (failure == null) {
-            session.finish(this, new Frame.Ok(taskId, true, new byte[0]));
+            session.finish(this, new Frame.Ok(taskId, true, wholeAnswer != null ? wholeAnswer : NO_DATA));
         } else if (failure instanceof TaskException e) {
             session.finish(this, new Frame.Error(taskId, e.errorCode(), ClientSession.truncate(e.getMessage())));
         } else if (failure instanceof ConnectionLostException && !session.channel().isActive()) {

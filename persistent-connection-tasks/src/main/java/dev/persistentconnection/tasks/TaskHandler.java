@@ -18,9 +18,13 @@ public interface TaskHandler {
      */
     TaskRun handle(TaskRequest request) throws Exception;
 
-    /** A handler whose answer is computed in one go from the request payload. */
+    /**
+     * A handler whose answer is computed in one go from the request payload. The answer goes out as one frame
+     * (when it fits the client's frame size) and the returned array is sent as it is: do not change it afterwards.
+     */
     static TaskHandler of(PayloadFunction function) {
-        return request -> context -> context.write(function.apply(request.payload()));
+        java.util.Objects.requireNonNull(function, "function");
+        return request -> new WholeAnswer(function, request.payload());
     }
 
     /** A function from request payload to response bytes, allowed to throw {@link TaskException}. */
