@@ -66,6 +66,8 @@ if [[ $QUICK -eq 1 ]]; then
   part herd 120 -Xmx1g -cp "$JAR" $P.HerdMain --rounds 1 --connections 200
   part throughput 300 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain --prewarm-ms 600 --warmup-ms 100 --window-ms 200 --windows 2 \
     --no-profile
+  part typed 120 -Xms512m -Xmx512m -cp "$JAR" $P.TypedCallMain --warmup-ms 500 --round-ms 300 --rounds 2
+  part transports 120 -cp "$JAR" $P.TransportsMain --warmup-ms 300 --window-ms 200 --windows 2
   REPORT=benchmarks/target/BENCHMARKS-quick.md
 else
   part micro 400 -cp "$JAR" $P.MicroMain
@@ -74,6 +76,8 @@ else
   part reconnect 120 -cp "$JAR" $P.ReconnectMain
   part herd 180 -Xmx1g -cp "$JAR" $P.HerdMain
   part throughput 400 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain
+  part typed 180 -Xms512m -Xmx512m -cp "$JAR" $P.TypedCallMain
+  part transports 180 -cp "$JAR" $P.TransportsMain
   REPORT=BENCHMARKS.md
 fi
 record_load "at the end"

@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class Report {
     static final String[] PARTS = {"1-2-micro", "3-scale", "3b-transport-scale", "4-reconnect", "5-herd",
-        "6-throughput"};
+        "6-throughput", "7-typed-calls", "8-transports"};
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(Results.option(args, "--out", "benchmarks/target/results"));

@@ -3,9 +3,11 @@ package dev.persistentconnection.spring;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.persistentconnection.AddressSupplier;
@@ -17,6 +19,7 @@ import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
 import dev.persistentconnection.spring.event.PersistentConnectionEvent;
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -45,6 +48,9 @@ public final class ManagedPersistentConnection {
     private volatile PersistentConnection<Object, Object> connection;
     private final Connector<Object, Object> connector;
     private final boolean connectorOwned;
+    private final Function<Object, Optional<? extends Throwable>> closeReason;
+    private volatile @Nullable Object current;
+    private volatile @Nullable Throwable lastCloseReason;
 
     @SuppressWarnings("unchecked")
     private <A, C> ManagedPersistentConnection(PersistentConnectionSettings settings,
@@ -57,6 +63,8 @@ public final class ManagedPersistentConnection {
         Connector<Object, Object> connector = (Connector<Object, Object>) registration.connector(settings);
         this.connector = connector;
         this.connectorOwned = registration.connectorOwned();
+        PersistentConnectionRegistration<A, Object> typed = (PersistentConnectionRegistration<A, Object>) registration;
+        this.closeReason = typed::closeReason;
         AddressSupplier<Object> addressSupplier = (AddressSupplier<Object>) addresses;
         PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(settings.serverName(),
                 () -> obtainAddress(addressSupplier), (address, context) -> connect(connector, address, context),
@@ -136,14 +144,28 @@ public final class ManagedPersistentConnection {
     }
 
     private CompletionStage<Void> deliver(ConnectionEvent<Object, Object> event) {
-        if (event instanceof ConnectionEvent.Disconnected<?, ?>) {
+        Throwable reason = null;
+        if (event instanceof ConnectionEvent.Connected<Object, Object> connected) {
+            current = connected.connection();
+        }
+        else if (event instanceof ConnectionEvent.Disconnected<?, ?>) {
             statistics.disconnected();
             backoff.disconnected();
+            reason = closeReasonOf(current);
+            current = null;
+            if (reason != null) {
+                lastCloseReason = reason;
+            }
         }
         if (!started) {
             return DONE;  // closed before the context started: nothing to report
         }
-        log(event);
+        if (reason != null && !closing && logger.isInfoEnabled()) {
+            logger.info(prefix() + event + ": " + ConnectionDescriptions.describeError(reason));
+        }
+        else {
+            log(event);
+        }
         try {
             publisher.publishEvent(PersistentConnectionEvent.of(connection, settings.name(), Instant.now(), event));
         }
@@ -184,6 +206,26 @@ public final class ManagedPersistentConnection {
 
     private String prefix() {
         return "Persistent connection '" + settings.name() + "' to " + settings.serverName() + ": ";
+    }
+
+    private @Nullable Throwable closeReasonOf(@Nullable Object connection) {
+        if (connection == null) {
+            return null;
+        }
+        try {
+            return closeReason.apply(connection).orElse(null);
+        }
+        catch (RuntimeException ex) {
+            return null;
+        }
+    }
+
+    /**
+     * Why the last connection closed, when its type says (the peer's close code and reason, a ping or idle
+     * timeout, an oversized message); empty until then, and for connection types that do not say.
+     */
+    public Optional<Throwable> lastCloseReason() {
+        return Optional.ofNullable(lastCloseReason);
     }
 
     static Throwable unwrap(Throwable error) {
@@ -251,6 +293,9 @@ public final class ManagedPersistentConnection {
 
     /** The attempt, connect time and disconnect counters. */
     public ConnectionStatistics statistics() { return statistics; }
+
+    /** The connector the connection opens its connections with (the registration's, or the one its factory made). */
+    public Connector<?, ?> connector() { return connector; }
 
     /**
      * The retry delay: {@code retry-delay x multiplier^n}, at most {@code max-delay}, where n counts the

@@ -2,6 +2,7 @@ package dev.persistentconnection.spring;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 import dev.persistentconnection.AddressSupplier;
@@ -41,6 +42,7 @@ public final class PersistentConnectionRegistration<A, C> {
     private final @Nullable AddressSupplier<A> addressSupplier;
     private final @Nullable Function<InetSocketAddress, A> addressMapper;
     private final boolean connectorOwned;
+    private final Function<C, Optional<? extends Throwable>> closeReason;
 
     private PersistentConnectionRegistration(Builder<A, C> builder) {
         this.connectionName = Objects.requireNonNull(builder.connectionName, "connectionName");
@@ -49,6 +51,7 @@ public final class PersistentConnectionRegistration<A, C> {
         this.addressSupplier = builder.addressSupplier;
         this.addressMapper = builder.addressMapper;
         this.connectorOwned = builder.connectorOwned;
+        this.closeReason = builder.closeReason;
     }
 
     /** Starts a registration for the connection named {@code connectionName}. */
@@ -77,6 +80,9 @@ public final class PersistentConnectionRegistration<A, C> {
     /** Maps a configured or discovered address to {@code A}, or {@code null} when {@code A} is InetSocketAddress. */
     public @Nullable Function<InetSocketAddress, A> addressMapper() { return addressMapper; }
 
+    /** Why a connection closed, when it knows (for the {@code Disconnected} log line and health's last error). */
+    public Optional<? extends Throwable> closeReason(C connection) { return closeReason.apply(connection); }
+
     /** Builder of a {@link PersistentConnectionRegistration}. */
     public static final class Builder<A, C> {
 
@@ -86,6 +92,7 @@ public final class PersistentConnectionRegistration<A, C> {
         private @Nullable AddressSupplier<A> addressSupplier;
         private @Nullable Function<InetSocketAddress, A> addressMapper;
         private boolean connectorOwned;
+        private Function<C, Optional<? extends Throwable>> closeReason = connection -> Optional.empty();
 
         private Builder(String connectionName) {
             this.connectionName = connectionName;
@@ -125,6 +132,15 @@ public final class PersistentConnectionRegistration<A, C> {
         /** Maps the configured or discovered (unresolved) socket addresses to the connector's address type. */
         public Builder<A, C> addressMapper(Function<InetSocketAddress, A> addressMapper) {
             this.addressMapper = addressMapper;
+            return this;
+        }
+
+        /**
+         * Why a closed connection closed (the peer's close code, a timeout...), if the connection type knows;
+         * the starter logs it with {@code Disconnected} and shows it as health's {@code lastError}.
+         */
+        public Builder<A, C> closeReason(Function<C, Optional<? extends Throwable>> closeReason) {
+            this.closeReason = Objects.requireNonNull(closeReason, "closeReason");
             return this;
         }
 

@@ -68,6 +68,14 @@ public interface PersistentConnectionSettings {
         return null;
     }
 
+    /**
+     * The built-in connector the properties ask for: the task protocol ({@code addresses} alone), a WebSocket
+     * ({@code websocket.*}) or plain TCP ({@code tcp.*}); the last two need persistent-connection-transports.
+     */
+    default Transport transport() {
+        return Transport.TASKS;
+    }
+
     /** The property prefix of this connection, e.g. {@code persistent-connection.connections.orders}. */
     default String propertyPrefix() {
         return propertyPrefix(name());
@@ -83,6 +91,16 @@ public interface PersistentConnectionSettings {
     static PersistentConnectionSettings of(String name) {
         Objects.requireNonNull(name, "name");
         return () -> name;
+    }
+
+    /** The built-in connectors of the zero-code path. */
+    enum Transport {
+        /** The task protocol of persistent-connection-tasks. */
+        TASKS,
+        /** A WebSocket, from {@code websocket.*}. */
+        WEBSOCKET,
+        /** Plain TCP, from {@code tcp.*}. */
+        TCP
     }
 
     /**

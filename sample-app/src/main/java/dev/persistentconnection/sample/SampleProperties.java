@@ -1,14 +1,12 @@
 package dev.persistentconnection.sample;
 
-import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The sample's own settings ({@code sample.*} in {@code application.yml}).
  *
- * @param quoteServer the embedded quote server
+ * @param quoteServer where the quote server (the starter's task server) listens
  * @param ticker      the task sent every second over the {@code quotes} connection
  */
 @ConfigurationProperties("sample")
@@ -22,9 +20,8 @@ public record SampleProperties(@DefaultValue QuoteServer quoteServer, @DefaultVa
     }
 
     /**
-     * @param taskTimeout how long one task may take before it fails
      * @param streamEvery every how many ticks the streaming task is sent instead of a single quote
      */
-    public record Ticker(@DefaultValue("2s") Duration taskTimeout, @DefaultValue("5") int streamEvery) {
+    public record Ticker(@DefaultValue("5") int streamEvery) {
     }
 }

@@ -18,17 +18,21 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.util.TestSocketUtils;
 
 /**
- * The application as it ships (its {@code application.yml}), on a random HTTP port and a free port for the
+ * The application as it ships (its {@code application.yml}), on a free HTTP port and a free port for the
  * embedded quote server, both on 127.0.0.1. The test classes extending this share one application context.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 abstract class SampleAppTestSupport {
 
     static final int QUOTE_SERVER_PORT = TestSocketUtils.findAvailableTcpPort();
 
+    /** A defined port, not a random one: the zero-code echo connection's URI names it (server.port). */
+    static final int HTTP_PORT = TestSocketUtils.findAvailableTcpPort();
+
     @DynamicPropertySource
     static void quoteServerPort(DynamicPropertyRegistry registry) {
         registry.add("sample.quote-server.port", () -> QUOTE_SERVER_PORT);
+        registry.add("server.port", () -> HTTP_PORT);
     }
 
     @LocalServerPort

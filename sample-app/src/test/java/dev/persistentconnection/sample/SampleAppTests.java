@@ -84,12 +84,13 @@ class SampleAppTests extends SampleAppTestSupport {
             assertThat(JsonPath.<String>read(whole,
                     "$.components.persistentConnections.components.quotes.details.lastError")).contains("refused");
 
-            // Tasks fail with a clear error meanwhile.
+            // Typed calls fail at their deadline with the reason meanwhile.
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     JsonPath.<List<String>>read(get("/api/status").body(), "$.tasks[?(@.ok == false)].message"))
                     .anySatisfy(message -> assertThat(message)
-                            .startsWith("quote-service unavailable: the connection is")
-                            .contains("refused")));
+                            .startsWith("quote-service unavailable: task code")
+                            .contains("deadline of 2000 ms exceeded waiting for the connection")
+                            .contains("refused").contains("consecutive failures")));
 
             // Back up: the connection returns by itself within its retry delay.
             HttpResponse<String> started = post("/api/quote-server/start");

@@ -51,6 +51,9 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
     /** What to do about it. */
     public String getAction() { return action; }
 
+    /** The value shown for a property whose value may be a secret. */
+    static final String HIDDEN_VALUE = "(hidden)";
+
     /**
      * This exception with the value as the user wrote it and where it was written (for example a line of
      * application.yml), looked up in {@code environment}; itself when the property is not set there.
@@ -65,7 +68,8 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
                 element = true;
             }
             if (found != null) {
-                Object written = element ? null : found.getValue();
+                // A value that may be a secret (a WebSocket header) stays hidden; others are shown as written.
+                Object written = (element || HIDDEN_VALUE.equals(value)) ? null : found.getValue();
                 Origin where = found.getOrigin();
                 return new InvalidPersistentConnectionPropertyException(property,
                         written != null ? written : value, reason, action, where != null ? where.toString() : null);

@@ -24,16 +24,19 @@ class ManagedPersistentConnectionFactory implements Function<PersistentConnectio
 
     private final Map<String, PersistentConnectionRegistration<?, ?>> registrations;
     private final @Nullable DefaultConnectorProvider defaultConnectorProvider;
+    private final @Nullable MessageTransportRegistrations messageTransports;
     private final @Nullable DiscoveryAddressSupplierFactory discovery;
     private final List<PersistentConnectionCustomizer> customizers;
     private final ApplicationEventPublisher publisher;
 
     ManagedPersistentConnectionFactory(Map<String, PersistentConnectionRegistration<?, ?>> registrations,
             @Nullable DefaultConnectorProvider defaultConnectorProvider,
+            @Nullable MessageTransportRegistrations messageTransports,
             @Nullable DiscoveryAddressSupplierFactory discovery,
             List<PersistentConnectionCustomizer> customizers, ApplicationEventPublisher publisher) {
         this.registrations = registrations;
         this.defaultConnectorProvider = defaultConnectorProvider;
+        this.messageTransports = messageTransports;
         this.discovery = discovery;
         this.customizers = new ArrayList<>(customizers);
         this.publisher = publisher;
@@ -48,6 +51,18 @@ class ManagedPersistentConnectionFactory implements Function<PersistentConnectio
         PersistentConnectionRegistration<?, ?> registration = registrations.get(settings.name());
         if (registration != null) {
             return registration;
+        }
+        if (settings.transport() != PersistentConnectionSettings.Transport.TASKS) {
+            String property = settings.propertyPrefix()
+                    + (settings.transport() == PersistentConnectionSettings.Transport.WEBSOCKET ? ".websocket" : ".tcp");
+            if (messageTransports == null) {
+                throw new InvalidPersistentConnectionPropertyException(property, null,
+                        "persistent-connection-transports is not on the classpath, so there is no "
+                                + settings.transport().name().toLowerCase(java.util.Locale.ROOT) + " connector",
+                        "Add the dependency dev.persistentconnection:persistent-connection-transports, or declare a "
+                                + "PersistentConnectionRegistration bean for '" + settings.name() + "'.");
+            }
+            return messageTransports.registrationFor(settings);
         }
         if (defaultConnectorProvider == null) {
             throw new InvalidPersistentConnectionPropertyException(settings.propertyPrefix(), null,

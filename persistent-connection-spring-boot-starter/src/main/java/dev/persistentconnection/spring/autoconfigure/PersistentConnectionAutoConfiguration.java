@@ -9,9 +9,11 @@ import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.tasks.TaskClient;
+import dev.persistentconnection.transports.MessageConnector;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -47,6 +49,7 @@ public final class PersistentConnectionAutoConfiguration {
     PersistentConnections persistentConnections(PersistentConnectionProperties properties, Environment environment,
             BeanFactory beanFactory, ObjectProvider<PersistentConnectionRegistration<?, ?>> registrations,
             ObjectProvider<DefaultConnectorProvider> defaultConnectorProvider,
+            ObjectProvider<MessageTransportRegistrations> messageTransports,
             ObjectProvider<DiscoveryAddressSupplierFactory> discovery,
             ObjectProvider<PersistentConnectionCustomizer> customizers, ObjectProvider<SslBundles> sslBundles,
             ApplicationEventPublisher publisher) {
@@ -76,6 +79,7 @@ public final class PersistentConnectionAutoConfiguration {
         }
         byName.keySet().retainAll(settings.keySet());
         var factory = new ManagedPersistentConnectionFactory(byName, defaultConnectorProvider.getIfAvailable(),
+                messageTransports.getIfAvailable(),
                 discovery.getIfAvailable(), customizers.orderedStream().toList(), publisher);
         return new PersistentConnections(settings, factory);
     }
@@ -136,6 +140,18 @@ public final class PersistentConnectionAutoConfiguration {
         @ConditionalOnMissingBean
         DefaultConnectorProvider persistentConnectionTaskClientConnectorProvider(ObjectProvider<SslBundles> sslBundles) {
             return new TaskClientConnectorProvider(sslBundles.getIfAvailable());
+        }
+    }
+
+    /** The zero-code path for websocket.* and tcp.* connections, when persistent-connection-transports is here. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MessageConnector.class)
+    static class MessageTransportConfiguration {
+
+        @Bean
+        MessageTransportRegistrations persistentConnectionMessageTransports(PersistentConnectionProperties properties,
+                ListableBeanFactory beanFactory, ObjectProvider<SslBundles> sslBundles) {
+            return new MessageTransportConnectorProvider(properties, beanFactory, sslBundles.getIfAvailable());
         }
     }
 

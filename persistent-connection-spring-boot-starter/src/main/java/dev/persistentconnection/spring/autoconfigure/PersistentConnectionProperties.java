@@ -1,5 +1,6 @@
 package dev.persistentconnection.spring.autoconfigure;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties of the persistent-connection starter.
@@ -95,6 +97,20 @@ public class PersistentConnectionProperties {
         /** Address look-up through Spring Cloud's DiscoveryClient, instead of fixed addresses. */
         private final Discovery discovery = new Discovery();
 
+        /**
+         * A WebSocket connection instead of the task protocol (needs persistent-connection-transports): the
+         * connection's bean is a PersistentConnection<URI, WebSocketSession>, and a MessageHandler bean
+         * qualified with the connection's name receives its messages.
+         */
+        private @Nullable WebSocket websocket;
+
+        /**
+         * A plain TCP connection instead of the task protocol (needs persistent-connection-transports): the
+         * connection's bean is a PersistentConnection<InetSocketAddress, TcpSession>, and a MessageHandler bean
+         * qualified with the connection's name receives its messages.
+         */
+        private @Nullable Tcp tcp;
+
         public @Nullable Boolean getEnabled() { return enabled; }
         public void setEnabled(@Nullable Boolean enabled) { this.enabled = enabled; }
         public @Nullable String getServerName() { return serverName; }
@@ -113,6 +129,10 @@ public class PersistentConnectionProperties {
         public Heartbeat getHeartbeat() { return heartbeat; }
         public Ssl getSsl() { return ssl; }
         public Discovery getDiscovery() { return discovery; }
+        public @Nullable WebSocket getWebsocket() { return websocket; }
+        public void setWebsocket(@Nullable WebSocket websocket) { this.websocket = websocket; }
+        public @Nullable Tcp getTcp() { return tcp; }
+        public void setTcp(@Nullable Tcp tcp) { this.tcp = tcp; }
     }
 
     /** Exponential back-off: the n-th consecutive failure waits retry-delay x multiplier^n, at most max-delay. */
@@ -174,5 +194,259 @@ public class PersistentConnectionProperties {
 
         public @Nullable String getServiceId() { return serviceId; }
         public void setServiceId(@Nullable String serviceId) { this.serviceId = serviceId; }
+    }
+
+    /** What the WebSocket and TCP transports share. */
+    public abstract static class MessageTransport {
+
+        /**
+         * Largest message accepted (a WebSocket message with its fragments joined, a TCP line or frame); a
+         * bigger one closes the connection, which reconnects, with the reason in the events and health.
+         * Default: 1MB.
+         */
+        private @Nullable DataSize maxMessageSize;
+
+        /** Bytes accepted by send and not yet written, at most; see when-full. Default: 4MB. */
+        private @Nullable DataSize outboundBufferSize;
+
+        /**
+         * What a send into a full outbound buffer does: fail (its stage fails at once) or wait (the sending
+         * thread waits for room, at most send-wait-timeout; never on the connection's own I/O thread).
+         * Default: fail.
+         */
+        private @Nullable WhenFull whenFull;
+
+        /** With when-full=wait, how long a send may wait for room in the outbound buffer. Default: 10s. */
+        private @Nullable Duration sendWaitTimeout;
+
+        /**
+         * Where the handler runs: io (the connection's I/O thread; it must not block) or task-executor (the
+         * application's task executor, still one message at a time and in order). Default: io.
+         */
+        private @Nullable HandlerThread handlerThread;
+
+        /**
+         * What a handler that throws does: log (log with the connection's name and go on) or reconnect (log,
+         * close the connection and reconnect). Default: log.
+         */
+        private @Nullable HandlerFailure onHandlerError;
+
+        public @Nullable DataSize getMaxMessageSize() { return maxMessageSize; }
+        public void setMaxMessageSize(@Nullable DataSize maxMessageSize) { this.maxMessageSize = maxMessageSize; }
+        public @Nullable DataSize getOutboundBufferSize() { return outboundBufferSize; }
+        public void setOutboundBufferSize(@Nullable DataSize outboundBufferSize) { this.outboundBufferSize = outboundBufferSize; }
+        public @Nullable WhenFull getWhenFull() { return whenFull; }
+        public void setWhenFull(@Nullable WhenFull whenFull) { this.whenFull = whenFull; }
+        public @Nullable Duration getSendWaitTimeout() { return sendWaitTimeout; }
+        public void setSendWaitTimeout(@Nullable Duration sendWaitTimeout) { this.sendWaitTimeout = sendWaitTimeout; }
+        public @Nullable HandlerThread getHandlerThread() { return handlerThread; }
+        public void setHandlerThread(@Nullable HandlerThread handlerThread) { this.handlerThread = handlerThread; }
+        public @Nullable HandlerFailure getOnHandlerError() { return onHandlerError; }
+        public void setOnHandlerError(@Nullable HandlerFailure onHandlerError) { this.onHandlerError = onHandlerError; }
+    }
+
+    /** What a send into a full outbound buffer does. */
+    public enum WhenFull {
+        /** The send's stage fails at once. */
+        FAIL,
+        /** The sending thread waits for room, at most send-wait-timeout. */
+        WAIT
+    }
+
+    /** Where a connection's message handler runs. */
+    public enum HandlerThread {
+        /** On the connection's I/O thread. */
+        IO,
+        /** On the application's task executor (the applicationTaskExecutor bean), one message at a time. */
+        TASK_EXECUTOR
+    }
+
+    /** What a connection does when its message handler throws. */
+    public enum HandlerFailure {
+        /** Logs and goes on with the next message. */
+        LOG,
+        /** Logs, closes the connection and reconnects. */
+        RECONNECT
+    }
+
+    /** A WebSocket connection (the JDK's java.net.http client). */
+    public static class WebSocket extends MessageTransport {
+
+        /**
+         * WebSocket URIs (ws:// or wss://); one is used per attempt, in round-robin order. Or leave it out and
+         * set discovery.service-id and path.
+         */
+        private @Nullable List<URI> uri;
+
+        /**
+         * With discovery.service-id: the path (and query) of the URI built from each discovered instance, for
+         * example /v1/prices. The scheme is wss with ssl.bundle, else ws.
+         */
+        private @Nullable String path;
+
+        /**
+         * Headers of the opening handshake, for example Authorization. Values may be placeholders such as
+         * ${FEED_TOKEN}; they are never logged.
+         */
+        private Map<String, String> headers = new LinkedHashMap<>();
+
+        /** Subprotocols offered, in order of preference; the server must accept one of them. */
+        private @Nullable List<String> subprotocols;
+
+        /**
+         * How often to ping the server; a server that does not answer within ping-timeout is presumed gone and
+         * the connection is closed and reconnected. 0 sends no pings. Default: 30s.
+         */
+        private @Nullable Duration pingInterval;
+
+        /** How long a ping may go unanswered. Default: 10s. */
+        private @Nullable Duration pingTimeout;
+
+        public @Nullable List<URI> getUri() { return uri; }
+        public void setUri(@Nullable List<URI> uri) { this.uri = uri; }
+        public @Nullable String getPath() { return path; }
+        public void setPath(@Nullable String path) { this.path = path; }
+        public Map<String, String> getHeaders() { return headers; }
+        public void setHeaders(Map<String, String> headers) { this.headers = headers; }
+        public @Nullable List<String> getSubprotocols() { return subprotocols; }
+        public void setSubprotocols(@Nullable List<String> subprotocols) { this.subprotocols = subprotocols; }
+        public @Nullable Duration getPingInterval() { return pingInterval; }
+        public void setPingInterval(@Nullable Duration pingInterval) { this.pingInterval = pingInterval; }
+        public @Nullable Duration getPingTimeout() { return pingTimeout; }
+        public void setPingTimeout(@Nullable Duration pingTimeout) { this.pingTimeout = pingTimeout; }
+    }
+
+    /** A plain TCP connection on Netty. */
+    public static class Tcp extends MessageTransport {
+
+        /**
+         * Addresses as host:port ([v6-address]:port for IPv6), one per attempt in round-robin order. Default:
+         * the connection's addresses (or discovery.service-id).
+         */
+        private @Nullable List<String> addresses;
+
+        /**
+         * How the byte stream is cut into messages: line (text lines), length-field (length-prefixed frames) or
+         * raw (chunks as they arrive). Default: line.
+         */
+        private @Nullable TcpFraming framing;
+
+        /** Line framing (framing=line). */
+        private final Line line = new Line();
+
+        /** Length-field framing (framing=length-field). */
+        private final LengthField lengthField = new LengthField();
+
+        /**
+         * Nothing read for this long closes the connection (the peer is presumed gone) and reconnects: half-open
+         * detection without any protocol. Set it above the peer's own heartbeat. 0 never does. Default: 0.
+         */
+        private @Nullable Duration idleTimeout;
+
+        /** SO_KEEPALIVE. Default: true. */
+        private @Nullable Boolean keepAlive;
+
+        /** TCP_KEEPIDLE: idle time before the first keepalive probe (whole seconds). Default: the OS's. */
+        private @Nullable Duration keepAliveIdle;
+
+        /** TCP_KEEPINTVL: time between keepalive probes (whole seconds). Default: the OS's. */
+        private @Nullable Duration keepAliveInterval;
+
+        /** TCP_KEEPCNT: unanswered keepalive probes before the connection is dropped. Default: the OS's. */
+        private @Nullable Integer keepAliveCount;
+
+        /**
+         * Linux TCP_USER_TIMEOUT: written data unacknowledged for this long drops the connection. Needs Netty's
+         * native epoll transport (netty-transport-native-epoll); without it the option is skipped with a logged
+         * note. Default: the OS's.
+         */
+        private @Nullable Duration tcpUserTimeout;
+
+        /** Use Netty's native epoll transport when it is on the classpath and loads. Default: true. */
+        private @Nullable Boolean nativeTransport;
+
+        public @Nullable List<String> getAddresses() { return addresses; }
+        public void setAddresses(@Nullable List<String> addresses) { this.addresses = addresses; }
+        public @Nullable TcpFraming getFraming() { return framing; }
+        public void setFraming(@Nullable TcpFraming framing) { this.framing = framing; }
+        public Line getLine() { return line; }
+        public LengthField getLengthField() { return lengthField; }
+        public @Nullable Duration getIdleTimeout() { return idleTimeout; }
+        public void setIdleTimeout(@Nullable Duration idleTimeout) { this.idleTimeout = idleTimeout; }
+        public @Nullable Boolean getKeepAlive() { return keepAlive; }
+        public void setKeepAlive(@Nullable Boolean keepAlive) { this.keepAlive = keepAlive; }
+        public @Nullable Duration getKeepAliveIdle() { return keepAliveIdle; }
+        public void setKeepAliveIdle(@Nullable Duration keepAliveIdle) { this.keepAliveIdle = keepAliveIdle; }
+        public @Nullable Duration getKeepAliveInterval() { return keepAliveInterval; }
+        public void setKeepAliveInterval(@Nullable Duration keepAliveInterval) { this.keepAliveInterval = keepAliveInterval; }
+        public @Nullable Integer getKeepAliveCount() { return keepAliveCount; }
+        public void setKeepAliveCount(@Nullable Integer keepAliveCount) { this.keepAliveCount = keepAliveCount; }
+        public @Nullable Duration getTcpUserTimeout() { return tcpUserTimeout; }
+        public void setTcpUserTimeout(@Nullable Duration tcpUserTimeout) { this.tcpUserTimeout = tcpUserTimeout; }
+        public @Nullable Boolean getNativeTransport() { return nativeTransport; }
+        public void setNativeTransport(@Nullable Boolean nativeTransport) { this.nativeTransport = nativeTransport; }
+    }
+
+    /** How a TCP byte stream is cut into messages. */
+    public enum TcpFraming {
+        /** Text lines ending in the delimiter. */
+        LINE,
+        /** Frames that start with their length. */
+        LENGTH_FIELD,
+        /** Chunks as they arrive. */
+        RAW
+    }
+
+    /** Line framing. */
+    public static class Line {
+
+        /** Charset of the lines. Default: UTF-8. */
+        private @Nullable String charset;
+
+        /** What ends a line; a sent message gets it appended. Default: \n (a \r before it is dropped too). */
+        private @Nullable String delimiter;
+
+        public @Nullable String getCharset() { return charset; }
+        public void setCharset(@Nullable String charset) { this.charset = charset; }
+        public @Nullable String getDelimiter() { return delimiter; }
+        public void setDelimiter(@Nullable String delimiter) { this.delimiter = delimiter; }
+    }
+
+    /** Length-field framing, as Netty's LengthFieldBasedFrameDecoder reads it. */
+    public static class LengthField {
+
+        /** Offset of the length field in the frame. Default: 0. */
+        private @Nullable Integer offset;
+
+        /** Size of the length field in bytes: 1, 2, 3, 4 or 8. Default: 4. */
+        private @Nullable Integer length;
+
+        /** Added to the length field's value to get the number of bytes after the field. Default: 0. */
+        private @Nullable Integer adjustment;
+
+        /** Bytes removed from the front of each frame before the handler sees it. Default: offset + length. */
+        private @Nullable Integer bytesToStrip;
+
+        /** Byte order of the length field: big-endian or little-endian. Default: big-endian. */
+        private @Nullable LengthFieldOrder byteOrder;
+
+        public @Nullable Integer getOffset() { return offset; }
+        public void setOffset(@Nullable Integer offset) { this.offset = offset; }
+        public @Nullable Integer getLength() { return length; }
+        public void setLength(@Nullable Integer length) { this.length = length; }
+        public @Nullable Integer getAdjustment() { return adjustment; }
+        public void setAdjustment(@Nullable Integer adjustment) { this.adjustment = adjustment; }
+        public @Nullable Integer getBytesToStrip() { return bytesToStrip; }
+        public void setBytesToStrip(@Nullable Integer bytesToStrip) { this.bytesToStrip = bytesToStrip; }
+        public @Nullable LengthFieldOrder getByteOrder() { return byteOrder; }
+        public void setByteOrder(@Nullable LengthFieldOrder byteOrder) { this.byteOrder = byteOrder; }
+    }
+
+    /** Byte order of a length field. */
+    public enum LengthFieldOrder {
+        /** Most significant byte first (network order). */
+        BIG_ENDIAN,
+        /** Least significant byte first. */
+        LITTLE_ENDIAN
     }
 }

@@ -90,11 +90,15 @@ final class PersistentConnectionSettingsResolver {
                 first(c.getHeartbeat().getTimeout(), d.getHeartbeat().getTimeout(), builtIn.heartbeat().timeout()));
         String sslBundle = emptyToNull(first(c.getSsl().getBundle(), d.getSsl().getBundle(), ""));
         String serviceId = emptyToNull(first(c.getDiscovery().getServiceId(), d.getDiscovery().getServiceId(), ""));
+        PersistentConnectionSettings.Transport transport = (c.getWebsocket() != null)
+                ? PersistentConnectionSettings.Transport.WEBSOCKET
+                : (c.getTcp() != null) ? PersistentConnectionSettings.Transport.TCP
+                        : PersistentConnectionSettings.Transport.TASKS;
         return new Resolved(name, serverName, List.copyOf(addresses),
                 first(c.getRetryDelay(), d.getRetryDelay(), builtIn.retryDelay()),
                 first(c.getJitter(), d.getJitter(), builtIn.jitter()),
                 first(c.getConnectTimeout(), d.getConnectTimeout(), builtIn.connectTimeout()),
-                backoff, heartbeat, sslBundle, serviceId);
+                backoff, heartbeat, sslBundle, serviceId, transport);
     }
 
     /** The connection's own value, else the default's, else the built-in one. */
@@ -117,6 +121,7 @@ final class PersistentConnectionSettingsResolver {
                     "Set '" + prefix + ".jitter' to a value from 0 (no randomization) up to, but not including, 1, "
                             + "for example 0.3.");
         }
+        MessageTransportValidation.validate(c, prefix);
         Double multiplier = c.getBackoff().getMultiplier();
         if (multiplier != null && (!(multiplier >= 1.0) || Double.isInfinite(multiplier))) {
             throw new InvalidPersistentConnectionPropertyException(prefix + ".backoff.multiplier", multiplier,
@@ -125,7 +130,7 @@ final class PersistentConnectionSettingsResolver {
         }
     }
 
-    private static void nonNegative(String property, @Nullable Duration value) {
+    static void nonNegative(String property, @Nullable Duration value) {
         if (value != null && value.isNegative()) {
             throw new InvalidPersistentConnectionPropertyException(property, value,
                     "the duration must not be negative",
@@ -133,7 +138,7 @@ final class PersistentConnectionSettingsResolver {
         }
     }
 
-    private static void positive(String property, @Nullable Duration value) {
+    static void positive(String property, @Nullable Duration value) {
         if (value != null && (value.isNegative() || value.isZero())) {
             throw new InvalidPersistentConnectionPropertyException(property, value,
                     "the duration must be positive",
@@ -187,6 +192,6 @@ final class PersistentConnectionSettingsResolver {
     private record Resolved(String name, String serverName, List<InetSocketAddress> addresses, Duration retryDelay,
             double jitter, Duration connectTimeout, PersistentConnectionSettings.Backoff backoff,
             PersistentConnectionSettings.Heartbeat heartbeat, @Nullable String sslBundle,
-            @Nullable String discoveryServiceId) implements PersistentConnectionSettings {
+            @Nullable String discoveryServiceId, Transport transport) implements PersistentConnectionSettings {
     }
 }

@@ -2,6 +2,8 @@ package dev.persistentconnection.spring.client;
 
 import java.io.Serial;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A typed call that did not get its answer: the connection was lost, the answer did not decode, or (subclasses)
  * the server answered with an error code or the deadline passed.
@@ -15,7 +17,7 @@ public class TaskCallException extends RuntimeException {
 
     private final int code;
 
-    public TaskCallException(String connection, int code, String message, Throwable cause) {
+    public TaskCallException(String connection, int code, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.connection = connection;
         this.code = code;

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.persistentconnection.ConnectionState;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A typed call's deadline passed, either while it waited for the connection or while the server worked on it.
@@ -27,12 +28,12 @@ public class TaskDeadlineExceededException extends TaskCallException {
     private final Duration deadline;
     private final Stage stage;
     private final ConnectionState.Phase phase;
-    private final transient Throwable lastError;
+    private final transient @Nullable Throwable lastError;
     private final int consecutiveFailures;
-    private final transient Instant nextAttemptAt;
+    private final transient @Nullable Instant nextAttemptAt;
 
     public TaskDeadlineExceededException(String connection, int code, Duration deadline, Stage stage,
-            ConnectionState state, Instant nextAttemptAt) {
+            ConnectionState state, @Nullable Instant nextAttemptAt) {
         super(connection, code, message(connection, code, deadline, stage, state, nextAttemptAt),
                 state.lastError().orElse(null));
         this.deadline = deadline;
@@ -44,7 +45,7 @@ public class TaskDeadlineExceededException extends TaskCallException {
     }
 
     private static String message(String connection, int code, Duration deadline, Stage stage,
-            ConnectionState state, Instant nextAttemptAt) {
+            ConnectionState state, @Nullable Instant nextAttemptAt) {
         StringBuilder message = new StringBuilder("task code ").append(code).append(" on '").append(connection)
                 .append("': deadline of ").append(deadline.toMillis()).append(" ms exceeded ")
                 .append(stage == Stage.WAITING_FOR_CONNECTION ? "waiting for the connection" : "waiting for the answer")

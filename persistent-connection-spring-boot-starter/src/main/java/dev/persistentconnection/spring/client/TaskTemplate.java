@@ -27,6 +27,7 @@ import dev.persistentconnection.tasks.TaskException;
 import dev.persistentconnection.tasks.TaskTimeoutException;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Typed calls on one task connection: {@code call(code, request, ResponseType)} encodes the request, waits for
@@ -201,9 +202,9 @@ public final class TaskTemplate {
         return deadline;
     }
 
-    /** When the connection's next attempt is due, if the engine tells. */
-    static Instant nextAttemptAt(ConnectionState state) {
-        return null;
+    /** When the connection's next attempt is due, if it is waiting for one. */
+    static @Nullable Instant nextAttemptAt(ConnectionState state) {
+        return state.nextAttemptAt().orElse(null);
     }
 
     /** One call: its deadline timer, its observation, and the futures it waits on. */

@@ -27,7 +27,13 @@ public class PersistentConnectionHealthIndicator implements HealthIndicator {
     public Health health() {
         ConnectionState state = connection.state();
         Health.Builder builder = (state.phase() == ConnectionState.Phase.CONNECTED) ? Health.up() : Health.down();
-        return builder.withDetails(details(state)).build();
+        Map<String, Object> details = details(state);
+        if (state.lastError().isEmpty()) {
+            // No failed attempt since the last connection: the last error is why that connection closed, if known.
+            connection.lastCloseReason().ifPresent(reason -> details.put("lastError",
+                    ConnectionDescriptions.describeError(reason)));
+        }
+        return builder.withDetails(details).build();
     }
 
     static Map<String, Object> details(ConnectionState state) {

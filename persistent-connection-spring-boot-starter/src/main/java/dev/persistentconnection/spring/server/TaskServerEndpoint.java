@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.persistentconnection.tasks.ConnectedClient;
-import dev.persistentconnection.tasks.TaskServer;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -18,9 +17,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 @Endpoint(id = "taskserver")
 public class TaskServerEndpoint {
 
-    private final TaskServer server;
+    private final ManagedTaskServer server;
 
-    public TaskServerEndpoint(TaskServer server) {
+    public TaskServerEndpoint(ManagedTaskServer server) {
         this.server = server;
     }
 
@@ -28,10 +27,9 @@ public class TaskServerEndpoint {
     public Map<String, Object> taskServer() {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("running", server.isRunning());
-        if (server.isRunning()) {
-            result.put("address", server.localAddress().getAddress().getHostAddress() + ":" + server.port());
-        }
-        result.put("taskCodes", server.registeredTaskCodes());
+        server.localAddress().ifPresent(address -> result.put("address",
+                address.getAddress().getHostAddress() + ":" + address.getPort()));
+        result.put("taskCodes", server.taskCodes());
         List<Map<String, Object>> clients = new ArrayList<>();
         for (ConnectedClient client : server.clients()) {
             Map<String, Object> c = new LinkedHashMap<>();

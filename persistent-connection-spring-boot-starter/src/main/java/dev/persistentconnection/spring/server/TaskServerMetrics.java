@@ -1,6 +1,5 @@
 package dev.persistentconnection.spring.server;
 
-import dev.persistentconnection.tasks.TaskServer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,22 +12,22 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  */
 public class TaskServerMetrics implements MeterBinder {
 
-    private final TaskServer server;
+    private final ManagedTaskServer server;
 
     private final TaskServerMeters meters;
 
-    public TaskServerMetrics(TaskServer server, TaskServerMeters meters) {
+    public TaskServerMetrics(ManagedTaskServer server, TaskServerMeters meters) {
         this.server = server;
         this.meters = meters;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("persistent-connection.server.clients", server, TaskServer::numClients)
+        Gauge.builder("persistent-connection.server.clients", server, ManagedTaskServer::numClients)
                 .description("Clients past their handshake")
                 .register(registry);
         Gauge.builder("persistent-connection.server.tasks.in-flight", server,
-                        s -> TaskServerHealthIndicator.tasksInFlight(s))
+                        ManagedTaskServer::tasksInFlight)
                 .description("Tasks the server is running")
                 .register(registry);
         FunctionCounter.builder("persistent-connection.server.bytes", meters, TaskServerMeters::bytesIn)

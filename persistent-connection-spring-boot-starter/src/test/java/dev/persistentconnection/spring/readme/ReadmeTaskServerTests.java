@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import dev.persistentconnection.spring.client.TaskDeadlineExceededException;
 import dev.persistentconnection.spring.client.TaskErrorResponseException;
 import dev.persistentconnection.spring.readme.PriceTasks.Price;
-import dev.persistentconnection.tasks.TaskServer;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,7 +30,7 @@ class ReadmeTaskServerTests {
                 .web(WebApplicationType.NONE)
                 .properties("persistent-connection.server.enabled=true", "persistent-connection.server.port=0")
                 .run()) {
-            int port = server.getBean(TaskServer.class).port();
+            int port = server.getBean(ManagedTaskServer.class).port();
             try (ConfigurableApplicationContext client = new SpringApplicationBuilder(ClientApplication.class)
                     .web(WebApplicationType.NONE)
                     .properties("persistent-connection.connections.prices.addresses=127.0.0.1:" + port,

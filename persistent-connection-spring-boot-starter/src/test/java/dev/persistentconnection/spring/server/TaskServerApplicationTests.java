@@ -19,7 +19,6 @@ import dev.persistentconnection.spring.server.QuoteTaskController.Quote;
 import dev.persistentconnection.spring.server.QuoteTaskController.QuoteRequest;
 import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.tasks.TaskClients;
-import dev.persistentconnection.tasks.TaskServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,7 +62,7 @@ class TaskServerApplicationTests {
     TaskTemplate downTaskTemplate;
 
     @Autowired
-    TaskServer taskServer;
+    ManagedTaskServer taskServer;
 
     @Autowired
     QuoteTaskController controller;
@@ -159,7 +158,9 @@ class TaskServerApplicationTests {
                     assertThat(ex.stage()).isEqualTo(TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION);
                     assertThat(ex.consecutiveFailures()).isPositive();
                     assertThat(ex.lastError()).isPresent();
-                    assertThat(ex.phase()).hasToString("WAITING_TO_RETRY").isNotNull();
+                    assertThat(ex.phase()).hasToString("WAITING_TO_RETRY");
+                    assertThat(ex.nextAttemptAt()).isPresent();
+                    assertThat(ex).hasMessageContaining("next attempt at");
                     assertThat(ex).hasMessageContaining("'down'").hasMessageContaining("last error")
                             .hasMessageContaining("consecutive failures");
                 }));
@@ -170,7 +171,7 @@ class TaskServerApplicationTests {
     void thePortIsPublishedAndHealthEndpointAndMetersDescribeTheServer() {
         assertThat(environment.getProperty("local.persistent-connection.server.port", Integer.class))
                 .isEqualTo(taskServer.port()).isPositive();
-        assertThat(taskServer.localAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(taskServer.localAddress().orElseThrow().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
         quotesTaskTemplate.call(ECHO, "warm", String.class);
         Health health = taskServerHealthContributor.health();
         assertThat(health.getStatus()).isEqualTo(Status.UP);
@@ -187,6 +188,11 @@ class TaskServerApplicationTests {
                 .tag("outcome", "success").timer().count()).isPositive();
         assertThat(meterRegistry.get("persistent-connection.client.call").tag("connection", "quotes")
                 .tag("outcome", "success").timer().count()).isPositive();
+        assertThat(meterRegistry.get("persistent-connection.connect").tag("connection", "quotes")
+                .tag("outcome", "success").timer().count()).isPositive();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(meterRegistry
+                .get("persistent-connection.connect").tag("connection", "down").tag("outcome", "failure").timer()
+                .count()).isPositive());
     }
 
     private int runningTasks() {
@@ -200,7 +206,7 @@ class TaskServerApplicationTests {
 
         /** The quotes connection goes to this application's own task server, on whatever port it bound. */
         @Bean
-        PersistentConnectionRegistration<InetSocketAddress, TaskClient> quotes(ObjectProvider<TaskServer> server) {
+        PersistentConnectionRegistration<InetSocketAddress, TaskClient> quotes(ObjectProvider<ManagedTaskServer> server) {
             return PersistentConnectionRegistration.<InetSocketAddress, TaskClient>forConnection("quotes")
                     .addressSupplier(() -> CompletableFuture.completedFuture(
                             new InetSocketAddress("127.0.0.1", server.getObject().port())))

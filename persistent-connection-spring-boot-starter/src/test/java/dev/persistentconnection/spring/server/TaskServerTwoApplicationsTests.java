@@ -16,7 +16,6 @@ import dev.persistentconnection.spring.client.TaskTemplate;
 import dev.persistentconnection.spring.server.QuoteTaskController.Quote;
 import dev.persistentconnection.spring.server.QuoteTaskController.QuoteRequest;
 import dev.persistentconnection.tasks.TaskClient;
-import dev.persistentconnection.tasks.TaskServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,7 +85,7 @@ class TaskServerTwoApplicationsTests {
         assertThat(controller.held.await(20, TimeUnit.SECONDS)).isTrue();
         TaskClient connection = client.getBean(PersistentConnections.class)
                 .<InetSocketAddress, TaskClient>get("quotes").currentConnection().orElseThrow();
-        TaskServer taskServer = server.getBean(TaskServer.class);
+        ManagedTaskServer taskServer = server.getBean(ManagedTaskServer.class);
         CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server::close);
         // The server says GOODBYE, but the task keeps its connection until it is done.
         await().atMost(Duration.ofSeconds(20))
@@ -130,7 +129,7 @@ class TaskServerTwoApplicationsTests {
                     assertThat(ex.lastError()).isPresent();
                     assertThat(ex.getMessage()).containsIgnoringCase("certificate");
                 }));
-        assertThat(server.getBean(TaskServer.class).numClients()).isZero();
+        assertThat(server.getBean(ManagedTaskServer.class).numClients()).isZero();
     }
 
     private static String[] serverTls(String clientAuth) {
@@ -170,7 +169,7 @@ class TaskServerTwoApplicationsTests {
     }
 
     private ConfigurableApplicationContext clientOf(ConfigurableApplicationContext server, String... properties) {
-        int port = server.getBean(TaskServer.class).port();
+        int port = server.getBean(ManagedTaskServer.class).port();
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ClientApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties("persistent-connection.connections.quotes.addresses=127.0.0.1:" + port,

@@ -1,31 +1,38 @@
 package dev.persistentconnection.sample.quotes;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** The task codes of the embedded quote service, shared by the server and the client side. */
+/** The task codes and types of the quote service, shared by the server and the client side. */
 public final class QuoteProtocol {
 
-    /** One quote: payload {@code "ACME"}, answer {@code "ACME 101.25"}. */
+    /** One quote: {@link QuoteRequest} in, {@link Quote} out. */
     public static final int QUOTE = 1;
-    /** The known symbols: empty payload, answer {@code "ACME,GLOBEX,..."}. */
+    /** The known symbols: no payload, a list of symbols out. */
     public static final int SYMBOLS = 2;
-    /** Streaming: payload {@code "ACME 5"}, answer five chunks {@code "ACME 101.25\n"}, one every 50 ms. */
+    /** Streaming: {@link TicksRequest} in, {@code count} {@link Quote}s out, one every 50 ms. */
     public static final int TICKS = 3;
 
-    /** The domain error code of an unknown symbol ({@code TaskException.errorCode()}). */
+    /** The domain error code of an unknown symbol. */
     public static final int UNKNOWN_SYMBOL = 1;
 
     public static final List<String> SYMBOL_LIST = List.of("ACME", "GLOBEX", "INITECH", "UMBRELLA");
 
+    /** Asks for the quote of one symbol. */
+    public record QuoteRequest(String symbol) {
+    }
+
+    /** Asks for {@code count} quotes of one symbol, streamed. */
+    public record TicksRequest(String symbol, int count) {
+    }
+
+    /** A quote: {@code ACME} at {@code 101.25}. */
+    public record Quote(String symbol, String price) {
+        @Override
+        public String toString() {
+            return symbol + " " + price;
+        }
+    }
+
     private QuoteProtocol() {
-    }
-
-    static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -5,13 +5,16 @@ import java.util.List;
 
 import dev.persistentconnection.ConnectionState;
 import dev.persistentconnection.sample.echo.EchoPinger;
-import dev.persistentconnection.sample.quotes.EmbeddedQuoteServer;
+import dev.persistentconnection.sample.SampleProperties;
+import dev.persistentconnection.sample.quotes.QuoteServerEvent;
 import dev.persistentconnection.sample.quotes.QuoteTicker;
 import dev.persistentconnection.sample.quotes.TaskOutcome;
 import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,7 +24,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * The status page's API: a snapshot of every connection, the live timeline (server-sent events), and the
- * control of the embedded quote server.
+ * control of the quote server (the starter's task server, serving {@code QuoteTasks}).
  */
 @RestController
 @RequestMapping("/api")
@@ -43,15 +46,20 @@ public class StatusController {
     }
 
     private final PersistentConnections connections;
-    private final EmbeddedQuoteServer quoteServer;
+    private final ManagedTaskServer quoteServer;
+    private final String quoteServerAddress;
+    private final ApplicationEventPublisher events;
     private final QuoteTicker ticker;
     private final EchoPinger pinger;
     private final EventFeed feed;
 
-    public StatusController(PersistentConnections connections, EmbeddedQuoteServer quoteServer, QuoteTicker ticker,
-            EchoPinger pinger, EventFeed feed) {
+    public StatusController(PersistentConnections connections, ManagedTaskServer quoteServer,
+            SampleProperties properties, ApplicationEventPublisher events, QuoteTicker ticker, EchoPinger pinger,
+            EventFeed feed) {
         this.connections = connections;
         this.quoteServer = quoteServer;
+        this.quoteServerAddress = properties.quoteServer().host() + ":" + properties.quoteServer().port();
+        this.events = events;
         this.ticker = ticker;
         this.pinger = pinger;
         this.feed = feed;
@@ -71,20 +79,29 @@ public class StatusController {
         return feed.subscribe();
     }
 
+    /** Stops the quote server abruptly, like a crash: its clients are closed, their tasks in flight fail. */
     @PostMapping("/quote-server/stop")
-    public ServerView stop() {
-        quoteServer.stopServer();
+    public synchronized ServerView stop() {
+        if (quoteServer.isRunning()) {
+            events.publishEvent(new QuoteServerEvent(this, "Server_stopping", quoteServerAddress));
+            quoteServer.stopNow();
+            events.publishEvent(new QuoteServerEvent(this, "Server_stopped", quoteServerAddress));
+        }
         return server();
     }
 
+    /** Starts the quote server again, on the same port. */
     @PostMapping("/quote-server/start")
-    public ServerView start() {
-        quoteServer.startServer();
+    public synchronized ServerView start() {
+        if (!quoteServer.isRunning()) {
+            quoteServer.start();
+            events.publishEvent(new QuoteServerEvent(this, "Server_started", quoteServerAddress));
+        }
         return server();
     }
 
     private ServerView server() {
-        return new ServerView(quoteServer.isServing(), quoteServer.address(), quoteServer.clients());
+        return new ServerView(quoteServer.isRunning(), quoteServerAddress, quoteServer.numClients());
     }
 
     private static ConnectionView view(ManagedPersistentConnection managed) {

@@ -2,7 +2,9 @@ package dev.persistentconnection.spring.autoconfigure.metrics;
 
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
+import dev.persistentconnection.spring.metrics.MessageTransportMetrics;
 import dev.persistentconnection.spring.metrics.PersistentConnectionMetrics;
+import dev.persistentconnection.transports.MessageConnector;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -10,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /** Micrometer meters of the persistent connections, when Micrometer and a {@link MeterRegistry} are present. */
 @AutoConfiguration(after = PersistentConnectionAutoConfiguration.class,
@@ -22,5 +25,17 @@ public final class PersistentConnectionMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     PersistentConnectionMetrics persistentConnectionMetrics(PersistentConnections connections) {
         return new PersistentConnectionMetrics(connections);
+    }
+
+    /** Message and byte counters of the websocket.* and tcp.* connections. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MessageConnector.class)
+    static class MessageTransportMetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        MessageTransportMetrics persistentConnectionMessageTransportMetrics(PersistentConnections connections) {
+            return new MessageTransportMetrics(connections);
+        }
     }
 }

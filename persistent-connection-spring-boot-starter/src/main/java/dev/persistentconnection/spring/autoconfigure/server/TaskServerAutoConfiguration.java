@@ -9,7 +9,7 @@ import dev.persistentconnection.spring.server.TaskController;
 import dev.persistentconnection.spring.server.TaskExceptionMapper;
 import dev.persistentconnection.spring.server.TaskHandlerMethod;
 import dev.persistentconnection.spring.server.TaskHandlerMethods;
-import dev.persistentconnection.spring.server.TaskServerLifecycle;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.spring.server.TaskServerMeters;
 import dev.persistentconnection.tasks.TaskServer;
 import io.micrometer.observation.ObservationRegistry;
@@ -27,8 +27,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * Auto-configuration of the task server ({@code persistent-connection.server.enabled=true}): a {@link TaskServer}
- * serving the {@link TaskController @TaskController} beans, started before the web server and stopped after it
+ * Auto-configuration of the task server ({@code persistent-connection.server.enabled=true}): a
+ * {@link ManagedTaskServer} (bean {@code taskServer}) serving the {@link TaskController @TaskController} beans,
+ * started before the web server and stopped after it
  * (gracefully with {@code server.shutdown=graceful}, within {@code spring.lifecycle.timeout-per-shutdown-phase}).
  */
 @AutoConfiguration(after = TaskPayloadCodecAutoConfiguration.class, afterName = {
@@ -46,25 +47,22 @@ public class TaskServerAutoConfiguration {
         return new TaskServerMeters();
     }
 
-    @Bean(destroyMethod = "stop")
+    @Bean(destroyMethod = "stopNow")
     @ConditionalOnMissingBean
-    TaskServer taskServer(TaskServerProperties properties, ObjectProvider<SslBundles> sslBundles,
+    ManagedTaskServer taskServer(TaskServerProperties properties, ObjectProvider<SslBundles> sslBundles,
             ListableBeanFactory beanFactory, ConfigurableEnvironment environment, TaskPayloadCodec codec,
             ObjectProvider<TaskExceptionMapper> exceptionMappers, ObjectProvider<ObservationRegistry> observations,
             TaskServerMeters meters) {
-        TaskServer server = TaskServerFactory.create(properties, sslBundles.getIfAvailable(), beanFactory,
+        TaskServer.Builder builder = TaskServerFactory.create(properties, sslBundles.getIfAvailable(), beanFactory,
                 environment);
         Map<Integer, TaskHandlerMethod> handlers = TaskHandlerMethods.detect(beanFactory, codec,
                 exceptionMappers.orderedStream().toList(), observations.getIfAvailable(() -> ObservationRegistry.NOOP),
                 meters);
-        handlers.forEach((code, handler) -> server.register(code, handler, handler.name()));
-        return server;
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    TaskServerLifecycle taskServerLifecycle(TaskServer taskServer, ConfigurableEnvironment environment) {
-        return new TaskServerLifecycle(taskServer, grace(environment), environment);
+        return new ManagedTaskServer(port -> {
+            TaskServer server = builder.port(port).build();
+            handlers.forEach((code, handler) -> server.register(code, handler, handler.name()));
+            return server;
+        }, properties.getPort(), grace(environment), environment);
     }
 
     /** 90 % of the shutdown phase's timeout with a graceful shutdown (so the phase ends in time), else none. */

@@ -1,6 +1,7 @@
 package dev.persistentconnection.spring.autoconfigure.server;
 
 import dev.persistentconnection.spring.server.TaskServerEndpoint;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.tasks.TaskServer;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -14,13 +15,13 @@ import org.springframework.context.annotation.Bean;
 /** The {@code taskserver} actuator endpoint (exposed only where the user exposes it). */
 @AutoConfiguration(after = TaskServerAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class, TaskServer.class })
-@ConditionalOnBean(TaskServer.class)
+@ConditionalOnBean(ManagedTaskServer.class)
 @ConditionalOnAvailableEndpoint(TaskServerEndpoint.class)
 public class TaskServerEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskServerEndpoint taskServerEndpoint(TaskServer taskServer) {
+    TaskServerEndpoint taskServerEndpoint(ManagedTaskServer taskServer) {
         return new TaskServerEndpoint(taskServer);
     }
 }

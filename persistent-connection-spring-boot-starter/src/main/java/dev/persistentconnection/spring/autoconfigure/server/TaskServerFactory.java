@@ -13,6 +13,7 @@ import dev.persistentconnection.tasks.TaskServer;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
@@ -34,17 +35,21 @@ final class TaskServerFactory {
     private TaskServerFactory() {
     }
 
-    static TaskServer create(TaskServerProperties properties, SslBundles sslBundles, BeanFactory beanFactory,
-            Environment environment) {
+    /** A validated builder of the server (build it once to check the settings that only build() checks). */
+    static TaskServer.Builder create(TaskServerProperties properties, @Nullable SslBundles sslBundles,
+            BeanFactory beanFactory, Environment environment) {
         try {
-            return builder(properties, sslBundles, beanFactory).build();
+            TaskServer.Builder builder = builder(properties, sslBundles, beanFactory);
+            builder.build();
+            return builder;
         }
         catch (InvalidPersistentConnectionPropertyException ex) {
             throw ex.withSourceFrom(environment);
         }
     }
 
-    private static TaskServer.Builder builder(TaskServerProperties p, SslBundles sslBundles, BeanFactory beanFactory) {
+    private static TaskServer.Builder builder(TaskServerProperties p, @Nullable SslBundles sslBundles,
+            BeanFactory beanFactory) {
         if (p.getPort() < 0 || p.getPort() > 65535) {
             throw new InvalidPersistentConnectionPropertyException(PREFIX + ".port", p.getPort(),
                     "the port must be in 0..65535", "Set '" + PREFIX + ".port' to a port number, or 0 for a free port.");
@@ -82,7 +87,7 @@ final class TaskServerFactory {
         return builder;
     }
 
-    private static InetAddress bindAddress(String text) {
+    private static InetAddress bindAddress(@Nullable String text) {
         String property = PREFIX + ".bind-address";
         if (!StringUtils.hasText(text)) {
             throw new InvalidPersistentConnectionPropertyException(property, text, "the bind address is empty",
@@ -126,7 +131,7 @@ final class TaskServerFactory {
         return value;
     }
 
-    private static Executor executor(String name, BeanFactory beanFactory) {
+    private static @Nullable Executor executor(@Nullable String name, BeanFactory beanFactory) {
         if (!StringUtils.hasText(name)) {
             return null;
         }
@@ -147,7 +152,7 @@ final class TaskServerFactory {
         return beanFactory.getBean(name, Executor.class);
     }
 
-    private static SslContext sslContext(TaskServerProperties.Ssl ssl, SslBundles sslBundles) {
+    private static @Nullable SslContext sslContext(TaskServerProperties.Ssl ssl, @Nullable SslBundles sslBundles) {
         String property = PREFIX + ".ssl.bundle";
         String name = ssl.getBundle();
         if (!StringUtils.hasText(name)) {

@@ -1,6 +1,7 @@
 package dev.persistentconnection.spring.autoconfigure.server;
 
 import dev.persistentconnection.spring.server.TaskServerHealthIndicator;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.tasks.TaskServer;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,13 +17,13 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = TaskServerAutoConfiguration.class)
 @ConditionalOnClass({ HealthContributor.class, ConditionalOnEnabledHealthIndicator.class, TaskServer.class })
-@ConditionalOnBean(TaskServer.class)
+@ConditionalOnBean(ManagedTaskServer.class)
 @ConditionalOnEnabledHealthIndicator("task-server")
 public class TaskServerHealthContributorAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "taskServerHealthContributor")
-    TaskServerHealthIndicator taskServerHealthContributor(TaskServer taskServer) {
+    TaskServerHealthIndicator taskServerHealthContributor(ManagedTaskServer taskServer) {
         return new TaskServerHealthIndicator(taskServer);
     }
 }

@@ -2,6 +2,7 @@ package dev.persistentconnection.spring.autoconfigure.server;
 
 import dev.persistentconnection.spring.server.TaskServerMeters;
 import dev.persistentconnection.spring.server.TaskServerMetrics;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.tasks.TaskServer;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -15,12 +16,12 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = TaskServerAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass({ MeterRegistry.class, TaskServer.class })
-@ConditionalOnBean({ MeterRegistry.class, TaskServer.class })
+@ConditionalOnBean({ MeterRegistry.class, ManagedTaskServer.class })
 public class TaskServerMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskServerMetrics taskServerMetrics(TaskServer taskServer, TaskServerMeters meters) {
+    TaskServerMetrics taskServerMetrics(ManagedTaskServer taskServer, TaskServerMeters meters) {
         return new TaskServerMetrics(taskServer, meters);
     }
 }

@@ -11,7 +11,7 @@ import dev.persistentconnection.spring.codec.JsonTaskPayloadCodec;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
 import dev.persistentconnection.spring.server.TaskController;
 import dev.persistentconnection.spring.server.TaskMapping;
-import dev.persistentconnection.spring.server.TaskServerLifecycle;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.tasks.TaskClients;
 import dev.persistentconnection.tasks.TaskConnector;
@@ -45,13 +45,13 @@ class TaskServerAutoConfigurationTests {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(TaskServerAutoConfiguration.class,
                         TaskPayloadCodecAutoConfiguration.class))
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(TaskServer.class));
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ManagedTaskServer.class));
     }
 
     @Test
     void offWithoutTheTasksModule() {
         runner.withClassLoader(new FilteredClassLoader(TaskServer.class))
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(TaskServerLifecycle.class));
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ManagedTaskServer.class));
     }
 
     @Test
@@ -100,14 +100,14 @@ class TaskServerAutoConfigurationTests {
                     assertThat(p.getWaitTimeout()).isEqualTo(Duration.ofMinutes(4));
                     assertThat(p.getHeartbeat().getInterval()).isEqualTo(Duration.ofSeconds(1));
                     assertThat(p.getHeartbeat().getTimeout()).isEqualTo(Duration.ofSeconds(5));
-                    TaskServer server = context.getBean(TaskServer.class);
+                    ManagedTaskServer server = context.getBean(ManagedTaskServer.class);
                     assertThat(server.isRunning()).isTrue();
-                    assertThat(server.localAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
-                    assertThat(context.getEnvironment().getProperty(TaskServerLifecycle.PORT_PROPERTY, Integer.class))
+                    assertThat(server.localAddress().orElseThrow().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+                    assertThat(context.getEnvironment().getProperty(ManagedTaskServer.PORT_PROPERTY, Integer.class))
                             .isEqualTo(server.port());
                     // What the handshake announces: the in-flight limit and the frame size.
                     try (TaskConnector connector = TaskClients.connector()) {
-                        TaskClient client = connector.connect(server.localAddress()).toCompletableFuture()
+                        TaskClient client = connector.connect(server.localAddress().orElseThrow()).toCompletableFuture()
                                 .get(10, TimeUnit.SECONDS);
                         assertThat(client.serverMaxTasksInFlight()).isEqualTo(3);
                         assertThat(client.maxPayloadSize()).isLessThan(64 * 1024).isGreaterThan(60 * 1024);
@@ -127,9 +127,9 @@ class TaskServerAutoConfigurationTests {
                 .withBean(Echo.class)
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    TaskServer server = context.getBean(TaskServer.class);
+                    ManagedTaskServer server = context.getBean(ManagedTaskServer.class);
                     try (TaskConnector connector = TaskClients.connector()) {
-                        TaskClient client = connector.connect(server.localAddress()).toCompletableFuture()
+                        TaskClient client = connector.connect(server.localAddress().orElseThrow()).toCompletableFuture()
                                 .get(10, TimeUnit.SECONDS);
                         assertThat(client.submit(1, new byte[] { 42 }).get(10, TimeUnit.SECONDS)).containsExactly(42);
                         client.close();
@@ -225,10 +225,29 @@ class TaskServerAutoConfigurationTests {
     @Test
     void theServerStopsWithTheContext() {
         runner.withBean(Echo.class).run(context -> {
-            TaskServer server = context.getBean(TaskServer.class);
+            ManagedTaskServer server = context.getBean(ManagedTaskServer.class);
             assertThat(server.isRunning()).isTrue();
             context.close();
             assertThat(server.isRunning()).isFalse();
+        });
+    }
+
+    @Test
+    void stoppedAndStartedAgainItServesOnTheSamePort() {
+        runner.withBean(Echo.class).run(context -> {
+            ManagedTaskServer server = context.getBean(ManagedTaskServer.class);
+            int port = server.port();
+            server.stopNow();
+            assertThat(server.isRunning()).isFalse();
+            assertThat(server.localAddress()).isEmpty();
+            server.start();
+            assertThat(server.port()).isEqualTo(port);
+            try (TaskConnector connector = TaskClients.connector()) {
+                TaskClient client = connector.connect(server.localAddress().orElseThrow()).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(client.submit(1, new byte[] { 7 }).get(10, TimeUnit.SECONDS)).containsExactly(7);
+                client.close();
+            }
         });
     }
 

@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the connection attempt observations.
+ */
+@NullMarked
+package dev.persistentconnection.spring.autoconfigure.observation;
+
+import org.jspecify.annotations.NullMarked;
