@@ -9,7 +9,7 @@ import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.server.TaskController;
 import dev.persistentconnection.spring.server.TaskMapping;
 import dev.persistentconnection.tasks.TaskClient;
-import dev.persistentconnection.tasks.TaskServer;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -170,7 +170,7 @@ class ZooKeeperCatalogTest {
             Thread closing = null;
             try (ConfigurableApplicationContext clientApp = new SpringApplicationBuilder(CatalogClientApp.class)
                     .web(WebApplicationType.NONE).run(clientArguments(connect, "auto-quotes"))) {
-                TaskServer server = serverApp.getBean(TaskServer.class);
+                ManagedTaskServer server = serverApp.getBean(ManagedTaskServer.class);
                 DiscoveryClient discovery = clientApp.getBean(DiscoveryClient.class);
                 assertThat(ports(discovery, "auto-quotes")).containsExactly(server.port());
                 TaskClient client = clientApp.getBean(PersistentConnections.class)

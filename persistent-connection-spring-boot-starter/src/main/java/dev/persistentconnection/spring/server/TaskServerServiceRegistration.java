@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
-import dev.persistentconnection.tasks.TaskServer;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.client.serviceregistry.Registration;
@@ -19,9 +18,9 @@ import org.springframework.context.SmartLifecycle;
 public class TaskServerServiceRegistration implements SmartLifecycle {
 
     /** Just after the server's own phase: started after it listens, stopped before it stops. */
-    public static final int PHASE = TaskServerLifecycle.PHASE + 1;
+    public static final int PHASE = ManagedTaskServer.PHASE + 1;
 
-    private final TaskServer server;
+    private final ManagedTaskServer server;
     private final ServiceRegistry<Registration> registry;
     private final TaskServerRegistrationFactory factory;
     private final String serviceId;
@@ -32,7 +31,7 @@ public class TaskServerServiceRegistration implements SmartLifecycle {
      * @param host the address to publish; {@code null} for the bound address (this host's address when the server
      *        listens on every interface)
      */
-    public TaskServerServiceRegistration(TaskServer server, ServiceRegistry<Registration> registry,
+    public TaskServerServiceRegistration(ManagedTaskServer server, ServiceRegistry<Registration> registry,
             TaskServerRegistrationFactory factory, String serviceId, @Nullable String host) {
         this.server = server;
         this.registry = registry;
@@ -43,8 +42,9 @@ public class TaskServerServiceRegistration implements SmartLifecycle {
 
     @Override
     public void start() {
-        Registration r = factory.registration(serviceId, host != null ? host : advertised(server.localAddress()),
-                server.port());
+        InetSocketAddress bound = server.localAddress()
+                .orElseThrow(() -> new IllegalStateException("the task server is not listening"));
+        Registration r = factory.registration(serviceId, host != null ? host : advertised(bound), bound.getPort());
         registry.register(r);
         registration = r;
     }

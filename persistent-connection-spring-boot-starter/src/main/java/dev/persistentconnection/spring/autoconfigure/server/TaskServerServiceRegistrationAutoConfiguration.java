@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.persistentconnection.spring.autoconfigure.InvalidPersistentConnectionPropertyException;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.spring.server.TaskServerRegistrationFactory;
 import dev.persistentconnection.spring.server.TaskServerServiceRegistration;
 import dev.persistentconnection.tasks.TaskServer;
@@ -41,8 +42,8 @@ public class TaskServerServiceRegistrationAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @SuppressWarnings({ "unchecked", "rawtypes" })
-    TaskServerServiceRegistration taskServerServiceRegistration(TaskServer taskServer, TaskServerProperties properties,
-            ObjectProvider<ServiceRegistry<?>> registries, ObjectProvider<TaskServerRegistrationFactory> factories,
+    TaskServerServiceRegistration taskServerServiceRegistration(ManagedTaskServer taskServer,
+            TaskServerProperties properties, ObjectProvider<ServiceRegistry<?>> registries, ObjectProvider<TaskServerRegistrationFactory> factories,
             ConfigurableEnvironment environment) {
         String serviceId = properties.getRegistration().getServiceId();
         ServiceRegistry registry = registries.getIfUnique();

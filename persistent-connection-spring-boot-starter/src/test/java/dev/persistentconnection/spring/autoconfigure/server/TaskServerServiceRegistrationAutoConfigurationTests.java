@@ -11,7 +11,7 @@ import dev.persistentconnection.spring.autoconfigure.PropertyFailureAnalysis;
 import dev.persistentconnection.spring.autoconfigure.codec.TaskPayloadCodecAutoConfiguration;
 import dev.persistentconnection.spring.server.TaskServerRegistrationFactory;
 import dev.persistentconnection.spring.server.TaskServerServiceRegistration;
-import dev.persistentconnection.tasks.TaskServer;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,9 +35,9 @@ class TaskServerServiceRegistrationAutoConfigurationTests {
     /** Records what it was asked, and whether the server was listening then. */
     static final class RecordingRegistry implements ServiceRegistry<Registration> {
         final List<String> calls = new ArrayList<>();
-        final ObjectProvider<TaskServer> server;
+        final ObjectProvider<ManagedTaskServer> server;
 
-        RecordingRegistry(ObjectProvider<TaskServer> server) {
+        RecordingRegistry(ObjectProvider<ManagedTaskServer> server) {
             this.server = server;
         }
 
@@ -69,7 +69,7 @@ class TaskServerServiceRegistrationAutoConfigurationTests {
     @Configuration(proxyBeanMethods = false)
     static class Registry {
         @Bean
-        RecordingRegistry recordingRegistry(ObjectProvider<TaskServer> server) {
+        RecordingRegistry recordingRegistry(ObjectProvider<ManagedTaskServer> server) {
             return new RecordingRegistry(server);
         }
 
@@ -101,7 +101,7 @@ class TaskServerServiceRegistrationAutoConfigurationTests {
                     RecordingRegistry registry = context.getBean(RecordingRegistry.class);
                     Registration published = context.getBean(TaskServerServiceRegistration.class).getRegistration();
                     assertThat(published).isNotNull();
-                    port[0] = context.getBean(TaskServer.class).port();
+                    port[0] = context.getBean(ManagedTaskServer.class).port();
                     assertThat(published.getPort()).isEqualTo(port[0]);
                     assertThat(published.getHost()).isEqualTo("127.0.0.1");
                     assertThat(published.getServiceId()).isEqualTo("quotes");
