@@ -189,6 +189,12 @@ public final class FaultProxy implements AutoCloseable {
         return live.size();
     }
 
+    /** Connections that ended with one of their sockets still open (a leak of the proxy's own); for reports. */
+    public List<Pair> endedWithOpenSockets() {
+        return all.stream().filter(p -> p.isEnded() && (!p.down.isClosed() || (p.up != null && !p.up.isClosed())))
+                .toList();
+    }
+
     /** Every connection ever accepted, live or not. */
     public List<Pair> connections() {
         return List.copyOf(all);
@@ -393,6 +399,10 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             up = s;
+            if (ended.get()) {
+                closeQuietly(s); // cut while connecting: end() ran before it could see this socket
+                return;
+            }
             upstreamLocalPort = s.getLocalPort();
             pumpsRunning.set(2);
             threads.add(thread("c2s", () -> pump(down, s, true)));

@@ -99,7 +99,7 @@ final class Resources {
     static List<String> socketDetails() {
         java.util.Map<String, String> byInode = new java.util.HashMap<>();
         for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6", "/proc/self/net/udp",
-                "/proc/self/net/unix")) {
+                "/proc/self/net/udp6", "/proc/self/net/raw", "/proc/self/net/raw6", "/proc/self/net/unix")) {
             try {
                 for (String line : Files.readAllLines(Path.of(table))) {
                     String[] f = line.trim().split("\\s+");
@@ -114,6 +114,16 @@ final class Resources {
                 // table not available
             }
         }
+        try { // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+            for (String line : Files.readAllLines(Path.of("/proc/self/net/netlink"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 10 && !f[0].equals("sk")) {
+                    byInode.put(f[9], "netlink protocol " + f[1] + " pid " + f[2]);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // table not available
+        }
         List<String> out = new java.util.ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             s.forEach(p -> {
@@ -121,7 +131,9 @@ final class Resources {
                     String link = Files.readSymbolicLink(p).toString();
                     if (link.startsWith("socket:[")) {
                         String inode = link.substring(8, link.length() - 1);
-                        out.add(p.getFileName() + "=" + byInode.getOrDefault(inode, link));
+                        out.add(p.getFileName() + "=" + byInode.getOrDefault(inode, link
+                                + " (in no tcp/udp/raw/unix/netlink table: a TCP socket closed by the kernel (reset)"
+                                + " or never connected, with its fd still open)"));
                     }
                 } catch (IOException ignored) {
                     // closed meanwhile

@@ -195,7 +195,8 @@ class SoakTest {
             int fdsEnd = Resources.fds();
             check(settled, "resources did not return to the baseline: threads " + threadsEnd + " vs " + threadsBaseline
                     + ", fds " + fdsEnd + " vs " + fdsBaseline + " (new: " + Resources.newFds(fdTargetsBaseline)
-                    + ", sockets: " + Resources.socketDetails() + "), server clients " + server.numClients()
+                    + ", sockets: " + Resources.socketDetails() + ", proxy pairs ended with a socket open: "
+                    + proxy.endedWithOpenSockets() + "), server clients " + server.numClients()
                     + ", proxy connections " + proxy.liveConnections());
             List<TaskClient> created = connector.get().created;
             long openClients = created.stream().filter(c -> !c.closeFinished().isDone()).count();

@@ -179,7 +179,7 @@ public final class TaskServer implements AutoCloseable {
             try {
                 serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).syncUninterruptibly()
                         .channel();
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // syncUninterruptibly() rethrows the checked BindException as it is
                 releaseThreads();
                 stopped = true;
                 throw new java.io.UncheckedIOException(new java.io.IOException(

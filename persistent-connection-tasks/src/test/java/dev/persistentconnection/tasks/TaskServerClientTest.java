@@ -440,6 +440,18 @@ class TaskServerClientTest extends TestSupport {
     }
 
     @Test
+    void aPortInUseFailsStartWithUncheckedIoExceptionAndLeavesNoThread() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            TaskServer server = serverBuilder().port(taken.getLocalPort()).build();
+            assertThatThrownBy(server::start).isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining("cannot bind");
+            assertThat(server.isRunning()).isFalse();
+            await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.getName().startsWith("task-server-")));
+        }
+    }
+
+    @Test
     void maxClientsRefusesWithARetryableError() throws Exception {
         TaskServer server = echoServer(serverBuilder().maxClients(1));
         connect(server);
