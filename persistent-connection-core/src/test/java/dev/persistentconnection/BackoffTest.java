@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,26 +56,26 @@ class BackoffTest {
 
     @Test
     void theEngineAsksTheBackoffWithTheFailedAttemptsInARowAndStartsAgainAfterASuccess() {
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.backoff(Backoff.exponential(Duration.ofSeconds(1), 2, Duration.ofSeconds(60))));
         List<Instant> attempts = new ArrayList<>();
-        attempts.add(s.time.now());
+        attempts.add(s.time().now());
         for (int i = 0; i < 4; i++) {
-            int before = s.addressCalls.get();
+            int before = s.addressCalls();
             s.addressFails("down");
-            while (s.addressCalls.get() == before) {
+            while (s.addressCalls() == before) {
                 s.advance(Duration.ofMillis(250));
             }
-            attempts.add(s.time.now());
+            attempts.add(s.time().now());
         }
         FakeConnection c = s.connectTo("a");
         s.advance(Duration.ofMinutes(5));
         c.peerClose();
         s.addressFails("down");                          // first failure after the success: 1 s again
-        int before = s.addressCalls.get();
+        int before = s.addressCalls();
         s.advance(Duration.ofSeconds(1));
 
-        assertThat(s.addressCalls).hasValue(before + 1);
+        assertThat(s.addressCalls()).isEqualTo(before + 1);
         List<Duration> gaps = new ArrayList<>();
         for (int i = 1; i < attempts.size(); i++) {
             gaps.add(Duration.between(attempts.get(i - 1), attempts.get(i)));

@@ -1,5 +1,7 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -72,16 +74,16 @@ class DnsAddressSupplierTest {
 
     @Test
     void noRecordOrAFailedLookupIsAFailedAttemptAndTheEngineRetries() throws Exception {
-        Scenario s = new Scenario();
-        s.addressSupplier = () -> AddressSuppliers.dns("quotes.internal", 7000, resolver).get()
-                .thenApply(InetSocketAddress::toString);
+        ConnectionScenario s = new ConnectionScenario().addressSupplier(
+                () -> AddressSuppliers.dns("quotes.internal", 7000, resolver).get()
+                        .thenApply(InetSocketAddress::toString));
         s.start();
-        assertThat(s.events).last().asString().isEqualTo("(Failed_to_connect no A or AAAA record for quotes.internal)");
-        assertThat(s.connection.state().lastError()).get().isInstanceOf(UnknownHostException.class);
+        assertThat(s.events()).last().asString().isEqualTo("(Failed_to_connect no A or AAAA record for quotes.internal)");
+        assertThat(s.connection().state().lastError()).get().isInstanceOf(UnknownHostException.class);
 
         records.set(List.of(ip("10.0.0.1")));
-        s.advance(Scenario.DELAY);
-        assertThat(s.connectAddresses).singleElement().asString().contains("quotes.internal/10.0.0.1:7000");
+        s.advance(ConnectionScenario.DELAY);
+        assertThat(s.connectAddresses()).singleElement().asString().contains("quotes.internal/10.0.0.1:7000");
 
         HostResolver broken = host -> CompletableFuture.failedFuture(new UnknownHostException(host + ": SERVFAIL"));
         assertThat(AddressSuppliers.dns("quotes.internal", 7000, broken).get().toCompletableFuture())

@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import dev.persistentconnection.ConnectionEvent.AttemptingToConnect;
 import dev.persistentconnection.ConnectionEvent.Disconnected;
 import dev.persistentconnection.ConnectionEvent.FailedToConnect;
@@ -12,16 +15,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** docs/SEMANTICS.md §9: an abort (ConnectContext.abort or closeWhenCurrentConnectionIsClosed) in each phase. */
 class PersistentConnectionAbortTest {
 
-    private final Scenario s = new Scenario();
+    private final ConnectionScenario s = new ConnectionScenario();
     private final RuntimeException fatal = new RuntimeException("wrong credentials");
 
     @Test
     void abortInsideTheAttemptingHandlerTerminatesWithoutLookingUpTheAddress() {
         s.hold(AttemptingToConnect.class).start();
-        s.connection.closeWhenCurrentConnectionIsClosed();
+        s.connection().closeWhenCurrentConnectionIsClosed();
         s.releaseHandler();
 
-        assertThat(s.addressCalls).hasValue(0);
+        assertThat(s.addressCalls()).isEqualTo(0);
         s.assertEvents("Attempting_to_connect");
         assertAbortedWith(PersistentConnectionClosedException.class);
     }
@@ -29,11 +32,11 @@ class PersistentConnectionAbortTest {
     @Test
     void abortDuringGetAddressThatSucceedsStillConnectsThenClosesTheConnectionWithoutConnected() {
         s.start();
-        s.connection.closeWhenCurrentConnectionIsClosed();
+        s.connection().closeWhenCurrentConnectionIsClosed();
         s.address("a");
         FakeConnection c = s.connectSucceeds();
 
-        assertThat(c.closeCalls).as("closed, never announced").isEqualTo(1);
+        assertThat(c.closeCalls()).as("closed, never announced").isEqualTo(1);
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)");
         assertAbortedWith(PersistentConnectionClosedException.class);
     }
@@ -41,7 +44,7 @@ class PersistentConnectionAbortTest {
     @Test
     void abortDuringGetAddressThatFailsReportsTheFailureThenTerminates() {
         s.start();
-        s.connection.closeWhenCurrentConnectionIsClosed();
+        s.connection().closeWhenCurrentConnectionIsClosed();
         s.addressFails("down");
 
         s.assertEvents("Attempting_to_connect", "(Failed_to_connect down)");
@@ -51,11 +54,11 @@ class PersistentConnectionAbortTest {
     @Test
     void abortFromInsideConnectResolvesWaitersAtOnceAndAConnectThatFailsTerminates() {
         s.start();
-        CompletableFuture<FakeConnection> waiter = s.connection.connectedOrFailedToConnect();
+        CompletableFuture<FakeConnection> waiter = s.connection().connectedOrFailedToConnect();
         s.address("a");
-        s.context.abort(fatal);
+        s.context().abort(fatal);
 
-        assertThat(Scenario.failure(waiter)).isSameAs(fatal);
+        assertThat(ConnectionScenario.failure(waiter)).isSameAs(fatal);
         s.connectFails("refused");
 
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect refused)");
@@ -66,13 +69,13 @@ class PersistentConnectionAbortTest {
     void abortDuringAConnectThatSucceedsClosesTheConnectionWithNoConnectedAndKeepsTheCounter() {
         s.start();
         s.addressFails("down");
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         s.address("a");
-        s.context.abort(fatal);
+        s.context().abort(fatal);
         FakeConnection c = s.connectSucceeds();
 
-        assertThat(c.closeCalls).isEqualTo(1);
-        assertThat(s.context.consecutiveUnsuccessfulAttemptsSoFar()).as("not reset by an aborted success").isEqualTo(1);
+        assertThat(c.closeCalls()).isEqualTo(1);
+        assertThat(s.context().consecutiveUnsuccessfulAttemptsSoFar()).as("not reset by an aborted success").isEqualTo(1);
         s.assertEvents("Attempting_to_connect", "(Failed_to_connect down)", "(Obtained_address a)");
         assertAbortedWith(fatal);
     }
@@ -82,8 +85,8 @@ class PersistentConnectionAbortTest {
         s.hold(FailedToConnect.class).start();
         s.address("a");
         s.connectFails("refused");
-        s.context.abort(fatal);
-        assertThat(s.connection.closeFinished()).isNotDone();
+        s.context().abort(fatal);
+        assertThat(s.connection().closeFinished()).isNotDone();
         s.releaseHandler();
 
         assertAbortedWith(fatal);
@@ -95,27 +98,27 @@ class PersistentConnectionAbortTest {
         s.start();
         s.address("a");
         s.connectFails("refused");
-        s.context.abort(fatal);
+        s.context().abort(fatal);
 
         assertAbortedWith(fatal);
-        assertThat(s.addressCalls).hasValue(1);
+        assertThat(s.addressCalls()).isEqualTo(1);
     }
 
     @Test
     void abortWhileConnectedLeavesTheConnectionAloneThenTerminatesWhenItCloses() {
         s.start();
         FakeConnection c = s.connectTo("a");
-        s.connection.closeWhenCurrentConnectionIsClosed();
+        s.connection().closeWhenCurrentConnectionIsClosed();
 
-        assertThat(c.closeCalls).as("the live connection is not touched").isZero();
-        assertThat(s.connection.connectedOrFailedToConnect()).isCompletedWithValue(c);
-        assertThat(s.connection.currentConnection()).contains(c);
-        assertThat(s.connection.closeFinished()).isNotDone();
+        assertThat(c.closeCalls()).as("the live connection is not touched").isZero();
+        assertThat(s.connection().connectedOrFailedToConnect()).isCompletedWithValue(c);
+        assertThat(s.connection().currentConnection()).contains(c);
+        assertThat(s.connection().closeFinished()).isNotDone();
 
         c.peerClose();
 
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected");
-        assertThat(s.time.pendingTimers()).as("no wait for the delay").isZero();
+        assertThat(s.time().pendingTimers()).as("no wait for the delay").isZero();
         assertAbortedWith(PersistentConnectionClosedException.class);
     }
 
@@ -124,8 +127,8 @@ class PersistentConnectionAbortTest {
         s.hold(Disconnected.class).start();
         FakeConnection c = s.connectTo("a");
         c.peerClose();
-        s.context.abort(fatal);
-        assertThat(s.connection.closeFinished()).isNotDone();
+        s.context().abort(fatal);
+        assertThat(s.connection().closeFinished()).isNotDone();
         s.releaseHandler();
 
         assertAbortedWith(fatal);
@@ -137,8 +140,8 @@ class PersistentConnectionAbortTest {
         s.start();
         FakeConnection c = s.connectTo("a");
         c.peerClose();
-        assertThat(s.time.pendingTimers()).isEqualTo(1);
-        s.context.abort(fatal);
+        assertThat(s.time().pendingTimers()).isEqualTo(1);
+        s.context().abort(fatal);
 
         assertAbortedWith(fatal);
     }
@@ -147,9 +150,9 @@ class PersistentConnectionAbortTest {
     void theFirstAbortWins() {
         s.start();
         s.address("a");
-        s.context.abort(fatal);
-        s.context.abort(new RuntimeException("later"));
-        s.connection.closeWhenCurrentConnectionIsClosed();
+        s.context().abort(fatal);
+        s.context().abort(new RuntimeException("later"));
+        s.connection().closeWhenCurrentConnectionIsClosed();
         s.connectFails("refused");
 
         assertAbortedWith(fatal);
@@ -160,7 +163,7 @@ class PersistentConnectionAbortTest {
         s.start();
         s.address("a");
         FatalConnectException refused = new FatalConnectException("unsupported protocol version");
-        s.connects.poll().completeExceptionally(refused);
+        s.connects().poll().completeExceptionally(refused);
 
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)",
                 "(Failed_to_connect unsupported protocol version)");
@@ -172,36 +175,36 @@ class PersistentConnectionAbortTest {
         // docs/SEMANTICS.md §11.1: left open by the reference (its close never completes); here close wins and completes.
         s.start();
         s.address("a");
-        s.context.abort(fatal);
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        s.context().abort(fatal);
+        CompletableFuture<Void> closed = s.connection().closeAsync();
         FakeConnection c = s.connectSucceeds();
 
-        assertThat(c.closeCalls).isEqualTo(1);
+        assertThat(c.closeCalls()).isEqualTo(1);
         assertThat(closed).isCompleted();
-        assertThat(s.connection.currentConnection()).isEmpty();
-        assertThat(s.time.pendingTimers()).isZero();
+        assertThat(s.connection().currentConnection()).isEmpty();
+        assertThat(s.time().pendingTimers()).isZero();
     }
 
     private void assertAbortedWith(Class<? extends Throwable> type) {
         assertTerminated();
-        assertThat(Scenario.failure(s.connection.connectedOrFailedToConnect())).isInstanceOf(type);
+        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect())).isInstanceOf(type);
     }
 
     private void assertAbortedWith(Throwable error) {
         assertTerminated();
-        assertThat(Scenario.failure(s.connection.connectedOrFailedToConnect())).isSameAs(error);
+        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect())).isSameAs(error);
     }
 
     private void assertTerminated() {
-        assertThat(s.connection.isClosed()).isTrue();
-        assertThat(s.connection.closeFinished()).isCompleted();
-        assertThat(s.connection.closeAsync()).as("close returns at once").isCompleted();
-        assertThat(s.connection.connected()).isNotDone();
-        assertThat(s.connection.currentConnection()).isEmpty();
-        assertThat(s.time.pendingTimers()).isZero();
-        int events = s.events.size();
+        assertThat(s.connection().isClosed()).isTrue();
+        assertThat(s.connection().closeFinished()).isCompleted();
+        assertThat(s.connection().closeAsync()).as("close returns at once").isCompleted();
+        assertThat(s.connection().connected()).isNotDone();
+        assertThat(s.connection().currentConnection()).isEmpty();
+        assertThat(s.time().pendingTimers()).isZero();
+        int events = s.events().size();
         s.advance(Duration.ofMinutes(5));
-        assertThat(s.events).as("nothing after termination").hasSize(events);
-        assertThat(s.uncaught).isEmpty();
+        assertThat(s.events()).as("nothing after termination").hasSize(events);
+        assertThat(s.uncaught()).isEmpty();
     }
 }

@@ -1,5 +1,11 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -15,7 +21,7 @@ class PersistentConnectionBuilderTest {
 
     private static PersistentConnection.Builder<String, FakeConnection> complete(String name) {
         return PersistentConnection.builder(name, AddressSuppliers.fixed("a"),
-                        (a, ctx) -> new CompletableFuture<FakeConnection>(), new FakeConnection.Lifecycle())
+                        (a, ctx) -> new CompletableFuture<FakeConnection>(), FakeConnection.lifecycle())
                 .timeSource(new VirtualTimeSource());
     }
 
@@ -30,10 +36,10 @@ class PersistentConnectionBuilderTest {
     @Test
     void eachNullRequiredPartIsNamed() {
         Connector<String, FakeConnection> connector = (a, ctx) -> new CompletableFuture<>();
-        assertThatThrownBy(() -> PersistentConnection.builder("s", null, connector, new FakeConnection.Lifecycle()))
+        assertThatThrownBy(() -> PersistentConnection.builder("s", null, connector, FakeConnection.lifecycle()))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("addressSupplier");
         assertThatThrownBy(() -> PersistentConnection.builder("s", AddressSuppliers.fixed("a"), null,
-                new FakeConnection.Lifecycle())).isInstanceOf(NullPointerException.class)
+                FakeConnection.lifecycle())).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("connector");
         assertThatThrownBy(() -> PersistentConnection.builder("s", AddressSuppliers.fixed("a"), connector, null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("lifecycle");
@@ -98,13 +104,13 @@ class PersistentConnectionBuilderTest {
     @Test
     void aThrowingEventHandlerGoesToTheUncaughtHandlerAndTheEngineContinues() {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.uncaughtHandler(uncaught::add).onEvent(event -> {
             throw new IllegalStateException("handler bug on " + event.name());
         }));
         FakeConnection c = s.connectTo("a");
 
-        assertThat(s.connection.currentConnection()).contains(c);
+        assertThat(s.connection().currentConnection()).contains(c);
         assertThat(uncaught).extracting(Throwable::getMessage).containsExactly(
                 "handler bug on Attempting_to_connect", "handler bug on Obtained_address", "handler bug on Connected");
     }
@@ -112,9 +118,9 @@ class PersistentConnectionBuilderTest {
     @Test
     void aHandlerStageThatFailsIsReportedAndCountsAsHandledButFailsTheAttemptForObtainedAddress() {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.uncaughtHandler(uncaught::add).onEvent(event -> {
-            s.events.add(event.toString());
+            s.events().add(event.toString());
             return event instanceof ConnectionEvent.ObtainedAddress<String, FakeConnection>
                     || event instanceof ConnectionEvent.Connected<String, FakeConnection>
                     ? CompletableFuture.failedFuture(new IllegalStateException("async bug"))
@@ -122,71 +128,67 @@ class PersistentConnectionBuilderTest {
         }));
         s.address("a");
 
-        assertThat(s.connects).as("the failed Obtained_address handler fails the attempt").isEmpty();
-        assertThat(s.events).containsExactly("Attempting_to_connect", "(Obtained_address a)",
+        assertThat(s.connects()).as("the failed Obtained_address handler fails the attempt").isEmpty();
+        assertThat(s.events()).containsExactly("Attempting_to_connect", "(Obtained_address a)",
                 "(Failed_to_connect async bug)");
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         s.address("b");
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         s.address("b");
         FakeConnection c = s.connectSucceeds();
-        assertThat(s.connection.currentConnection()).contains(c);
+        assertThat(s.connection().currentConnection()).contains(c);
         assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("async bug");
     }
 
     @Test
     void throwingSuppliersAndConnectorsAreFailedAttempts() {
-        Scenario s = new Scenario();
-        s.addressSupplier = () -> {
+        ConnectionScenario s = new ConnectionScenario().addressSupplier(() -> {
             throw new IllegalStateException("catalog down");
-        };
+        });
         s.start();
-        assertThat(s.events).containsExactly("Attempting_to_connect", "(Failed_to_connect catalog down)");
+        assertThat(s.events()).containsExactly("Attempting_to_connect", "(Failed_to_connect catalog down)");
 
-        Scenario t = new Scenario();
-        t.addressSupplier = AddressSuppliers.fixed("a");
-        t.connector = (a, ctx) -> {
+        ConnectionScenario t = new ConnectionScenario().addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> {
             throw new IllegalStateException("socket bug");
-        };
+        });
         t.start();
-        assertThat(t.events).containsExactly("Attempting_to_connect", "(Obtained_address a)",
+        assertThat(t.events()).containsExactly("Attempting_to_connect", "(Obtained_address a)",
                 "(Failed_to_connect socket bug)");
 
-        Scenario u = new Scenario();
-        u.addressSupplier = () -> null;
+        ConnectionScenario u = new ConnectionScenario().addressSupplier(() -> null);
         u.start();
-        assertThat(u.events).last().asString().contains("address supplier returned no stage");
+        assertThat(u.events()).last().asString().contains("address supplier returned no stage");
 
-        Scenario v = new Scenario();
-        v.addressSupplier = AddressSuppliers.fixed("a");
-        v.connector = (a, ctx) -> CompletableFuture.completedFuture(null);
+        ConnectionScenario v = new ConnectionScenario().addressSupplier(AddressSuppliers.fixed("a"))
+                .connector((a, ctx) -> CompletableFuture.completedFuture(null));
         v.start();
-        assertThat(v.events).last().asString().contains("connector completed with no connection");
+        assertThat(v.events()).last().asString().contains("connector completed with no connection");
     }
 
     @Test
     void aThrowingLifecycleDoesNotLeakTheConnection() {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
         FakeConnection c = new FakeConnection("c");
+        java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
         VirtualTimeSource time = new VirtualTimeSource();
         PersistentConnection<String, FakeConnection> connection =
                 PersistentConnection.builder("s", AddressSuppliers.fixed("a"),
                                 (a, ctx) -> CompletableFuture.completedFuture(c), new ConnectionLifecycle<>() {
                             @Override
                             public CompletableFuture<Void> close(FakeConnection conn) {
-                                conn.closeCalls++;
+                                closes.incrementAndGet();
                                 conn.peerClose();
                                 throw new IllegalStateException("close bug");
                             }
 
                             @Override
                             public boolean isClosed(FakeConnection conn) {
-                                return conn.closed;
+                                return conn.isClosed();
                             }
 
                             @Override
                             public CompletableFuture<Void> closeFinished(FakeConnection conn) {
-                                return conn.closeFinished;
+                                return conn.closeFinished();
                             }
                         })
                         .timeSource(time)
@@ -196,7 +198,7 @@ class PersistentConnectionBuilderTest {
         assertThat(connection.currentConnection()).contains(c);
         connection.close();
 
-        assertThat(c.closeCalls).isEqualTo(1);
+        assertThat(closes).hasValue(1);
         assertThat(connection.closeFinished()).isCompleted();
         assertThat(uncaught).extracting(Throwable::getMessage).containsExactly("close bug");
     }

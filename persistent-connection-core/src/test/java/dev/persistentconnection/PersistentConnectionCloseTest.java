@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import dev.persistentconnection.ConnectionEvent.AttemptingToConnect;
 import dev.persistentconnection.ConnectionEvent.Connected;
 import dev.persistentconnection.ConnectionEvent.Disconnected;
@@ -14,19 +17,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** docs/SEMANTICS.md §8: close() in each phase, with no abort. One test per row of the table. */
 class PersistentConnectionCloseTest {
 
-    private final Scenario s = new Scenario();
+    private final ConnectionScenario s = new ConnectionScenario();
 
     @Test
     void closeRightAfterBuildWaitsForTheAttemptingHandlerAndNeverLooksUpTheAddress() {
         s.hold(AttemptingToConnect.class).start();
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
 
-        assertThat(s.connection.isClosed()).isTrue();
+        assertThat(s.connection().isClosed()).isTrue();
         assertThat(closed).isNotDone();
         s.releaseHandler();
 
         assertThat(closed).isCompleted();
-        assertThat(s.addressCalls).hasValue(0);
+        assertThat(s.addressCalls()).isEqualTo(0);
         s.assertEvents("Attempting_to_connect");
         assertClosedForGood();
     }
@@ -34,14 +37,14 @@ class PersistentConnectionCloseTest {
     @Test
     void closeDuringGetAddressThatSucceedsStillReportsTheAddressAndConnects() {
         s.start();
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
         s.address("a");
 
-        assertThat(s.connectAddresses).containsExactly("a");
+        assertThat(s.connectAddresses()).containsExactly("a");
         assertThat(closed).isNotDone();
         FakeConnection c = s.connectSucceeds();
 
-        assertThat(c.closeCalls).isEqualTo(1);
+        assertThat(c.closeCalls()).isEqualTo(1);
         assertThat(closed).isCompleted();
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected");
         assertClosedForGood();
@@ -50,11 +53,11 @@ class PersistentConnectionCloseTest {
     @Test
     void closeDuringGetAddressThatFailsReportsTheFailureThenTerminates() {
         s.start();
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
         s.addressFails("no address");
 
         assertThat(closed).isCompleted();
-        assertThat(s.connects).isEmpty();
+        assertThat(s.connects()).isEmpty();
         s.assertEvents("Attempting_to_connect", "(Failed_to_connect no address)");
         assertClosedForGood();
     }
@@ -63,10 +66,10 @@ class PersistentConnectionCloseTest {
     void closeInsideTheObtainedAddressHandlerStillConnects() {
         s.hold(ObtainedAddress.class).start();
         s.address("a");
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
         s.releaseHandler();
 
-        assertThat(s.connectAddresses).containsExactly("a");
+        assertThat(s.connectAddresses()).containsExactly("a");
         s.connectFails("refused");
 
         assertThat(closed).isCompleted();
@@ -78,20 +81,20 @@ class PersistentConnectionCloseTest {
     void closeDuringAConnectThatSucceedsInstallsAnnouncesAndClosesTheConnection() {
         s.start();
         s.address("a");
-        CompletableFuture<FakeConnection> pendingConnected = s.connection.connected();
-        CompletableFuture<FakeConnection> pendingResult = s.connection.connectedOrFailedToConnect();
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<FakeConnection> pendingConnected = s.connection().connected();
+        CompletableFuture<FakeConnection> pendingResult = s.connection().connectedOrFailedToConnect();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
 
         assertThat(pendingResult).isCompletedExceptionally();
-        assertThat(Scenario.failure(pendingResult)).isInstanceOf(PersistentConnectionClosedException.class)
+        assertThat(ConnectionScenario.failure(pendingResult)).isInstanceOf(PersistentConnectionClosedException.class)
                 .hasMessage("Persistent connection closed");
         FakeConnection c = s.connectSucceeds();
 
         assertThat(pendingConnected).isCompletedWithValue(c);
-        assertThat(c.closeCalls).isEqualTo(1);
+        assertThat(c.closeCalls()).isEqualTo(1);
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected");
         assertThat(closed).isCompleted();
-        assertThat(s.time.pendingTimers()).as("the loop ends without waiting for the delay").isZero();
+        assertThat(s.time().pendingTimers()).as("the loop ends without waiting for the delay").isZero();
         assertClosedForGood();
     }
 
@@ -99,7 +102,7 @@ class PersistentConnectionCloseTest {
     void closeDuringAConnectThatFailsReportsTheFailureThenTerminates() {
         s.start();
         s.address("a");
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
         s.connectFails("refused");
 
         assertThat(closed).isCompleted();
@@ -111,13 +114,13 @@ class PersistentConnectionCloseTest {
     void closeInsideTheFailedToConnectHandlerTerminatesWithoutAnotherAttempt() {
         s.hold(FailedToConnect.class).start();
         s.addressFails("down");
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
         assertThat(closed).isNotDone();
         s.releaseHandler();
 
         assertThat(closed).isCompleted();
         s.advance(Duration.ofMinutes(1));
-        assertThat(s.addressCalls).hasValue(1);
+        assertThat(s.addressCalls()).isEqualTo(1);
         s.assertEvents("Attempting_to_connect", "(Failed_to_connect down)");
         assertClosedForGood();
     }
@@ -126,14 +129,14 @@ class PersistentConnectionCloseTest {
     void closeWhileWaitingForTheRetryTimerTerminatesAtOnce() {
         s.start();
         s.addressFails("down");
-        assertThat(s.time.pendingTimers()).isEqualTo(1);
+        assertThat(s.time().pendingTimers()).isEqualTo(1);
 
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
 
         assertThat(closed).as("no time has to pass").isCompleted();
-        assertThat(s.time.pendingTimers()).isZero();
+        assertThat(s.time().pendingTimers()).isZero();
         s.advance(Duration.ofMinutes(1));
-        assertThat(s.addressCalls).hasValue(1);
+        assertThat(s.addressCalls()).isEqualTo(1);
         assertClosedForGood();
     }
 
@@ -141,9 +144,9 @@ class PersistentConnectionCloseTest {
     void closeWhileConnectedClosesTheConnectionAndDoesNotReconnect() {
         s.start();
         FakeConnection c = s.connectTo("a");
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
 
-        assertThat(c.closeCalls).as("closed synchronously inside close()").isEqualTo(1);
+        assertThat(c.closeCalls()).as("closed synchronously inside close()").isEqualTo(1);
         assertThat(closed).isCompleted();
         s.advance(Duration.ofMinutes(1));
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected");
@@ -154,10 +157,10 @@ class PersistentConnectionCloseTest {
     void closeInsideTheConnectedHandlerDisconnectsOnceTheHandlerIsDone() {
         s.hold(Connected.class).start();
         FakeConnection c = s.connectTo("a");
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
 
-        assertThat(c.closeCalls).isEqualTo(1);
-        assertThat(s.events).doesNotContain("Disconnected");
+        assertThat(c.closeCalls()).isEqualTo(1);
+        assertThat(s.events()).doesNotContain("Disconnected");
         s.releaseHandler();
 
         assertThat(closed).isCompleted();
@@ -170,7 +173,7 @@ class PersistentConnectionCloseTest {
         s.hold(Disconnected.class).start();
         FakeConnection c = s.connectTo("a");
         c.peerClose();
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
 
         assertThat(closed).isNotDone();
         s.releaseHandler();
@@ -187,12 +190,12 @@ class PersistentConnectionCloseTest {
         FakeConnection c = s.connectTo("a");
         s.advance(Duration.ofSeconds(2));
         c.peerClose();
-        assertThat(s.time.pendingTimers()).as("the rest of the delay").isEqualTo(1);
+        assertThat(s.time().pendingTimers()).as("the rest of the delay").isEqualTo(1);
 
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
 
         assertThat(closed).isCompleted();
-        assertThat(s.time.pendingTimers()).isZero();
+        assertThat(s.time().pendingTimers()).isZero();
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected");
         assertClosedForGood();
     }
@@ -201,18 +204,18 @@ class PersistentConnectionCloseTest {
     void closeAfterTerminationReturnsTheFinishedClose() {
         s.start();
         s.addressFails("down");
-        s.connection.close();
-        CompletableFuture<Void> again = s.connection.closeAsync();
+        s.connection().close();
+        CompletableFuture<Void> again = s.connection().closeAsync();
 
         assertThat(again).isCompleted();
-        assertThat(s.connection.closeFinished()).isCompleted();
+        assertThat(s.connection().closeFinished()).isCompleted();
         s.assertEvents("Attempting_to_connect", "(Failed_to_connect down)");
     }
 
     @Test
     void closeWaitsForAnAddressLookupThatIsInFlight() {
         s.start();
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
         s.advance(Duration.ofHours(1));
 
         assertThat(closed).as("faithful: close waits for the callbacks in flight").isNotDone();
@@ -224,11 +227,11 @@ class PersistentConnectionCloseTest {
     void closeWaitsForTheConnectionToFinishClosing() {
         s.start();
         FakeConnection c = s.connectTo("a");
-        c.slowClose = true;
-        CompletableFuture<Void> closed = s.connection.closeAsync();
+        c.closeSlowly();
+        CompletableFuture<Void> closed = s.connection().closeAsync();
 
         assertThat(closed).isNotDone();
-        assertThat(s.connection.closeFinished()).isNotDone();
+        assertThat(s.connection().closeFinished()).isNotDone();
         c.finishClose();
 
         assertThat(closed).isCompleted();
@@ -239,43 +242,43 @@ class PersistentConnectionCloseTest {
     void closeNeverClosesAConnectionTwice() {
         s.start();
         FakeConnection c = s.connectTo("a");
-        s.connection.closeAsync();
-        s.connection.closeAsync();
-        s.connection.close();
+        s.connection().closeAsync();
+        s.connection().closeAsync();
+        s.connection().close();
 
-        assertThat(c.closeCalls).isEqualTo(1);
+        assertThat(c.closeCalls()).isEqualTo(1);
     }
 
     @Test
     void blockingCloseFromInsideAnEventHandlerFailsClearlyInsteadOfDeadlocking() {
         s.start(b -> b.onEvent(event -> {
             if (event instanceof ConnectionEvent.Connected<String, FakeConnection>) {
-                s.connection.close();
+                s.connection().close();
             }
             return CompletableFuture.completedFuture(null);
         }));
         FakeConnection c = s.connectTo("a");
 
-        assertThat(s.uncaught).singleElement().satisfies(e -> assertThat(e)
+        assertThat(s.uncaught()).singleElement().satisfies(e -> assertThat(e)
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closeAsync()"));
-        assertThat(c.closeCalls).as("the close still happened").isEqualTo(1);
-        assertThat(s.connection.closeFinished()).isCompleted();
+        assertThat(c.closeCalls()).as("the close still happened").isEqualTo(1);
+        assertThat(s.connection().closeFinished()).isCompleted();
     }
 
     /** After a close: closed, never connected again, no connection, no timer, the closed error. */
     private void assertClosedForGood() {
-        assertThat(s.connection.isClosed()).isTrue();
-        assertThat(s.connection.closeFinished()).isCompleted();
-        assertThat(s.connection.currentConnection()).isEmpty();
-        assertThat(s.connection.connected()).isNotDone();
-        assertThat(Scenario.failure(s.connection.connectedOrFailedToConnect()))
+        assertThat(s.connection().isClosed()).isTrue();
+        assertThat(s.connection().closeFinished()).isCompleted();
+        assertThat(s.connection().currentConnection()).isEmpty();
+        assertThat(s.connection().connected()).isNotDone();
+        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect()))
                 .isInstanceOf(PersistentConnectionClosedException.class);
-        assertThat(s.connection.state().phase()).isEqualTo(ConnectionState.Phase.CLOSED);
-        assertThat(s.time.pendingTimers()).isZero();
-        int events = s.events.size();
+        assertThat(s.connection().state().phase()).isEqualTo(ConnectionState.Phase.CLOSED);
+        assertThat(s.time().pendingTimers()).isZero();
+        int events = s.events().size();
         s.advance(Duration.ofMinutes(5));
-        assertThat(s.events).as("nothing happens after termination").hasSize(events);
-        assertThat(s.addressLookups).as("no lookup left pending").isEmpty();
-        assertThat(s.uncaught).isEmpty();
+        assertThat(s.events()).as("nothing happens after termination").hasSize(events);
+        assertThat(s.addressLookups()).as("no lookup left pending").isEmpty();
+        assertThat(s.uncaught()).isEmpty();
     }
 }

@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import dev.persistentconnection.ConnectionState.Phase;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,22 +15,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** connectedWithin(Duration): the connection, or at the deadline the reason there is none. */
 class PersistentConnectionDeadlineTest {
 
-    private final Scenario s = new Scenario();
+    private final ConnectionScenario s = new ConnectionScenario();
 
     @Test
     void atTheDeadlineItFailsWithEverythingThatExplainsWhy() {
         s.start();
         s.addressFails("catalog down");                     // attempt 1 at 0 s
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         s.address("a");
         s.connectFails("connection refused");              // attempt 2 at 10 s, next due at 20 s
-        CompletableFuture<FakeConnection> within = s.connection.connectedWithin(Duration.ofSeconds(5));
+        CompletableFuture<FakeConnection> within = s.connection().connectedWithin(Duration.ofSeconds(5));
         s.advance(Duration.ofSeconds(4));
         assertThat(within).isNotDone();
 
         s.advance(Duration.ofSeconds(1));                   // 15 s
 
-        NotConnectedException error = (NotConnectedException) Scenario.failure(within);
+        NotConnectedException error = (NotConnectedException) ConnectionScenario.failure(within);
         assertThat(error.serverName()).isEqualTo("test server");
         assertThat(error.phase()).isEqualTo(Phase.WAITING_TO_RETRY);
         assertThat(error.getCause()).hasMessage("connection refused");
@@ -44,10 +47,10 @@ class PersistentConnectionDeadlineTest {
     @Test
     void whileAnAttemptIsUnderWayTheErrorSaysSoAndNamesNoNextAttempt() {
         s.start();
-        CompletableFuture<FakeConnection> within = s.connection.connectedWithin(Duration.ofSeconds(1));
+        CompletableFuture<FakeConnection> within = s.connection().connectedWithin(Duration.ofSeconds(1));
         s.advance(Duration.ofSeconds(1));
 
-        NotConnectedException error = (NotConnectedException) Scenario.failure(within);
+        NotConnectedException error = (NotConnectedException) ConnectionScenario.failure(within);
         assertThat(error.phase()).isEqualTo(Phase.CONNECTING);
         assertThat(error.getCause()).isNull();
         assertThat(error.consecutiveFailures()).isZero();
@@ -58,12 +61,12 @@ class PersistentConnectionDeadlineTest {
     @Test
     void aConnectionBeforeTheDeadlineCompletesItAndCancelsTheDeadline() {
         s.start();
-        CompletableFuture<FakeConnection> within = s.connection.connectedWithin(Duration.ofSeconds(5));
-        assertThat(s.time.pendingTimers()).as("the retry timer and the deadline").isEqualTo(2);
+        CompletableFuture<FakeConnection> within = s.connection().connectedWithin(Duration.ofSeconds(5));
+        assertThat(s.time().pendingTimers()).as("the retry timer and the deadline").isEqualTo(2);
         FakeConnection c = s.connectTo("a");
 
         assertThat(within).isCompletedWithValue(c);
-        assertThat(s.time.pendingTimers()).as("the deadline is cancelled").isEqualTo(1);
+        assertThat(s.time().pendingTimers()).as("the deadline is cancelled").isEqualTo(1);
         s.advance(Duration.ofSeconds(5));
         assertThat(within).isCompletedWithValue(c);
     }
@@ -72,11 +75,11 @@ class PersistentConnectionDeadlineTest {
     void whileConnectedItIsTheSharedCompletedFutureAndAllocatesNoTimer() {
         s.start();
         FakeConnection c = s.connectTo("a");
-        int timers = s.time.pendingTimers();
+        int timers = s.time().pendingTimers();
 
-        assertThat(s.connection.connectedWithin(Duration.ofSeconds(1))).isSameAs(s.connection.connected())
+        assertThat(s.connection().connectedWithin(Duration.ofSeconds(1))).isSameAs(s.connection().connected())
                 .isCompletedWithValue(c);
-        assertThat(s.time.pendingTimers()).isEqualTo(timers);
+        assertThat(s.time().pendingTimers()).isEqualTo(timers);
     }
 
     @Test
@@ -84,8 +87,8 @@ class PersistentConnectionDeadlineTest {
         s.start();
         s.addressFails("down");
 
-        NotConnectedException error = (NotConnectedException) Scenario.failure(
-                s.connection.connectedWithin(Duration.ZERO));
+        NotConnectedException error = (NotConnectedException) ConnectionScenario.failure(
+                s.connection().connectedWithin(Duration.ZERO));
         assertThat(error.phase()).isEqualTo(Phase.WAITING_TO_RETRY);
         assertThat(error.getCause()).hasMessage("down");
     }
@@ -94,46 +97,46 @@ class PersistentConnectionDeadlineTest {
     void aCloseFailsTheWaitingCallersAtOnceAndLaterCallersImmediately() {
         s.start();
         s.addressFails("down");
-        CompletableFuture<FakeConnection> waiting = s.connection.connectedWithin(Duration.ofMinutes(1));
-        s.connection.closeAsync();
+        CompletableFuture<FakeConnection> waiting = s.connection().connectedWithin(Duration.ofMinutes(1));
+        s.connection().closeAsync();
 
-        assertThat(((NotConnectedException) Scenario.failure(waiting)).phase()).isEqualTo(Phase.CLOSED);
-        assertThat(((NotConnectedException) Scenario.failure(s.connection.connectedWithin(Duration.ofMinutes(1))))
+        assertThat(((NotConnectedException) ConnectionScenario.failure(waiting)).phase()).isEqualTo(Phase.CLOSED);
+        assertThat(((NotConnectedException) ConnectionScenario.failure(s.connection().connectedWithin(Duration.ofMinutes(1))))
                 .phase()).isEqualTo(Phase.CLOSED);
-        assertThat(s.time.pendingTimers()).isZero();
+        assertThat(s.time().pendingTimers()).isZero();
     }
 
     @Test
     void anAbortThatEndsTheLoopFailsTheWaitingCallers() {
         s.start();
         s.addressFails("down");
-        CompletableFuture<FakeConnection> waiting = s.connection.connectedWithin(Duration.ofMinutes(1));
-        s.connection.closeWhenCurrentConnectionIsClosed();
+        CompletableFuture<FakeConnection> waiting = s.connection().connectedWithin(Duration.ofMinutes(1));
+        s.connection().closeWhenCurrentConnectionIsClosed();
 
-        assertThat(((NotConnectedException) Scenario.failure(waiting)).phase()).isEqualTo(Phase.CLOSED);
+        assertThat(((NotConnectedException) ConnectionScenario.failure(waiting)).phase()).isEqualTo(Phase.CLOSED);
     }
 
     @Test
     void expiredCallersAreForgottenAndTheNextConnectionCompletesOnlyTheLiveOnes() {
         s.start();
         s.addressFails("down");
-        CompletableFuture<FakeConnection> expired = s.connection.connectedWithin(Duration.ofSeconds(1));
-        CompletableFuture<FakeConnection> patient = s.connection.connectedWithin(Duration.ofMinutes(1));
+        CompletableFuture<FakeConnection> expired = s.connection().connectedWithin(Duration.ofSeconds(1));
+        CompletableFuture<FakeConnection> patient = s.connection().connectedWithin(Duration.ofMinutes(1));
         s.advance(Duration.ofSeconds(1));
         assertThat(expired).isCompletedExceptionally();
 
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         FakeConnection c = s.connectTo("a");
 
         assertThat(patient).isCompletedWithValue(c);
-        assertThat(Scenario.failure(expired)).isInstanceOf(NotConnectedException.class);
+        assertThat(ConnectionScenario.failure(expired)).isInstanceOf(NotConnectedException.class);
     }
 
     @Test
     void aNegativeTimeoutIsRefused() {
         s.start();
-        assertThatThrownBy(() -> s.connection.connectedWithin(Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> s.connection().connectedWithin(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be negative");
-        assertThatThrownBy(() -> s.connection.connectedWithin(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> s.connection().connectedWithin(null)).isInstanceOf(NullPointerException.class);
     }
 }

@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -8,12 +11,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** docs/SEMANTICS.md §5: Obtained_address and Failed_to_connect are reported only when they change within a cycle. */
 class PersistentConnectionDeduplicationTest {
 
-    private final Scenario s = new Scenario().start();
+    private final ConnectionScenario s = new ConnectionScenario().start();
 
     private void failConnectTo(String address, String error) {
         s.address(address);
         s.connectFails(error);
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
     }
 
     @Test
@@ -41,7 +44,7 @@ class PersistentConnectionDeduplicationTest {
     @Test
     void addressAndConnectFailuresShareOneMemory() {
         s.addressFails("E1");
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         failConnectTo("a", "E1");
 
         s.assertEvents("Attempting_to_connect", "(Failed_to_connect E1)", "(Obtained_address a)");
@@ -51,7 +54,7 @@ class PersistentConnectionDeduplicationTest {
     void aFailedLookupDoesNotResetTheAddressMemoryNorASuccessfulOneTheErrorMemory() {
         failConnectTo("a", "E1");
         s.addressFails("E1");
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         failConnectTo("a", "E1");
 
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect E1)");
@@ -62,7 +65,7 @@ class PersistentConnectionDeduplicationTest {
         failConnectTo("a", "E1");
         FakeConnection c = s.connectTo("a");
         c.peerClose();
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         failConnectTo("a", "E1");
 
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect E1)",
@@ -73,23 +76,23 @@ class PersistentConnectionDeduplicationTest {
     @Test
     void suppressedFailuresStillCountAndStillResolveConnectedOrFailedToConnect() {
         failConnectTo("a", "E1");
-        var waiter = s.connection.connectedOrFailedToConnect();
+        var waiter = s.connection().connectedOrFailedToConnect();
         failConnectTo("a", "E1");
 
-        assertThat(Scenario.failure(waiter)).hasMessage("E1");
-        assertThat(s.context.consecutiveUnsuccessfulAttemptsSoFar()).isEqualTo(2);
-        assertThat(s.connection.state().consecutiveFailures()).isEqualTo(2);
-        assertThat(s.events).hasSize(3);
+        assertThat(ConnectionScenario.failure(waiter)).hasMessage("E1");
+        assertThat(s.context().consecutiveUnsuccessfulAttemptsSoFar()).isEqualTo(2);
+        assertThat(s.connection().state().consecutiveFailures()).isEqualTo(2);
+        assertThat(s.events()).hasSize(3);
     }
 
     @Test
     void customEqualitiesDecideWhatIsTheSame() {
-        Scenario custom = new Scenario().start(b -> b
+        ConnectionScenario custom = new ConnectionScenario().start(b -> b
                 .addressEquality((x, y) -> x.equalsIgnoreCase(y))
                 .errorEquality((x, y) -> true));
         custom.address("host");
         custom.connectFails("E1");
-        custom.advance(Scenario.DELAY);
+        custom.advance(ConnectionScenario.DELAY);
         custom.address("HOST");
         custom.connectFails("E2");
         custom.advance(Duration.ofSeconds(1));

@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import dev.persistentconnection.ConnectionEvent.Disconnected;
 import dev.persistentconnection.ConnectionState.Phase;
 import java.time.Duration;
@@ -11,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** state() during an outage: when the next attempt is due, how long the outage has lasted, the last attempt. */
 class PersistentConnectionOutageStateTest {
 
-    private final Scenario s = new Scenario();
+    private final ConnectionScenario s = new ConnectionScenario();
 
     private static Instant at(long seconds) {
         return Instant.EPOCH.plusSeconds(seconds);
@@ -20,7 +23,7 @@ class PersistentConnectionOutageStateTest {
     @Test
     void whileAnAttemptIsUnderWayNoAttemptIsDueAndNoOutageHasBegun() {
         s.start();
-        ConnectionState state = s.connection.state();
+        ConnectionState state = s.connection().state();
 
         assertThat(state.phase()).isEqualTo(Phase.CONNECTING);
         assertThat(state.lastAttemptAt()).contains(at(0));
@@ -37,7 +40,7 @@ class PersistentConnectionOutageStateTest {
         s.addressFails("down");                                  // attempt at 0 s failed at 2 s
         s.advance(Duration.ofSeconds(3));
 
-        ConnectionState state = s.connection.state();
+        ConnectionState state = s.connection().state();
         assertThat(state.phase()).isEqualTo(Phase.WAITING_TO_RETRY);
         assertThat(state.at()).isEqualTo(at(5));
         assertThat(state.nextAttemptAt()).contains(at(10));
@@ -46,22 +49,22 @@ class PersistentConnectionOutageStateTest {
         assertThat(state.outageDuration()).contains(Duration.ofSeconds(3));
 
         s.advance(Duration.ofSeconds(5));                        // attempt 2 at 10 s
-        assertThat(s.connection.state().nextAttemptAt()).as("connecting again").isEmpty();
-        assertThat(s.connection.state().lastAttemptAt()).contains(at(10));
-        assertThat(s.connection.state().outageDuration()).as("the outage goes on").contains(Duration.ofSeconds(8));
+        assertThat(s.connection().state().nextAttemptAt()).as("connecting again").isEmpty();
+        assertThat(s.connection().state().lastAttemptAt()).contains(at(10));
+        assertThat(s.connection().state().outageDuration()).as("the outage goes on").contains(Duration.ofSeconds(8));
         s.addressFails("down");
-        assertThat(s.connection.state().outageSince()).as("from the first failure").contains(at(2));
-        assertThat(s.connection.state().nextAttemptAt()).contains(at(20));
+        assertThat(s.connection().state().outageSince()).as("from the first failure").contains(at(2));
+        assertThat(s.connection().state().nextAttemptAt()).contains(at(20));
     }
 
     @Test
     void aConnectionEndsTheOutage() {
         s.start();
         s.addressFails("down");
-        s.advance(Scenario.DELAY);
+        s.advance(ConnectionScenario.DELAY);
         s.connectTo("a");
 
-        ConnectionState state = s.connection.state();
+        ConnectionState state = s.connection().state();
         assertThat(state.phase()).isEqualTo(Phase.CONNECTED);
         assertThat(state.outageSince()).isEmpty();
         assertThat(state.nextAttemptAt()).isEmpty();
@@ -75,13 +78,13 @@ class PersistentConnectionOutageStateTest {
         s.advance(Duration.ofSeconds(4));
         c.peerClose();                                           // short-lived: waits until 10 s
 
-        ConnectionState state = s.connection.state();
+        ConnectionState state = s.connection().state();
         assertThat(state.phase()).isEqualTo(Phase.DISCONNECTED);
         assertThat(state.outageSince()).contains(at(4));
         assertThat(state.nextAttemptAt()).contains(at(10));
         s.releaseHandler();
         s.advance(Duration.ofSeconds(1));
-        assertThat(s.connection.state().outageDuration()).contains(Duration.ofSeconds(1));
+        assertThat(s.connection().state().outageDuration()).contains(Duration.ofSeconds(1));
     }
 
     @Test
@@ -91,17 +94,17 @@ class PersistentConnectionOutageStateTest {
         s.advance(Duration.ofMinutes(1));
         c.peerClose();
 
-        assertThat(s.connection.state().nextAttemptAt()).contains(at(60));
-        assertThat(s.connection.state().untilNextAttempt()).contains(Duration.ZERO);
+        assertThat(s.connection().state().nextAttemptAt()).contains(at(60));
+        assertThat(s.connection().state().untilNextAttempt()).contains(Duration.ZERO);
     }
 
     @Test
     void onceClosedThereIsNoOutageAndNoNextAttempt() {
         s.start();
         s.addressFails("down");
-        s.connection.closeAsync();
+        s.connection().closeAsync();
 
-        ConnectionState state = s.connection.state();
+        ConnectionState state = s.connection().state();
         assertThat(state.phase()).isEqualTo(Phase.CLOSED);
         assertThat(state.outageSince()).isEmpty();
         assertThat(state.nextAttemptAt()).isEmpty();

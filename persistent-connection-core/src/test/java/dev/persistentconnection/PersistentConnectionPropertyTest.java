@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import dev.persistentconnection.ConnectionEvent.AttemptingToConnect;
 import dev.persistentconnection.ConnectionEvent.Connected;
 import dev.persistentconnection.ConnectionEvent.Disconnected;
@@ -37,7 +40,7 @@ class PersistentConnectionPropertyTest {
                 run.execute();
             } catch (AssertionError | RuntimeException failure) {
                 throw new AssertionError("schedule with seed " + seed + " broke an invariant (replay with "
-                        + "-Dproperty.seed=" + seed + ")\nactions: " + run.actions + "\nevents: " + run.s.events,
+                        + "-Dproperty.seed=" + seed + ")\nactions: " + run.actions + "\nevents: " + run.s.events(),
                         failure);
             }
         }
@@ -45,7 +48,7 @@ class PersistentConnectionPropertyTest {
 
     private static final class Run {
         final Random random;
-        final Scenario s = new Scenario();
+        final ConnectionScenario s = new ConnectionScenario();
         final List<String> actions = new ArrayList<>();
         final List<CompletableFuture<FakeConnection>> connectedFutures = new ArrayList<>();
         final List<CompletableFuture<FakeConnection>> outcomeFutures = new ArrayList<>();
@@ -80,7 +83,7 @@ class PersistentConnectionPropertyTest {
         void randomAction() {
             switch (random.nextInt(11)) {
                 case 0, 1 -> {
-                    if (!s.addressLookups.isEmpty()) {
+                    if (!s.addressLookups().isEmpty()) {
                         if (random.nextInt(3) == 0) {
                             act("address fails");
                             s.addressFails(pick(ERRORS));
@@ -92,7 +95,7 @@ class PersistentConnectionPropertyTest {
                     }
                 }
                 case 2, 3 -> {
-                    if (!s.connects.isEmpty()) {
+                    if (!s.connects().isEmpty()) {
                         int outcome = random.nextInt(6);
                         if (outcome < 3) {
                             act("connect succeeds");
@@ -102,18 +105,18 @@ class PersistentConnectionPropertyTest {
                             s.connectFails(pick(ERRORS));
                         } else {
                             act("connect fails fatally");
-                            s.connects.poll().completeExceptionally(new FatalConnectException("fatal"));
+                            s.connects().poll().completeExceptionally(new FatalConnectException("fatal"));
                         }
                     }
                 }
                 case 4 -> {
-                    if (!s.heldHandlers.isEmpty()) {
+                    if (!s.heldHandlers().isEmpty()) {
                         act("release handler");
                         s.releaseHandler();
                     }
                 }
                 case 5 -> {
-                    List<FakeConnection> live = s.connections.stream().filter(c -> !c.closed).toList();
+                    List<FakeConnection> live = s.connections().stream().filter(c -> !c.isClosed()).toList();
                     if (!live.isEmpty()) {
                         act("peer closes");
                         live.get(random.nextInt(live.size())).peerClose();
@@ -126,26 +129,26 @@ class PersistentConnectionPropertyTest {
                 }
                 case 7 -> {
                     act("connected()");
-                    connectedFutures.add(s.connection.connected());
-                    outcomeFutures.add(s.connection.connectedOrFailedToConnect());
+                    connectedFutures.add(s.connection().connected());
+                    outcomeFutures.add(s.connection().connectedOrFailedToConnect());
                 }
                 case 8 -> {
                     if (random.nextInt(8) == 0) {
                         act("close");
                         markClose();
-                        s.connection.closeAsync();
+                        s.connection().closeAsync();
                     }
                 }
                 case 9 -> {
-                    if (random.nextInt(8) == 0 && s.context != null) {
+                    if (random.nextInt(8) == 0 && s.context() != null) {
                         act("abort");
-                        s.context.abort(new RuntimeException("aborted"));
+                        s.context().abort(new RuntimeException("aborted"));
                     }
                 }
                 case 10 -> {
                     if (random.nextInt(8) == 0) {
                         act("closeWhenCurrentConnectionIsClosed");
-                        s.connection.closeWhenCurrentConnectionIsClosed();
+                        s.connection().closeWhenCurrentConnectionIsClosed();
                     }
                 }
                 default -> throw new IllegalStateException();
@@ -155,17 +158,17 @@ class PersistentConnectionPropertyTest {
         void closeAndDrain() {
             act("final close");
             markClose();
-            CompletableFuture<Void> closed = s.connection.closeAsync();
+            CompletableFuture<Void> closed = s.connection().closeAsync();
             for (int i = 0; i < 1_000 && !closed.isDone(); i++) {
-                if (!s.addressLookups.isEmpty()) {
+                if (!s.addressLookups().isEmpty()) {
                     s.addressFails("E1");
-                } else if (!s.connects.isEmpty()) {
+                } else if (!s.connects().isEmpty()) {
                     if (random.nextBoolean()) {
                         s.connectSucceeds();
                     } else {
                         s.connectFails("E1");
                     }
-                } else if (!s.heldHandlers.isEmpty()) {
+                } else if (!s.heldHandlers().isEmpty()) {
                     s.releaseHandler();
                 } else {
                     s.advance(Duration.ofSeconds(30));
@@ -173,44 +176,44 @@ class PersistentConnectionPropertyTest {
                 checkAlways();
             }
             assertThat(closed).as("closeFinished completes once the callbacks in flight complete").isCompleted();
-            while (!s.heldHandlers.isEmpty()) {
+            while (!s.heldHandlers().isEmpty()) {
                 s.releaseHandler(); // a Connected handler may outlive close(), as in the reference
             }
         }
 
         void checkAlways() {
-            long live = s.connections.stream().filter(c -> !c.closed).count();
+            long live = s.connections().stream().filter(c -> !c.isClosed()).count();
             assertThat(live).as("at most one live connection").isLessThanOrEqualTo(1);
-            assertThat(s.uncaught).as("no uncaught errors").isEmpty();
+            assertThat(s.uncaught()).as("no uncaught errors").isEmpty();
             checkGrammar();
             for (CompletableFuture<FakeConnection> f : connectedFutures) {
                 if (f.isDone()) {
-                    assertThat(s.connections).contains(f.join());
+                    assertThat(s.connections()).contains(f.join());
                 }
             }
         }
 
         void checkAfterTermination() {
-            assertThat(s.connection.isClosed()).isTrue();
-            assertThat(s.connection.closeFinished()).isCompleted();
-            assertThat(s.connections).as("every connection the connector produced is closed")
-                    .allSatisfy(c -> assertThat(c.closed).isTrue());
-            assertThat(s.connections).as("no connection closed twice by the engine")
-                    .allSatisfy(c -> assertThat(c.closeCalls).isLessThanOrEqualTo(1));
-            assertThat(s.time.pendingTimers()).as("no timer left after termination").isZero();
-            assertThat(s.connection.currentConnection()).isEmpty();
+            assertThat(s.connection().isClosed()).isTrue();
+            assertThat(s.connection().closeFinished()).isCompleted();
+            assertThat(s.connections()).as("every connection the connector produced is closed")
+                    .allSatisfy(c -> assertThat(c.isClosed()).isTrue());
+            assertThat(s.connections()).as("no connection closed twice by the engine")
+                    .allSatisfy(c -> assertThat(c.closeCalls()).isLessThanOrEqualTo(1));
+            assertThat(s.time().pendingTimers()).as("no timer left after termination").isZero();
+            assertThat(s.connection().currentConnection()).isEmpty();
             assertThat(outcomeFutures).as("connectedOrFailedToConnect never hangs")
                     .allSatisfy(f -> assertThat(f).isDone());
-            int events = s.events.size();
+            int events = s.events().size();
             s.advance(Duration.ofHours(1));
-            assertThat(s.events).as("no events after termination").hasSize(events);
-            assertThat(s.addressLookups).isEmpty();
-            assertThat(s.connects).isEmpty();
+            assertThat(s.events()).as("no events after termination").hasSize(events);
+            assertThat(s.addressLookups()).isEmpty();
+            assertThat(s.connects()).isEmpty();
         }
 
         /** docs/SEMANTICS.md §10, plus the de-duplication of §5 as seen in the event stream. */
         void checkGrammar() {
-            List<ConnectionEvent<String, FakeConnection>> events = s.rawEvents;
+            List<ConnectionEvent<String, FakeConnection>> events = s.rawEvents();
             assertThat(events).isNotEmpty();
             assertThat(events.get(0)).isInstanceOf(AttemptingToConnect.class);
             ConnectionEvent<String, FakeConnection> previous = null;
@@ -249,7 +252,7 @@ class PersistentConnectionPropertyTest {
 
         void markClose() {
             if (eventsAtClose < 0) {
-                eventsAtClose = s.events.size();
+                eventsAtClose = s.events().size();
             }
         }
 
@@ -269,7 +272,7 @@ class PersistentConnectionPropertyTest {
         for (long seed = 0; seed < 200; seed++) {
             Run run = new Run(seed);
             run.execute();
-            seen.addAll(run.s.events.stream().map(e -> e.replaceAll(" .*", "").replace("(", ""))
+            seen.addAll(run.s.events().stream().map(e -> e.replaceAll(" .*", "").replace("(", ""))
                     .collect(Collectors.toSet()));
         }
         assertThat(seen).contains("Attempting_to_connect", "Obtained_address", "Failed_to_connect", "Connected",

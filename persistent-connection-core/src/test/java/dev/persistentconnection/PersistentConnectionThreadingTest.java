@@ -1,5 +1,7 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +42,7 @@ class PersistentConnectionThreadingTest {
                                                 connections.add(c);
                                                 return c;
                                             }, pool)),
-                                    new FakeConnection.Lifecycle())
+                                    FakeConnection.lifecycle())
                             .retryDelay(Duration.ZERO)
                             .randomization(Randomization.nonRandom())
                             .onEvent(event -> guarded(inside, overlaps, () -> {
@@ -69,8 +71,8 @@ class PersistentConnectionThreadingTest {
             connection.closeAsync().get(10, TimeUnit.SECONDS);
 
             assertThat(overlaps).as("two steps ran at once").hasValue(0);
-            assertThat(connections).allSatisfy(c -> assertThat(c.closed).isTrue());
-            assertThat(connections).allSatisfy(c -> assertThat(c.closeCalls).isLessThanOrEqualTo(1));
+            assertThat(connections).allSatisfy(c -> assertThat(c.isClosed()).isTrue());
+            assertThat(connections).allSatisfy(c -> assertThat(c.closeCalls()).isLessThanOrEqualTo(1));
             assertThat(events.stream().filter("Connected"::equals).count())
                     .isEqualTo(events.stream().filter("Disconnected"::equals).count());
             assertThat(events.get(events.size() - 1)).isEqualTo("Disconnected");

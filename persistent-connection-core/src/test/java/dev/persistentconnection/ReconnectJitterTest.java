@@ -1,5 +1,8 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,24 +20,24 @@ class ReconnectJitterTest {
 
     @Test
     void theImmediateReconnectWaitsAUniformTimeWithinTheWindow() {
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.reconnectJitter(WINDOW, new Random(42)));
         List<Duration> waits = new ArrayList<>();
         for (int cycle = 0; cycle < 200; cycle++) {
             FakeConnection c = s.connectTo("a");
             s.advance(Duration.ofMinutes(1));                     // lived longer than the retry delay
-            int attempts = s.addressCalls.get();
-            Instant closedAt = s.time.now();
+            int attempts = s.addressCalls();
+            Instant closedAt = s.time().now();
             c.peerClose();
-            Instant due = s.connection.state().nextAttemptAt().orElseThrow();
+            Instant due = s.connection().state().nextAttemptAt().orElseThrow();
             assertThat(Duration.between(closedAt, due)).isBetween(Duration.ZERO, WINDOW);
             Duration waited = Duration.ZERO;
-            while (s.addressCalls.get() == attempts) {
+            while (s.addressCalls() == attempts) {
                 assertThat(waited).as("reconnected within the window").isLessThanOrEqualTo(WINDOW);
                 s.advance(Duration.ofMillis(100));
                 waited = waited.plusMillis(100);
             }
-            assertThat(s.time.now()).as("reconnected when due, to 100 ms").isBetween(due, due.plusMillis(100));
+            assertThat(s.time().now()).as("reconnected when due, to 100 ms").isBetween(due, due.plusMillis(100));
             waits.add(Duration.between(closedAt, due));
         }
         long early = waits.stream().filter(w -> w.compareTo(WINDOW.dividedBy(2)) < 0).count();
@@ -44,59 +47,59 @@ class ReconnectJitterTest {
 
     @Test
     void withoutAWindowTheReconnectIsImmediateAsInTheReference() {
-        Scenario s = new Scenario().start();
+        ConnectionScenario s = new ConnectionScenario().start();
         FakeConnection c = s.connectTo("a");
         s.advance(Duration.ofMinutes(1));
         c.peerClose();
 
-        assertThat(s.addressCalls).hasValue(2);
+        assertThat(s.addressCalls()).isEqualTo(2);
     }
 
     @Test
     void aShortLivedConnectionWaitsOutTheRetryDelayWithNoJitterAdded() {
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.reconnectJitter(WINDOW, new Random(1)));
         FakeConnection c = s.connectTo("a");
         s.advance(Duration.ofSeconds(4));
         c.peerClose();
 
-        assertThat(s.connection.state().nextAttemptAt()).contains(Instant.EPOCH.plus(Scenario.DELAY));
+        assertThat(s.connection().state().nextAttemptAt()).contains(Instant.EPOCH.plus(ConnectionScenario.DELAY));
         s.advance(Duration.ofSeconds(6));
-        assertThat(s.addressCalls).hasValue(2);
+        assertThat(s.addressCalls()).isEqualTo(2);
     }
 
     @Test
     void aCloseDuringTheJitterWaitEndsTheLoopAtOnce() {
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.reconnectJitter(WINDOW, new Random(3)));
         FakeConnection c = s.connectTo("a");
         s.advance(Duration.ofMinutes(1));
         c.peerClose();
-        s.connection.closeAsync();
+        s.connection().closeAsync();
 
-        assertThat(s.connection.closeFinished()).isCompleted();
-        assertThat(s.time.pendingTimers()).isZero();
+        assertThat(s.connection().closeFinished()).isCompleted();
+        assertThat(s.time().pendingTimers()).isZero();
         s.advance(WINDOW);
-        assertThat(s.addressCalls).hasValue(1);
+        assertThat(s.addressCalls()).isEqualTo(1);
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected");
     }
 
     @Test
     void anAbortDuringTheJitterWaitEndsTheLoopAtOnce() {
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.reconnectJitter(WINDOW, new Random(3)));
         FakeConnection c = s.connectTo("a");
         s.advance(Duration.ofMinutes(1));
         c.peerClose();
-        s.connection.closeWhenCurrentConnectionIsClosed();
+        s.connection().closeWhenCurrentConnectionIsClosed();
 
-        assertThat(s.connection.isClosed()).isTrue();
-        assertThat(s.time.pendingTimers()).isZero();
+        assertThat(s.connection().isClosed()).isTrue();
+        assertThat(s.time().pendingTimers()).isZero();
     }
 
     @Test
     void aNegativeWindowIsRefused() {
-        Scenario s = new Scenario();
+        ConnectionScenario s = new ConnectionScenario();
         assertThatThrownBy(() -> s.start(b -> b.reconnectJitter(Duration.ofSeconds(-1))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reconnectJitter");
     }

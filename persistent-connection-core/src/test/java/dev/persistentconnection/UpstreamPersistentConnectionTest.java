@@ -1,5 +1,7 @@
 package dev.persistentconnection;
 
+import dev.persistentconnection.test.FakeConnection;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,7 @@ class UpstreamPersistentConnectionTest {
             PersistentConnection<String, FakeConnection> connection =
                     PersistentConnection.builder(serverName, () -> hostAndPort,
                                     (address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)),
-                                    new FakeConnection.Lifecycle())
+                                    FakeConnection.lifecycle())
                             .timeSource(time)
                             .onEvent(event -> {
                                 output.add(event instanceof ConnectionEvent.ObtainedAddress<String, FakeConnection>
@@ -41,7 +43,7 @@ class UpstreamPersistentConnectionTest {
             assertThat(output).containsExactly("(Obtained_address <elided>)", "(Connected <opaque>)");
             output.clear();
 
-            assertThat(c.name).as("dispatch reaches the server").isEqualTo("127.0.0.1:1234");
+            assertThat(c.name()).as("dispatch reaches the server").isEqualTo("127.0.0.1:1234");
 
             connection.close();
             assertThat(output).containsExactly("Disconnected");
@@ -62,7 +64,7 @@ class UpstreamPersistentConnectionTest {
                                                 new RuntimeException("failed to get host and port"))
                                         : CompletableFuture.completedFuture("(localhost 1234)"),
                                 (address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)),
-                                new FakeConnection.Lifecycle())
+                                FakeConnection.lifecycle())
                         .timeSource(time)
                         .retryDelay(Duration.ofMillis(100)) // the reference's default under test, randomized
                         .onEvent(event -> {
@@ -79,7 +81,7 @@ class UpstreamPersistentConnectionTest {
                 "(level Error) (label Failed_to_connect) (event (Failed_to_connect failed to get host and port))",
                 "(level Info) (label Obtained_address) (event (Obtained_address (localhost 1234)))",
                 "(level Info) (label Connected) (event (Connected <opaque>))");
-        assertThat(c.name).isEqualTo("(localhost 1234)");
+        assertThat(c.name()).isEqualTo("(localhost 1234)");
         log.clear();
 
         connection.close();

@@ -4,6 +4,7 @@ import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
 import dev.persistentconnection.VirtualTimeSource;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -34,9 +35,9 @@ public class AccessorBenchmark {
     @Setup(Level.Trial)
     public void connect() {
         VirtualTimeSource time = new VirtualTimeSource();
-        FakeConnection fake = new FakeConnection();
+        FakeConnection fake = new FakeConnection("bench");
         connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"),
-                        (address, context) -> CompletableFuture.completedFuture(fake), FakeConnection.LIFECYCLE)
+                        (address, context) -> CompletableFuture.completedFuture(fake), FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(Duration.ofSeconds(1))
                 .randomization(Randomization.nonRandom())

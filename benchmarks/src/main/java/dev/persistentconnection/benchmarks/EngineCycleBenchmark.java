@@ -4,6 +4,7 @@ import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
 import dev.persistentconnection.VirtualTimeSource;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,9 +42,9 @@ public class EngineCycleBenchmark {
         time = new VirtualTimeSource();
         connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"), (address, context) -> {
                     connects++;
-                    current = new FakeConnection();
+                    current = new FakeConnection("bench");
                     return CompletableFuture.completedFuture(current);
-                }, FakeConnection.LIFECYCLE)
+                }, FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())
@@ -79,6 +80,6 @@ public class EngineCycleBenchmark {
      */
     @Benchmark
     public CompletableFuture<FakeConnection> fakeConnectionOnly() {
-        return CompletableFuture.completedFuture(new FakeConnection());
+        return CompletableFuture.completedFuture(new FakeConnection("bench"));
     }
 }

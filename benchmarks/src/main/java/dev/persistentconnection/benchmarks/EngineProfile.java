@@ -4,6 +4,7 @@ import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
 import dev.persistentconnection.VirtualTimeSource;
+import dev.persistentconnection.test.FakeConnection;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -31,9 +32,9 @@ final class EngineProfile {
     private EngineProfile() {
         time = new VirtualTimeSource();
         connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"), (address, context) -> {
-                    current = new FakeConnection();
+                    current = new FakeConnection("bench");
                     return CompletableFuture.completedFuture(current);
-                }, FakeConnection.LIFECYCLE)
+                }, FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())

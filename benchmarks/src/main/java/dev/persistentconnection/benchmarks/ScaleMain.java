@@ -2,6 +2,7 @@ package dev.persistentconnection.benchmarks;
 
 import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.test.FakeConnection;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -36,7 +37,7 @@ public final class ScaleMain {
         for (int round = 0; round < rounds; round++) {
             FakeConnection[] fakes = new FakeConnection[N];
             for (int i = 0; i < N; i++) {
-                fakes[i] = new FakeConnection();
+                fakes[i] = new FakeConnection("bench");
             }
             List<PersistentConnection<String, FakeConnection>> connections = new ArrayList<>(N);
             int threadsBefore = threads.getThreadCount();
@@ -45,7 +46,7 @@ public final class ScaleMain {
             for (int i = 0; i < N; i++) {
                 FakeConnection fake = fakes[i];
                 connections.add(PersistentConnection.builder("server-" + (i % 16), AddressSuppliers.fixed("fake"),
-                                (address, context) -> CompletableFuture.completedFuture(fake), FakeConnection.LIFECYCLE)
+                                (address, context) -> CompletableFuture.completedFuture(fake), FakeConnection.lifecycle())
                         .retryDelay(RETRY_DELAY)
                         .build());
             }

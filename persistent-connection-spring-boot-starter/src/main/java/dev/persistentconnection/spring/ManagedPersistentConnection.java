@@ -178,7 +178,7 @@ public final class ManagedPersistentConnection {
 
     private void log(ConnectionEvent<Object, Object> event) {
         if (event instanceof ConnectionEvent.FailedToConnect<?, ?> failed) {
-            Throwable error = unwrap(failed.error());
+            Throwable error = failed.error(); // the engine unwraps completion wrappers
             if (closing) {
                 if (logger.isDebugEnabled()) {
                     logger.debug(prefix() + "Failed_to_connect while closing: " + error);
@@ -226,10 +226,6 @@ public final class ManagedPersistentConnection {
      */
     public Optional<Throwable> lastCloseReason() {
         return Optional.ofNullable(lastCloseReason);
-    }
-
-    static Throwable unwrap(Throwable error) {
-        return ConnectionDescriptions.unwrap(error);
     }
 
     /** Lets the engine go: it obtains an address and connects. Idempotent. */

@@ -3,16 +3,12 @@ package dev.persistentconnection.tasks;
 import dev.persistentconnection.FatalConnectException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends the hello, reads the server's answer, and on accept installs the frame pipeline and completes the connect
@@ -45,63 +41,38 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
             return;
         }
         SocketAddress server = ctx.channel().remoteAddress();
-        int start = in.readerIndex();
-        if (in.readableBytes() >= 4 && in.getInt(start) != Handshake.MAGIC) {
+        Handshake.Message reply = Handshake.readReply(in);
+        if (reply == null) {
+            return;
+        }
+        if (reply instanceof Handshake.Malformed bad) {
             fail(ctx, new FatalConnectException("handshake with " + server
-                    + " failed: the peer is not a persistent-connection task server (bad magic)"));
-            in.skipBytes(in.readableBytes());
-            return;
-        }
-        if (in.readableBytes() < 5) {
-            return;
-        }
-        int status = in.getUnsignedByte(start + 4);
-        if (status == Handshake.ACCEPTED) {
-            if (in.readableBytes() < Handshake.ACCEPT_SIZE) {
-                return;
-            }
-            in.skipBytes(5);
-            int version = in.readUnsignedByte();
-            long maxFrame = in.readUnsignedInt();
-            long maxInFlight = in.readUnsignedInt();
-            if (version != Handshake.VERSION || maxFrame < Handshake.MIN_FRAME_SIZE || maxInFlight < 1) {
+                    + " failed: the peer is not a persistent-connection task server (" + bad.problem() + ")"));
+        } else if (reply instanceof Handshake.Refusal refusal) {
+            String message = server + " refused the handshake (" + Handshake.statusName(refusal.status()) + "): "
+                    + refusal.reason();
+            fail(ctx, Handshake.isFatal(refusal.status()) ? new FatalConnectException(message)
+                    : new IOException(message));
+        } else if (reply instanceof Handshake.Accept accept) {
+            if (accept.version() != Handshake.VERSION || accept.maxFrameSize() < Handshake.MIN_FRAME_SIZE
+                    || accept.maxTasksInFlight() < 1) {
                 fail(ctx, new FatalConnectException("handshake with " + server + " failed: bad accept (version "
-                        + version + ", frame size " + maxFrame + ", tasks in flight " + maxInFlight + ")"));
+                        + accept.version() + ", frame size " + accept.maxFrameSize() + ", tasks in flight "
+                        + accept.maxTasksInFlight() + ")"));
                 return;
             }
-            accepted(ctx, (int) Math.min(maxFrame, Integer.MAX_VALUE), (int) Math.min(maxInFlight, 1 << 20));
-            return;
+            accepted(ctx, (int) Math.min(accept.maxFrameSize(), Integer.MAX_VALUE),
+                    (int) Math.min(accept.maxTasksInFlight(), 1 << 20));
+        } else {
+            fail(ctx, new FatalConnectException("handshake with " + server + " failed: unexpected " + reply));
         }
-        if (in.readableBytes() < 7) {
-            return;
-        }
-        int length = in.getUnsignedShort(start + 5);
-        if (length > Handshake.MAX_REASON) {
-            fail(ctx, new FatalConnectException("handshake with " + server + " failed: refusal reason too long"));
-            return;
-        }
-        if (in.readableBytes() < 7 + length) {
-            return;
-        }
-        String reason = in.toString(start + 7, length, StandardCharsets.UTF_8);
-        in.skipBytes(7 + length);
-        String message = server + " refused the handshake (" + Handshake.statusName(status) + "): " + reason;
-        fail(ctx, Handshake.isFatal(status) ? new FatalConnectException(message) : new IOException(message));
     }
 
     private void accepted(ChannelHandlerContext ctx, int serverMaxFrame, int serverMaxInFlight) {
-        TaskClient client = new TaskClient(ctx.channel(), options, serverMaxFrame, serverMaxInFlight);
-        ChannelPipeline p = ctx.pipeline();
-        p.addAfter(ctx.name(), "client", client.new FrameHandler());
-        p.addAfter(ctx.name(), "encoder", FrameEncoder.of(littleEndian));
-        p.addAfter(ctx.name(), "heartbeat", new HeartbeatHandler(options.heartbeatTimeout(), () -> false,
-                client::closeWith));
-        p.addBefore(ctx.name(), "idle", new IdleStateHandler(options.heartbeatTimeout().toNanos(),
-                options.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
-        p.replace(this, "frames", new FrameDecoder(littleEndian, options.maxFrameSize(), false,
-                options.heartbeatTimeout()));
-        if (!result.complete(client)) {
-            client.closeWith("connect abandoned");
+        TaskClientHandler client = new TaskClientHandler(ctx.channel(), options, serverMaxFrame, serverMaxInFlight);
+        TaskPipeline.clientAccepted(ctx.pipeline(), options, littleEndian, client);
+        if (!result.complete(client.client())) {
+            client.close("connect abandoned");
         }
     }
 

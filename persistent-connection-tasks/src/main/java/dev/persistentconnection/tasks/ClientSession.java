@@ -6,14 +6,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
-import java.net.SocketAddress;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -21,16 +16,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One client connection on the server: its tasks in flight, its limits and timers, its graceful disconnection.
- * State changes happen on the channel's event loop; the {@link ConnectedClient} views are thread-safe.
+ * One client connection on the server: its lifecycle, its tasks in flight, the reading limit and the timers, and
+ * the graceful disconnection. {@link ClientView} is its public face, {@link AnswerWindow} the flow control of its
+ * answers, {@link TaskDispatcher} the handler that feeds it frames.
+ *
+ * <p>One lifecycle state, changed only by {@link #moveTo}: {@code OPEN} (tasks are run), {@code DRAINING} (GOODBYE
+ * sent or received: no new task runs, those in flight finish and answer), {@code CLOSING} (no frame is sent any
+ * more and frames from the client are ignored; the channel is closing, or, after a graceful end, its output is shut
+ * and the server discards what the client still sends until it closes), {@code CLOSED} (the channel is closed and
+ * every task cancelled). The state only moves forward; the reason given on entering {@code CLOSING} is the
+ * connection's close reason.
  */
-final class ClientSession implements ConnectedClient {
+final class ClientSession {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final int MAX_ERROR_MESSAGE = 1000;
-    /** Answer bytes a client's run functions may have queued before their writes block. */
-    static final long ANSWER_HIGH_WATER_MARK = 256 * 1024;
 
+    enum State { OPEN, DRAINING, CLOSING, CLOSED }
+
+    // Final, read from any thread:
     private final TaskServer server;
     private final Channel channel;
     private final EventLoop loop;
@@ -39,18 +43,21 @@ final class ClientSession implements ConnectedClient {
     private final java.net.InetAddress remoteHost;
     private final Instant connectedAt = Instant.now();
     private final long sequence = SEQUENCE.incrementAndGet();
+    private final ClientView view = new ClientView(this);
+    private final AnswerWindow answers;
+    /** The tasks in flight: added and removed on the event loop, read by the views and cancelled from any thread. */
     private final Map<Integer, RunningTask> tasks = new ConcurrentHashMap<>();
-    private final AtomicLong taskSequence = new AtomicLong();
-    private final Object writability = new Object();
-    /** Answer bytes handed to the channel by run functions and not yet written to the socket. */
-    private final AtomicLong queuedAnswerBytes = new AtomicLong();
-    private FrameDecoder decoder;
+    /** Orders the tasks by arrival for {@link ConnectedClient#taskCodes()}; event loop only. */
+    private long taskSequence;
+    // Any thread reads; written only by moveTo, under this session's lock:
+    private volatile State state = State.OPEN;
     private volatile String closeReason;
-    private boolean disconnecting;
+    // Event loop only:
+    private FrameDecoder decoder;
     private long disconnectDeadline;
     private ScheduledFuture<?> disconnectTimer;
     private ScheduledFuture<?> waitTimer;
-    private boolean lingering;
+    /** Bounds a graceful end's wait for the client to close after the server shut its output. */
     private ScheduledFuture<?> lingerTimer;
 
     ClientSession(TaskServer server, Channel channel, boolean littleEndian, int clientMaxFrame) {
@@ -60,10 +67,29 @@ final class ClientSession implements ConnectedClient {
         this.remoteHost = TaskServer.host(channel);
         this.littleEndian = littleEndian;
         this.clientMaxFrame = clientMaxFrame;
+        this.answers = new AnswerWindow(channel);
     }
 
-    void decoder(FrameDecoder decoder) {
-        this.decoder = decoder;
+    /** The one place the state changes: only forward; the first reason given on closing wins. Any thread. */
+    private synchronized boolean moveTo(State next, String reason) {
+        if (closeReason == null && next.compareTo(State.CLOSING) >= 0) {
+            closeReason = reason;
+        }
+        if (next.compareTo(state) <= 0) {
+            return false;
+        }
+        state = next;
+        return true;
+    }
+
+    // ---- accessors (any thread) ----
+
+    ClientView view() {
+        return view;
+    }
+
+    AnswerWindow answers() {
+        return answers;
     }
 
     Channel channel() {
@@ -74,12 +100,42 @@ final class ClientSession implements ConnectedClient {
         return sequence;
     }
 
+    Instant connectedAt() {
+        return connectedAt;
+    }
+
+    boolean littleEndian() {
+        return littleEndian;
+    }
+
+    Map<Integer, RunningTask> tasks() {
+        return tasks;
+    }
+
+    State state() {
+        return state;
+    }
+
+    String closeReason() {
+        return closeReason;
+    }
+
     /** The largest data chunk that fits the client's frame size in an OK frame. */
     int maxChunk() {
         return clientMaxFrame - Frame.OK_HEADER;
     }
 
-    /** Handshake done, on the event loop. */
+    boolean isReadingPaused() {
+        return !channel.config().isAutoRead();
+    }
+
+    // ---- setup (event loop, during the handshake) ----
+
+    void decoder(FrameDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    /** Handshake done. */
     void started() {
         armWaitTimer();
     }
@@ -87,10 +143,10 @@ final class ClientSession implements ConnectedClient {
     // ---- frames from the client (event loop) ----
 
     void onTask(Frame.Task frame) {
-        if (closeReason != null) {
+        if (state.compareTo(State.CLOSING) >= 0) {
             return;
         }
-        if (disconnecting) {
+        if (state == State.DRAINING) {
             send(new Frame.Error(frame.taskId(), TaskException.SERVER_CLOSING,
                     "the server is disconnecting this client"));
             return;
@@ -106,7 +162,7 @@ final class ClientSession implements ConnectedClient {
             return;
         }
         RunningTask task = new RunningTask(this, registration, frame.taskId(), frame.code(), frame.payload(),
-                taskSequence.incrementAndGet());
+                ++taskSequence);
         tasks.put(frame.taskId(), task);
         cancelWaitTimer();
         if (tasks.size() >= server.settings().maxTasksInFlight()) {
@@ -127,17 +183,23 @@ final class ClientSession implements ConnectedClient {
         }
     }
 
+    void onCancel(int taskId) {
+        RunningTask t = tasks.get(taskId);
+        if (t != null) {
+            t.cancel();
+        }
+    }
 
+    /** The client sends no more tasks: finish what is in flight, then close. */
     void onGoodbye() {
-        // The client sends no more tasks: finish what is in flight, then close.
         disconnectOnLoop(server.settings().waitTimeout(), false);
     }
 
-    // ---- task completion (any thread) ----
+    // ---- task completion (task threads) ----
 
-    /** Sends the final frame of a task and forgets it. */
+    /** Sends the final frame of a task, unless the connection is closing, and forgets the task. */
     void finish(RunningTask task, Frame last) {
-        if (channel.isActive() && closeReason == null) {
+        if (channel.isActive() && state.compareTo(State.CLOSING) < 0) {
             send(last);
         }
         onLoop(() -> {
@@ -159,16 +221,21 @@ final class ClientSession implements ConnectedClient {
     private void onLoop(Runnable r) {
         try {
             loop.execute(r);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             tasks.clear();
         }
     }
 
+    // ---- reading limit and timers (event loop) ----
+
     private void afterTaskRemoved() {
-        if (disconnecting) {
+        if (state == State.DRAINING) {
             if (tasks.isEmpty()) {
-                closeGracefully("graceful disconnection");
+                endGracefully("graceful disconnection");
             }
+            return;
+        }
+        if (state != State.OPEN) {
             return;
         }
         if (tasks.size() < server.settings().maxTasksInFlight() && isReadingPaused()) {
@@ -193,20 +260,16 @@ final class ClientSession implements ConnectedClient {
         }
     }
 
-    boolean isReadingPaused() {
-        return !channel.config().isAutoRead();
-    }
-
     private void armWaitTimer() {
         cancelWaitTimer();
-        long nanos = server.settings().waitTimeout().toNanos();
+        Duration wait = server.settings().waitTimeout();
         waitTimer = loop.schedule(() -> {
             waitTimer = null;
-            if (tasks.isEmpty() && !disconnecting && closeReason == null) {
+            if (tasks.isEmpty() && state == State.OPEN) {
                 send(new Frame.Goodbye());
-                closeGracefully("timeout waiting for a task (" + server.settings().waitTimeout().toMillis() + " ms)");
+                endGracefully("timeout waiting for a task (" + wait.toMillis() + " ms)");
             }
-        }, nanos, TimeUnit.NANOSECONDS);
+        }, wait.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private void cancelWaitTimer() {
@@ -220,77 +283,44 @@ final class ClientSession implements ConnectedClient {
         channel.writeAndFlush(frame, channel.voidPromise());
     }
 
-    /**
-     * Sends a chunk of an answer, counting its bytes until they are written to the socket. Netty's own writability
-     * only sees a message once the event loop has encoded it, so a fast producer thread could otherwise queue
-     * without bound in the event loop's task queue.
-     */
-    void sendChunk(Frame.Ok chunk) {
-        int n = chunk.length();
-        queuedAnswerBytes.addAndGet(n);
-        channel.writeAndFlush(chunk).addListener(f -> {
-            if (queuedAnswerBytes.addAndGet(-n) < ANSWER_HIGH_WATER_MARK) {
-                writabilityChanged();
-            }
-        });
-    }
-
-    /** True when a run function may hand over another chunk. */
-    boolean acceptsChunk() {
-        return channel.isWritable() && queuedAnswerBytes.get() < ANSWER_HIGH_WATER_MARK;
-    }
-
-    // ---- writability, for RunningTask.write ----
-
-    void writabilityChanged() {
-        synchronized (writability) {
-            writability.notifyAll();
-        }
-    }
-
-    /** Waits a little for the channel to become writable or to close. */
-    void awaitWritable() throws InterruptedException {
-        synchronized (writability) {
-            if (!acceptsChunk() && channel.isActive()) {
-                writability.wait(50);
-            }
-        }
-    }
-
-    boolean littleEndian() {
-        return littleEndian;
-    }
-
     // ---- closing ----
 
-    /** The channel closed: cancel everything still running. */
-    void closed() {
-        if (closeReason == null) {
-            closeReason = "connection closed by the client";
+    /** Cancels every task in flight; their run functions see it. Any thread. */
+    void cancelAll() {
+        for (RunningTask t : tasks.values()) {
+            t.cancel();
         }
+    }
+
+    /** Starts a graceful disconnection, as {@link ConnectedClient#disconnect}. Any thread. */
+    void disconnect(Duration grace) {
+        onLoop(() -> disconnectOnLoop(grace, true));
+    }
+
+    private void disconnectOnLoop(Duration grace, boolean sendGoodbye) {
+        if (state.compareTo(State.CLOSING) >= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
+        if (state == State.DRAINING && deadline - disconnectDeadline >= 0) {
+            return; // a second call can only shorten the deadline
+        }
+        boolean first = moveTo(State.DRAINING, null);
+        disconnectDeadline = deadline;
         cancelWaitTimer();
+        pauseReading();
+        if (first && sendGoodbye) {
+            send(new Frame.Goodbye());
+        }
+        if (tasks.isEmpty()) {
+            endGracefully("graceful disconnection");
+            return;
+        }
         if (disconnectTimer != null) {
             disconnectTimer.cancel(false);
         }
-        if (lingerTimer != null) {
-            lingerTimer.cancel(false);
-        }
-        for (RunningTask t : tasks.values()) {
-            t.cancel();
-        }
-        writabilityChanged();
-        server.removed(this);
-        LOG.log(System.Logger.Level.DEBUG, "{0}: closed: {1}", this, closeReason);
-    }
-
-    void close(String reason) {
-        if (closeReason == null) {
-            closeReason = reason; // from now on, no final frame is sent: the client sees the connection close
-        }
-        for (RunningTask t : tasks.values()) {
-            t.cancel();
-        }
-        channel.close();
+        disconnectTimer = loop.schedule(() -> close("graceful disconnection: grace period over"),
+                Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -302,14 +332,10 @@ final class ClientSession implements ConnectedClient {
      * stacks drop that buffer on RST), so tasks that ran would be reported lost. Closing before the answers are
      * written would drop them from the channel's outbound buffer.
      */
-    private void closeGracefully(String reason) {
-        if (closeReason == null) {
-            closeReason = reason; // from now on frames from the client are ignored and nothing more is sent
+    private void endGracefully(String reason) {
+        if (!moveTo(State.CLOSING, reason)) {
+            return; // already ending, gracefully or not
         }
-        if (lingering) {
-            return;
-        }
-        lingering = true;
         cancelWaitTimer();
         if (disconnectTimer != null) {
             disconnectTimer.cancel(false);
@@ -338,122 +364,27 @@ final class ClientSession implements ConnectedClient {
         });
     }
 
-    private void disconnectOnLoop(Duration grace, boolean sendGoodbye) {
-        if (closeReason != null) {
-            return;
-        }
-        long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
-        if (disconnecting && deadline - disconnectDeadline >= 0) {
-            return;
-        }
-        boolean first = !disconnecting;
-        disconnecting = true;
-        disconnectDeadline = deadline;
+    /** Closes now: from here no frame is sent (the client sees the connection close) and every task is cancelled. */
+    void close(String reason) {
+        moveTo(State.CLOSING, reason);
+        cancelAll();
+        channel.close();
+    }
+
+    /** The channel closed, for whatever reason: cancel everything still running (event loop). */
+    void closed() {
+        moveTo(State.CLOSED, "connection closed by the client");
         cancelWaitTimer();
-        pauseReading();
-        if (first && sendGoodbye) {
-            send(new Frame.Goodbye());
-        }
-        if (tasks.isEmpty()) {
-            closeGracefully("graceful disconnection");
-            return;
-        }
         if (disconnectTimer != null) {
             disconnectTimer.cancel(false);
         }
-        disconnectTimer = loop.schedule(() -> close("graceful disconnection: grace period over"),
-                Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
-    }
-
-    // ---- ConnectedClient ----
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return channel.remoteAddress();
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return channel.localAddress();
-    }
-
-    @Override
-    public Instant connectedAt() {
-        return connectedAt;
-    }
-
-    @Override
-    public ByteOrder byteOrder() {
-        return littleEndian ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
-    }
-
-    @Override
-    public List<Integer> tasks() {
-        return tasks.keySet().stream().sorted(Integer::compareUnsigned).toList();
-    }
-
-    @Override
-    public List<Integer> taskCodes() {
-        return tasks.values().stream().sorted(Comparator.comparingLong(RunningTask::sequence))
-                .map(RunningTask::code).toList();
-    }
-
-    @Override
-    public List<Integer> tasksWithCode(int code) {
-        return tasks.values().stream().filter(t -> t.code() == code).map(RunningTask::taskId)
-                .sorted(Integer::compareUnsigned).toList();
-    }
-
-    @Override
-    public Optional<TaskMetadata> metadata(int taskId) {
-        RunningTask t = tasks.get(taskId);
-        return t == null ? Optional.empty() : Optional.of(new TaskMetadata(taskId, t.code(), t.timestamp()));
-    }
-
-    @Override
-    public Optional<Object> runData(int taskId) {
-        RunningTask t = tasks.get(taskId);
-        return t == null ? Optional.empty() : Optional.ofNullable(t.runData());
-    }
-
-    @Override
-    public void cancel(int taskId) {
-        RunningTask t = tasks.get(taskId);
-        if (t != null) {
-            t.cancel();
+        if (lingerTimer != null) {
+            lingerTimer.cancel(false);
         }
-    }
-
-    @Override
-    public void cancelAll() {
-        for (RunningTask t : tasks.values()) {
-            t.cancel();
-        }
-    }
-
-    @Override
-    public void disconnect(Duration grace) {
-        onLoop(() -> disconnectOnLoop(grace, true));
-    }
-
-    @Override
-    public void close() {
-        close("closed by the server");
-    }
-
-    @Override
-    public boolean isClosed() {
-        return !channel.isOpen();
-    }
-
-    @Override
-    public Optional<String> closeReason() {
-        return Optional.ofNullable(closeReason);
-    }
-
-    @Override
-    public long pendingOutboundBytes() {
-        return queuedAnswerBytes.get();
+        cancelAll();
+        answers.changed();
+        server.removed(this);
+        LOG.log(System.Logger.Level.DEBUG, "{0}: closed: {1}", this, closeReason);
     }
 
     static String truncate(String message) {
@@ -465,6 +396,6 @@ final class ClientSession implements ConnectedClient {
 
     @Override
     public String toString() {
-        return remoteAddress() + "->" + localAddress();
+        return channel.remoteAddress() + "->" + channel.localAddress();
     }
 }

@@ -64,10 +64,4 @@ public interface ConnectedClient {
 
     /** Why the connection closed (or is closing), if it did. */
     Optional<String> closeReason();
-
-    /**
-     * Answer bytes the run functions have handed to this connection and that are not yet written to the socket
-     * (for metrics and tests). Writes block while it is above a high-water mark (256 KiB).
-     */
-    long pendingOutboundBytes();
 }

@@ -12,10 +12,12 @@ public class ConnectionLostException extends IOException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** A lost connection, described by {@code message}. */
     public ConnectionLostException(String message) {
         super(message);
     }
 
+    /** A lost connection, described by {@code message}, because of {@code cause}. */
     public ConnectionLostException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -4,8 +4,9 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Constants and helpers of the handshake (PROTOCOL.md, "Handshake"). The handshake itself is always big-endian,
- * since the byte order is what it negotiates.
+ * The handshake (PROTOCOL.md, "Handshake"): its constants, its writers and one parser for both directions, which
+ * the client's and the server's handshake handlers share. The handshake itself is always big-endian, since the byte
+ * order is what it negotiates.
  */
 final class Handshake {
     /** "PCTP": persistent-connection task protocol. */
@@ -30,6 +31,83 @@ final class Handshake {
     static final int BAD_FRAME_SIZE = 5;
 
     private Handshake() {
+    }
+
+    /** What the parser made of the bytes received so far. */
+    sealed interface Message {
+    }
+
+    /** The client's hello. */
+    record Hello(int version, byte byteOrder, long maxFrameSize) implements Message {
+    }
+
+    /** The server's accept. */
+    record Accept(int version, long maxFrameSize, long maxTasksInFlight) implements Message {
+    }
+
+    /** The server's refusal, with its reason. */
+    record Refusal(int status, String reason) implements Message {
+    }
+
+    /** Bytes that cannot be a handshake: the peer does not speak this protocol. */
+    record Malformed(String problem) implements Message {
+    }
+
+    /**
+     * Parses the client's hello. Returns null while more bytes are needed and consumes nothing then; otherwise
+     * consumes the hello (a malformed one: everything) and returns it.
+     */
+    static Message readHello(ByteBuf in) {
+        Message bad = checkMagic(in);
+        if (bad != null || in.readableBytes() < HELLO_SIZE) {
+            return bad;
+        }
+        in.skipBytes(4);
+        int version = in.readUnsignedByte();
+        byte order = in.readByte();
+        return new Hello(version, order, in.readUnsignedInt());
+    }
+
+    /** Parses the server's reply, accept or refusal; null while more bytes are needed, as {@link #readHello}. */
+    static Message readReply(ByteBuf in) {
+        Message bad = checkMagic(in);
+        if (bad != null || in.readableBytes() < 5) {
+            return bad;
+        }
+        int start = in.readerIndex();
+        int status = in.getUnsignedByte(start + 4);
+        if (status == ACCEPTED) {
+            if (in.readableBytes() < ACCEPT_SIZE) {
+                return null;
+            }
+            in.skipBytes(5);
+            int version = in.readUnsignedByte();
+            long maxFrame = in.readUnsignedInt();
+            return new Accept(version, maxFrame, in.readUnsignedInt());
+        }
+        if (in.readableBytes() < 7) {
+            return null;
+        }
+        int length = in.getUnsignedShort(start + 5);
+        if (length > MAX_REASON) {
+            in.skipBytes(in.readableBytes());
+            return new Malformed("refusal reason too long");
+        }
+        if (in.readableBytes() < 7 + length) {
+            return null;
+        }
+        String reason = in.toString(start + 7, length, StandardCharsets.UTF_8);
+        in.skipBytes(7 + length);
+        return new Refusal(status, reason);
+    }
+
+    /** The first four bytes must be the magic; checked as soon as they are there. */
+    private static Message checkMagic(ByteBuf in) {
+        if (in.readableBytes() >= 4 && in.getInt(in.readerIndex()) != MAGIC) {
+            in.skipBytes(in.readableBytes());
+            return new Malformed("bad magic");
+        }
+        return null;
     }
 
     static void writeHello(ByteBuf out, int version, boolean littleEndian, int maxFrameSize) {

@@ -78,7 +78,7 @@ final class RunningTask implements Runnable, TaskContext {
         Throwable failure = null;
         byte[] wholeAnswer = null;
         try {
-            TaskRequest r = new TaskRequest(session, taskId, code, payload);
+            TaskRequest r = new TaskRequest(session.view(), taskId, code, payload);
             payload = null;
             request = r;
             TaskRun run = registration.handler().handle(r);
@@ -134,7 +134,7 @@ final class RunningTask implements Runnable, TaskContext {
 
     @Override
     public ConnectedClient client() {
-        return session;
+        return session.view();
     }
 
     @Override
@@ -156,7 +156,7 @@ final class RunningTask implements Runnable, TaskContext {
             awaitWritable();
             byte[] chunk = new byte[n];
             System.arraycopy(bytes, offset, chunk, 0, n);
-            session.sendChunk(new Frame.Ok(taskId, false, chunk));
+            session.answers().send(new Frame.Ok(taskId, false, chunk));
             offset += n;
             length -= n;
         }
@@ -170,7 +170,7 @@ final class RunningTask implements Runnable, TaskContext {
             awaitWritable();
             byte[] chunk = new byte[n];
             buffer.get(chunk);
-            session.sendChunk(new Frame.Ok(taskId, false, chunk));
+            session.answers().send(new Frame.Ok(taskId, false, chunk));
         }
     }
 
@@ -185,10 +185,10 @@ final class RunningTask implements Runnable, TaskContext {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            if (session.acceptsChunk()) {
+            if (session.answers().accepts()) {
                 return;
             }
-            session.awaitWritable();
+            session.answers().await();
         }
     }
 

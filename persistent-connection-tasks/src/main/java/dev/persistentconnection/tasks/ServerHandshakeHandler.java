@@ -3,10 +3,7 @@ package dev.persistentconnection.tasks;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,30 +51,24 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        int start = in.readerIndex();
-        if (in.readableBytes() >= 4 && in.getInt(start) != Handshake.MAGIC) {
+        Handshake.Message message = Handshake.readHello(in);
+        if (message == null) {
+            return;
+        }
+        if (!(message instanceof Handshake.Hello hello)) {
             refuse(ctx, Handshake.BAD_MAGIC, "bad magic: not a persistent-connection task protocol client");
-            in.skipBytes(in.readableBytes());
-            return;
-        }
-        if (in.readableBytes() < Handshake.HELLO_SIZE) {
-            return;
-        }
-        in.skipBytes(4);
-        int version = in.readUnsignedByte();
-        byte order = in.readByte();
-        long maxFrame = in.readUnsignedInt();
-        if (version != Handshake.VERSION) {
-            refuse(ctx, Handshake.UNSUPPORTED_VERSION, "unsupported protocol version " + version
+        } else if (hello.version() != Handshake.VERSION) {
+            refuse(ctx, Handshake.UNSUPPORTED_VERSION, "unsupported protocol version " + hello.version()
                     + "; this server speaks version " + Handshake.VERSION);
-        } else if (order != Handshake.BIG_ENDIAN && order != Handshake.LITTLE_ENDIAN) {
-            refuse(ctx, Handshake.BAD_BYTE_ORDER, "bad byte order 0x" + Integer.toHexString(order & 0xFF)
+        } else if (hello.byteOrder() != Handshake.BIG_ENDIAN && hello.byteOrder() != Handshake.LITTLE_ENDIAN) {
+            refuse(ctx, Handshake.BAD_BYTE_ORDER, "bad byte order 0x" + Integer.toHexString(hello.byteOrder() & 0xFF)
                     + "; expected 'B' or 'L'");
-        } else if (maxFrame < Handshake.MIN_FRAME_SIZE) {
-            refuse(ctx, Handshake.BAD_FRAME_SIZE, "client frame size " + maxFrame + " below the minimum "
+        } else if (hello.maxFrameSize() < Handshake.MIN_FRAME_SIZE) {
+            refuse(ctx, Handshake.BAD_FRAME_SIZE, "client frame size " + hello.maxFrameSize() + " below the minimum "
                     + Handshake.MIN_FRAME_SIZE);
         } else {
-            accept(ctx, order == Handshake.LITTLE_ENDIAN, (int) Math.min(maxFrame, Integer.MAX_VALUE));
+            accept(ctx, hello.byteOrder() == Handshake.LITTLE_ENDIAN,
+                    (int) Math.min(hello.maxFrameSize(), Integer.MAX_VALUE));
         }
     }
 
@@ -86,17 +77,8 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
         cancelTimer();
         TaskServer.Settings s = server.settings();
         ClientSession session = new ClientSession(server, ctx.channel(), littleEndian, clientMaxFrame);
-        FrameDecoder decoder = new FrameDecoder(littleEndian, s.maxFrameSize(), true, s.readTimeout());
-        session.decoder(decoder);
-        ChannelPipeline p = ctx.pipeline();
-        p.addAfter(ctx.name(), "dispatch", new TaskDispatcher(session));
-        p.addAfter(ctx.name(), "write-timeout",
-                new WriteTimeoutHandler(s.writeTimeout().toNanos(), TimeUnit.NANOSECONDS));
-        p.addAfter(ctx.name(), "encoder", FrameEncoder.of(littleEndian));
-        p.addAfter(ctx.name(), "heartbeat", new HeartbeatHandler(s.heartbeatTimeout(),
-                session::isReadingPaused, session::close));
-        p.addBefore(ctx.name(), "idle", new IdleStateHandler(s.heartbeatTimeout().toNanos(),
-                s.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
+        FrameDecoder frames = new FrameDecoder(littleEndian, s.maxFrameSize(), true, s.readTimeout());
+        session.decoder(frames);
         // Listed before the client learns it is accepted: a disconnectAll or stop(grace) that starts after the
         // client's connect returned reaches it (with GOODBYE) instead of missing it.
         server.added(session);
@@ -104,7 +86,7 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
         ByteBuf reply = ctx.alloc().buffer(Handshake.ACCEPT_SIZE);
         Handshake.writeAccept(reply, s.maxFrameSize(), s.maxTasksInFlight());
         ctx.writeAndFlush(reply, ctx.voidPromise());
-        p.replace(this, "frames", decoder);
+        TaskPipeline.serverAccepted(ctx.pipeline(), s, session, frames);
     }
 
     private void refuse(ChannelHandlerContext ctx, int status, String reason) {

@@ -1,24 +1,10 @@
 package dev.persistentconnection.tasks;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -41,32 +27,14 @@ import java.util.function.Consumer;
 public final class TaskClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TaskClient.class.getName());
 
-    private final Channel channel;
-    private final EventLoop loop;
-    private final TaskClientOptions options;
-    private final int serverMaxFrame;
-    private final int serverMaxInFlight;
-    private final InetSocketAddress remoteAddress;
-    private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
-    private final AtomicInteger unfinished = new AtomicInteger();
-    // Event loop only:
-    private final Map<Integer, PendingTask> atServer = new HashMap<>();
-    private final ArrayDeque<PendingTask> waiting = new ArrayDeque<>();
-    private int nextId = 1;
-    private boolean disconnecting;
-    private ScheduledFuture<?> disconnectTimer;
-    // Any thread:
-    private volatile boolean closing;
-    private volatile boolean closeStarted;
-    private volatile String closeReason;
+    private final TaskClientHandler handler;
 
-    TaskClient(Channel channel, TaskClientOptions options, int serverMaxFrame, int serverMaxInFlight) {
-        this.channel = channel;
-        this.loop = channel.eventLoop();
-        this.options = options;
-        this.serverMaxFrame = serverMaxFrame;
-        this.serverMaxInFlight = serverMaxInFlight;
-        this.remoteAddress = (InetSocketAddress) channel.remoteAddress();
+    TaskClient(TaskClientHandler handler) {
+        this.handler = handler;
+    }
+
+    TaskClientHandler handler() {
+        return handler;
     }
 
     /**
@@ -75,13 +43,13 @@ public final class TaskClient implements AutoCloseable {
      * @throws IllegalArgumentException (in the future) if the code is reserved or the payload does not fit a frame
      */
     public CompletableFuture<byte[]> submit(int code, byte[] payload) {
-        return submit(code, payload, options.taskTimeout());
+        return submit(code, payload, handler.options().taskTimeout());
     }
 
     /** Like {@link #submit(int, byte[])} with a timeout for this task. */
     public CompletableFuture<byte[]> submit(int code, byte[] payload, Duration timeout) {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
-        enqueue(new PendingTask(code, payload, timeout, future, null, null));
+        submit(PendingTask.aggregated(code, payload, timeout, future));
         return future;
     }
 
@@ -92,32 +60,37 @@ public final class TaskClient implements AutoCloseable {
      * If the sink throws, the task is cancelled and the future fails with what it threw.
      */
     public CompletableFuture<Void> submitStreaming(int code, byte[] payload, Consumer<byte[]> chunkSink) {
-        return submitStreaming(code, payload, chunkSink, options.taskTimeout());
+        return submitStreaming(code, payload, chunkSink, handler.options().taskTimeout());
     }
 
     /** Like {@link #submitStreaming(int, byte[], Consumer)} with a timeout for this task. */
     public CompletableFuture<Void> submitStreaming(int code, byte[] payload, Consumer<byte[]> chunkSink,
             Duration timeout) {
-        Objects.requireNonNull(chunkSink, "chunkSink");
         CompletableFuture<Void> future = new CompletableFuture<>();
-        enqueue(new PendingTask(code, payload, timeout, null, future, chunkSink));
+        submit(PendingTask.streaming(code, payload, timeout, future, chunkSink));
         return future;
+    }
+
+    private void submit(PendingTask t) {
+        if (t.code < 0 || t.code > TaskServer.MAX_USER_TASK_CODE) {
+            t.fail(new IllegalArgumentException("task code " + t.code + " is outside 0.."
+                    + TaskServer.MAX_USER_TASK_CODE + "; codes 0xFF00..0xFFFF are reserved"));
+        } else if (t.payload.length > maxPayloadSize()) {
+            t.fail(new IllegalArgumentException("payload of " + t.payload.length
+                    + " bytes exceeds the server's limit of " + maxPayloadSize()));
+        } else {
+            handler.submit(t);
+        }
     }
 
     /** Cancels every unfinished task of this client (each future completes as cancelled). */
     public void cancelAll() {
-        executeOnLoop(() -> {
-            List<PendingTask> all = new ArrayList<>(waiting);
-            all.addAll(atServer.values());
-            for (PendingTask t : all) {
-                t.future().cancel(false);
-            }
-        });
+        handler.cancelAll();
     }
 
     /** The number of submitted tasks whose future has not completed yet. */
-    public int pendingTasks() {
-        return unfinished.get();
+    int pendingTasks() {
+        return handler.unfinished();
     }
 
     /**
@@ -128,36 +101,13 @@ public final class TaskClient implements AutoCloseable {
      * @return {@link #closeFinished()}
      */
     public CompletableFuture<Void> disconnect(Duration grace) {
-        closing = true;
-        executeOnLoop(() -> {
-            if (closeStarted) {
-                return;
-            }
-            if (closeReason == null) {
-                closeReason = "disconnected by the client";
-            }
-            failWaiting();
-            if (!disconnecting) {
-                disconnecting = true;
-                channel.writeAndFlush(new Frame.Goodbye(), channel.voidPromise());
-            }
-            if (atServer.isEmpty()) {
-                closeWith("disconnected by the client");
-            } else {
-                if (disconnectTimer != null) {
-                    disconnectTimer.cancel(false);
-                }
-                disconnectTimer = loop.schedule(() -> closeWith("disconnected by the client (grace period over)"),
-                        Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
-            }
-        });
-        return closeFinished;
+        return handler.disconnect(grace);
     }
 
     /** Closes now; unfinished tasks fail with {@link ConnectionLostException}. Returns {@link #closeFinished()}. */
     public CompletableFuture<Void> closeAsync() {
-        closeWith("closed by the client");
-        return closeFinished;
+        handler.close("closed by the client");
+        return handler.closeFinished();
     }
 
     /** Closes now and waits (at most 5 s) until the socket is closed. */
@@ -174,321 +124,37 @@ public final class TaskClient implements AutoCloseable {
 
     /** True once a close started, on either side. */
     public boolean isClosed() {
-        return closeStarted || !channel.isActive();
+        return handler.isClosed();
     }
 
     /** Completes when the socket is closed, for whatever reason; does not start a close. */
     public CompletableFuture<Void> closeFinished() {
-        return closeFinished;
+        return handler.closeFinished();
     }
 
-    /** Why the connection closed or is closing, once it is. */
+    /** Why the connection closed or is closing (or draining, after a GOODBYE), once it is. */
     public Optional<String> closeReason() {
-        return Optional.ofNullable(closeReason);
+        return Optional.ofNullable(handler.closeReason());
     }
 
     /** The server's address. */
     public InetSocketAddress remoteAddress() {
-        return remoteAddress;
+        return handler.remoteAddress();
     }
 
     /** The server's limit on this client's tasks in flight, from the handshake. */
     public int serverMaxTasksInFlight() {
-        return serverMaxInFlight;
+        return handler.serverMaxInFlight();
     }
 
     /** The largest request payload the server accepts. */
     public int maxPayloadSize() {
-        return serverMaxFrame - Frame.TASK_HEADER;
+        return handler.maxPayloadSize();
     }
 
     @Override
     public String toString() {
-        return "TaskClient[" + channel.localAddress() + "->" + remoteAddress + (isClosed() ? ", closed" : "") + "]";
-    }
-
-    // ---- submission ----
-
-    private void enqueue(PendingTask t) {
-        if (t.code < 0 || t.code > TaskServer.MAX_USER_TASK_CODE) {
-            t.fail(new IllegalArgumentException("task code " + t.code + " is outside 0.."
-                    + TaskServer.MAX_USER_TASK_CODE + "; codes 0xFF00..0xFFFF are reserved"));
-            return;
-        }
-        if (t.payload.length > maxPayloadSize()) {
-            t.fail(new IllegalArgumentException("payload of " + t.payload.length
-                    + " bytes exceeds the server's limit of " + maxPayloadSize()));
-            return;
-        }
-        if (closing || isClosed()) {
-            t.fail(lost());
-            return;
-        }
-        unfinished.incrementAndGet();
-        t.future().whenComplete((r, e) -> {
-            unfinished.decrementAndGet();
-            if (t.future().isCancelled()) {
-                executeOnLoop(() -> abandon(t));
-            }
-        });
-        executeOnLoop(() -> start(t));
-    }
-
-    private void executeOnLoop(Runnable r) {
-        try {
-            loop.execute(r);
-        } catch (RejectedExecutionException e) {
-            // The event loop group was shut down: the connection is gone.
-            failAll(lost());
-            closeFinished.complete(null);
-        }
-    }
-
-    private void start(PendingTask t) {
-        if (t.future().isDone()) {
-            return;
-        }
-        if (closing || closeStarted || !channel.isActive()) {
-            t.fail(lost());
-            return;
-        }
-        t.timer = loop.schedule(() -> timeout(t), Math.max(0, t.timeout.toNanos()), TimeUnit.NANOSECONDS);
-        if (atServer.size() < serverMaxInFlight) {
-            send(t);
-        } else {
-            waiting.add(t);
-        }
-    }
-
-    private void send(PendingTask t) {
-        int id;
-        do {
-            id = nextId++;
-        } while (atServer.containsKey(id));
-        t.id = id;
-        atServer.put(id, t);
-        byte[] payload = t.payload;
-        t.payload = null;
-        channel.writeAndFlush(new Frame.Task(id, t.code, payload), channel.voidPromise());
-    }
-
-    private void drain() {
-        while (!waiting.isEmpty() && atServer.size() < serverMaxInFlight && !closing && !closeStarted) {
-            PendingTask t = waiting.poll();
-            if (!t.future().isDone()) {
-                send(t);
-            }
-        }
-    }
-
-    private void timeout(PendingTask t) {
-        t.timer = null;
-        if (t.fail(new TaskTimeoutException("task code " + t.code + " got no answer within "
-                + t.timeout.toMillis() + " ms"))) {
-            abandon(t);
-        }
-    }
-
-    /** The task's future is done but the task is not: withdraw it (event loop). */
-    private void abandon(PendingTask t) {
-        if (t.timer != null) {
-            t.timer.cancel(false);
-            t.timer = null;
-        }
-        if (waiting.remove(t)) {
-            return;
-        }
-        if (t.id != null && atServer.get(t.id) == t && !t.abandoned) {
-            t.abandoned = true;
-            if (channel.isActive()) {
-                channel.writeAndFlush(new Frame.Cancel(t.id), channel.voidPromise());
-            }
-        }
-    }
-
-    // ---- frames from the server (event loop) ----
-
-    private void onOk(Frame.Ok frame) {
-        PendingTask t = atServer.get(frame.taskId());
-        if (t == null) {
-            closeWith("protocol error: answer for unknown task id " + Integer.toUnsignedString(frame.taskId()));
-            return;
-        }
-        boolean cancelIt = false;
-        if (!t.abandoned && !t.future().isDone() && frame.length() > 0) {
-            try {
-                if (t.sink != null) {
-                    t.sink.accept(frame.data());
-                } else if ((long) t.size + frame.length() > options.maxResponseSize()) {
-                    throw new IOException("answer of task code " + t.code + " exceeds maxResponseSize "
-                            + options.maxResponseSize());
-                } else {
-                    t.chunks.add(frame.data());
-                    t.size += frame.length();
-                }
-            } catch (Throwable e) {
-                t.fail(e);
-                cancelIt = true;
-            }
-        }
-        if (frame.end()) {
-            finished(t);
-            if (!t.future().isDone()) {
-                t.complete();
-            }
-        } else if (cancelIt) {
-            abandon(t);
-        }
-    }
-
-    private void onError(Frame.Error frame) {
-        PendingTask t = atServer.get(frame.taskId());
-        if (t == null) {
-            closeWith("protocol error: error for unknown task id " + Integer.toUnsignedString(frame.taskId()));
-            return;
-        }
-        finished(t);
-        t.fail(new TaskException(frame.errorCode(), frame.message(), true));
-    }
-
-    private void finished(PendingTask t) {
-        atServer.remove(t.id);
-        if (t.timer != null) {
-            t.timer.cancel(false);
-            t.timer = null;
-        }
-        if (disconnecting && atServer.isEmpty()) {
-            closeWith("disconnected by the client");
-        } else {
-            drain();
-        }
-    }
-
-    private void onGoodbye() {
-        closing = true;
-        if (closeReason == null) {
-            closeReason = "the server said goodbye";
-        }
-        failWaiting();
-    }
-
-    private void failWaiting() {
-        ConnectionLostException e = lost();
-        while (!waiting.isEmpty()) {
-            PendingTask t = waiting.poll();
-            t.fail(e);
-        }
-    }
-
-    private void failAll(ConnectionLostException e) {
-        failWaiting();
-        for (PendingTask t : atServer.values()) {
-            if (t.timer != null) {
-                t.timer.cancel(false);
-            }
-            t.fail(e);
-        }
-        atServer.clear();
-    }
-
-    private ConnectionLostException lost() {
-        String reason = closeReason;
-        return new ConnectionLostException("connection to " + remoteAddress + " lost"
-                + (reason == null ? "" : ": " + reason));
-    }
-
-    void closeWith(String reason) {
-        if (closeReason == null) {
-            closeReason = reason;
-        }
-        closing = true;
-        closeStarted = true;
-        channel.close();
-    }
-
-    /** The last inbound handler of a client channel. */
-    final class FrameHandler extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Frame.Ok ok) {
-                onOk(ok);
-            } else if (msg instanceof Frame.Error error) {
-                onError(error);
-            } else if (msg instanceof Frame.Goodbye) {
-                onGoodbye();
-            } else {
-                closeWith("unexpected message " + msg.getClass().getSimpleName());
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            closeStarted = true;
-            closing = true;
-            if (closeReason == null) {
-                closeReason = "connection closed by the server";
-            }
-            if (disconnectTimer != null) {
-                disconnectTimer.cancel(false);
-            }
-            failAll(lost());
-            LOG.log(System.Logger.Level.DEBUG, "{0} closed: {1}", TaskClient.this, closeReason);
-            closeFinished.complete(null);
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            closeWith(TaskDispatcher.describe(cause));
-        }
-    }
-
-    /** One submitted task, from submission to its final frame (event loop, except the futures). */
-    private static final class PendingTask {
-        final int code;
-        final Duration timeout;
-        final CompletableFuture<byte[]> bytes;
-        final CompletableFuture<Void> streamed;
-        final Consumer<byte[]> sink;
-        final List<byte[]> chunks = new ArrayList<>();
-        byte[] payload;
-        int size;
-        Integer id;
-        boolean abandoned;
-        ScheduledFuture<?> timer;
-
-        PendingTask(int code, byte[] payload, Duration timeout, CompletableFuture<byte[]> bytes,
-                CompletableFuture<Void> streamed, Consumer<byte[]> sink) {
-            this.code = code;
-            this.payload = payload == null ? new byte[0] : payload;
-            this.timeout = Objects.requireNonNull(timeout, "timeout");
-            this.bytes = bytes;
-            this.streamed = streamed;
-            this.sink = sink;
-        }
-
-        CompletableFuture<?> future() {
-            return bytes != null ? bytes : streamed;
-        }
-
-        boolean fail(Throwable e) {
-            chunks.clear();
-            return future().completeExceptionally(e);
-        }
-
-        void complete() {
-            if (bytes != null) {
-                byte[] all = new byte[size];
-                int at = 0;
-                for (byte[] c : chunks) {
-                    System.arraycopy(c, 0, all, at, c.length);
-                    at += c.length;
-                }
-                chunks.clear();
-                bytes.complete(all);
-            } else {
-                streamed.complete(null);
-            }
-        }
+        return "TaskClient[" + handler.channel().localAddress() + "->" + handler.remoteAddress()
+                + (isClosed() ? ", closed" : "") + "]";
     }
 }

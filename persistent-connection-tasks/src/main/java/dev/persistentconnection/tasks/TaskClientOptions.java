@@ -12,15 +12,6 @@ import java.util.Optional;
  * {@link #defaults()}, or adjust a copy with {@link #toBuilder()}.
  */
 public final class TaskClientOptions {
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
-    /** The default time a task may wait for its final answer. */
-    public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(10);
-    public static final int DEFAULT_MAX_FRAME_SIZE = 1 << 20;
-    /** The default limit on an aggregated ({@link TaskClient#submit}) response: 64 MiB. */
-    public static final int DEFAULT_MAX_RESPONSE_SIZE = 64 << 20;
-
     private static final TaskClientOptions DEFAULTS = new Builder().build();
 
     private final Duration connectTimeout;
@@ -45,14 +36,17 @@ public final class TaskClientOptions {
         this.eventLoopGroup = b.eventLoopGroup;
     }
 
+    /** The defaults: every value as documented on its {@link Builder} setter. */
     public static TaskClientOptions defaults() {
         return DEFAULTS;
     }
 
+    /** A builder starting from the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder starting from these options. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.connectTimeout = connectTimeout;
@@ -114,12 +108,12 @@ public final class TaskClientOptions {
 
     /** Builder of {@link TaskClientOptions}. */
     public static final class Builder {
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-        private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
-        private Duration taskTimeout = DEFAULT_TASK_TIMEOUT;
-        private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-        private int maxResponseSize = DEFAULT_MAX_RESPONSE_SIZE;
+        private Duration connectTimeout = ProtocolDefaults.CONNECT_TIMEOUT;
+        private Duration heartbeatInterval = ProtocolDefaults.HEARTBEAT_INTERVAL;
+        private Duration heartbeatTimeout = ProtocolDefaults.HEARTBEAT_TIMEOUT;
+        private Duration taskTimeout = ProtocolDefaults.TASK_TIMEOUT;
+        private int maxFrameSize = ProtocolDefaults.MAX_FRAME_SIZE;
+        private int maxResponseSize = ProtocolDefaults.MAX_RESPONSE_SIZE;
         private ByteOrder byteOrder = ByteOrder.BIG_ENDIAN;
         private SslContext sslContext;
         private EventLoopGroup eventLoopGroup;
@@ -127,43 +121,46 @@ public final class TaskClientOptions {
         private Builder() {
         }
 
+        /** Bound on TCP connect plus the TLS and protocol handshakes; default 10 s. */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = TaskServer.Builder.positive(timeout, "connectTimeout");
+            this.connectTimeout = ProtocolDefaults.positive(timeout, "connectTimeout");
             return this;
         }
 
+        /** Write silence after which the client sends PING; default 10 s. */
         public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = TaskServer.Builder.positive(interval, "heartbeatInterval");
+            this.heartbeatInterval = ProtocolDefaults.positive(interval, "heartbeatInterval");
             return this;
         }
 
+        /** Read silence after which the client closes the connection; default 30 s, longer than the interval. */
         public Builder heartbeatTimeout(Duration timeout) {
-            this.heartbeatTimeout = TaskServer.Builder.positive(timeout, "heartbeatTimeout");
+            this.heartbeatTimeout = ProtocolDefaults.positive(timeout, "heartbeatTimeout");
             return this;
         }
 
+        /** The time a task may wait for its final answer, unless given per task; default 10 min. */
         public Builder taskTimeout(Duration timeout) {
-            this.taskTimeout = TaskServer.Builder.positive(timeout, "taskTimeout");
+            this.taskTimeout = ProtocolDefaults.positive(timeout, "taskTimeout");
             return this;
         }
 
-        /** At least 256 bytes. */
+        /** The largest frame the client accepts (the server splits its answers to fit); default 1 MiB, at least 256. */
         public Builder maxFrameSize(int bytes) {
-            if (bytes < Handshake.MIN_FRAME_SIZE) {
-                throw new IllegalArgumentException("maxFrameSize must be at least " + Handshake.MIN_FRAME_SIZE);
-            }
-            this.maxFrameSize = bytes;
+            this.maxFrameSize = ProtocolDefaults.frameSize(bytes);
             return this;
         }
 
+        /** The largest answer {@link TaskClient#submit} aggregates, beyond which the task fails; default 64 MiB. */
         public Builder maxResponseSize(int bytes) {
             if (bytes < 0) {
-                throw new IllegalArgumentException("maxResponseSize must not be negative");
+                throw new IllegalArgumentException("maxResponseSize must not be negative: " + bytes);
             }
             this.maxResponseSize = bytes;
             return this;
         }
 
+        /** The byte order the client asks for in the handshake; default big-endian. */
         public Builder byteOrder(ByteOrder order) {
             this.byteOrder = Objects.requireNonNull(order);
             return this;
@@ -184,11 +181,13 @@ public final class TaskClientOptions {
             return this;
         }
 
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException if the heartbeat timeout is not longer than the interval
+         */
         public TaskClientOptions build() {
-            if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
-                throw new IllegalArgumentException("heartbeatTimeout (" + heartbeatTimeout
-                        + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
-            }
+            ProtocolDefaults.heartbeat(heartbeatInterval, heartbeatTimeout);
             return new TaskClientOptions(this);
         }
     }

@@ -40,10 +40,15 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
     private volatile boolean closed;
 
     TaskConnector(TaskClientOptions options) {
+        this(options, "task-client-io");
+    }
+
+    /** A connector whose own I/O thread (if it creates one) is named after {@code threadName}. */
+    TaskConnector(TaskClientOptions options, String threadName) {
         this.options = Objects.requireNonNull(options, "options");
         this.ownsGroup = options.eventLoopGroup().isEmpty();
         this.group = options.eventLoopGroup().orElseGet(() -> new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("task-client-io", true), NioIoHandler.newFactory()));
+                new DefaultThreadFactory(threadName, true), NioIoHandler.newFactory()));
     }
 
     /** The options every connection gets. */
@@ -76,9 +81,7 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        options.sslContext().ifPresent(ssl -> ch.pipeline().addLast("ssl",
-                                ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort())));
-                        ch.pipeline().addLast("handshake", new ClientHandshakeHandler(options, result));
+                        TaskPipeline.initClient(ch, options, address, result);
                     }
                 });
         ChannelFuture connecting;

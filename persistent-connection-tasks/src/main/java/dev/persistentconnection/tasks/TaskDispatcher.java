@@ -16,7 +16,7 @@ final class TaskDispatcher extends ChannelInboundHandlerAdapter {
         if (msg instanceof Frame.Task task) {
             session.onTask(task);
         } else if (msg instanceof Frame.Cancel cancel) {
-            session.cancel(cancel.taskId());
+            session.onCancel(cancel.taskId());
         } else if (msg instanceof Frame.Goodbye) {
             session.onGoodbye();
         } else {
@@ -26,7 +26,7 @@ final class TaskDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        session.writabilityChanged();
+        session.answers().changed();
         ctx.fireChannelWritabilityChanged();
     }
 

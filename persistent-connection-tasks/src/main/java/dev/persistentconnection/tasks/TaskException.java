@@ -37,6 +37,7 @@ public class TaskException extends Exception {
         this(errorCode, message, null);
     }
 
+    /** Like {@link #TaskException(int, String)}, with the cause (which stays on the server). */
     public TaskException(int errorCode, String message, Throwable cause) {
         super(message, cause);
         if (errorCode < 0 || errorCode > MAX_USER_CODE) {
@@ -55,11 +56,6 @@ public class TaskException extends Exception {
     /** The error code, 0 to 255. */
     public int errorCode() {
         return errorCode;
-    }
-
-    /** True for the codes the protocol reserves (above {@value #MAX_USER_CODE}). */
-    public boolean isReserved() {
-        return errorCode > MAX_USER_CODE;
     }
 
     @Override

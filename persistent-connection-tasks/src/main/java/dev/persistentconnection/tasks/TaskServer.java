@@ -47,23 +47,25 @@ public final class TaskServer implements AutoCloseable {
     /** The largest task code applications may register; codes above are reserved for the protocol. */
     public static final int MAX_USER_TASK_CODE = 0xFEFF;
     /**
-     * The default time a client may stay idle (no task in flight) before it is disconnected: 5 minutes, so that a
+     * The default time a client may stay idle (no task in flight) before it is disconnected: 5 min, so that a
      * connection that only answers heartbeats cannot keep a slot for long (a persistent connection reconnects at
      * once after the GOODBYE).
      */
-    public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofMinutes(5);
-    /** The default time a started frame (or the handshake) may take to arrive. */
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(5);
-    /** The default time a write may take. */
-    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(5);
-    /** The default interval after which a quiet side sends PING. */
-    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
-    /** The default silence after which the peer is considered dead. */
-    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_WAIT_TIMEOUT = ProtocolDefaults.WAIT_TIMEOUT;
+    /** The default time a started frame (or the handshake) may take to arrive: 5 s. */
+    public static final Duration DEFAULT_READ_TIMEOUT = ProtocolDefaults.READ_TIMEOUT;
+    /** The default time a write may take: 5 s. */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = ProtocolDefaults.WRITE_TIMEOUT;
+    /** The default interval after which a quiet side sends PING: 10 s. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = ProtocolDefaults.HEARTBEAT_INTERVAL;
+    /** The default silence after which the peer is considered dead: 30 s. */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = ProtocolDefaults.HEARTBEAT_TIMEOUT;
     /** The default limit on a frame's length prefix: 1 MiB. */
-    public static final int DEFAULT_MAX_FRAME_SIZE = 1 << 20;
-    public static final int DEFAULT_MAX_TASKS_IN_FLIGHT = 64;
-    public static final int DEFAULT_MAX_CLIENTS = 1024;
+    public static final int DEFAULT_MAX_FRAME_SIZE = ProtocolDefaults.MAX_FRAME_SIZE;
+    /** The default number of tasks one client may have in flight: 64. */
+    public static final int DEFAULT_MAX_TASKS_IN_FLIGHT = ProtocolDefaults.MAX_TASKS_IN_FLIGHT;
+    /** The default number of clients at once: 1024. */
+    public static final int DEFAULT_MAX_CLIENTS = ProtocolDefaults.MAX_CLIENTS;
     /** The default limit on connections from one remote address: a quarter of {@link #DEFAULT_MAX_CLIENTS}. */
     public static final int DEFAULT_MAX_CLIENTS_PER_ADDRESS = 256;
 
@@ -191,9 +193,6 @@ public final class TaskServer implements AutoCloseable {
     }
 
     private void initClient(SocketChannel ch) {
-        if (settings.sslContext() != null) {
-            ch.pipeline().addLast("ssl", settings.sslContext().newHandler(ch.alloc()));
-        }
         int count = connections.incrementAndGet();
         InetAddress host = host(ch);
         boolean admitted = addressShares.connected(host);
@@ -208,7 +207,7 @@ public final class TaskServer implements AutoCloseable {
             refusal = "server full for " + host.getHostAddress() + ": " + settings.maxClientsPerAddress()
                     + " connections from one address";
         }
-        ch.pipeline().addLast("handshake", new ServerHandshakeHandler(this, refusal));
+        TaskPipeline.initServer(ch, settings.sslContext(), new ServerHandshakeHandler(this, refusal));
     }
 
     /**
@@ -292,10 +291,11 @@ public final class TaskServer implements AutoCloseable {
 
     /** The clients past their handshake, sorted by connect time (oldest first). */
     public List<ConnectedClient> clients() {
-        List<ConnectedClient> list = new ArrayList<>(sessions);
-        list.sort(Comparator.comparing(ConnectedClient::connectedAt)
-                .thenComparingLong(c -> ((ClientSession) c).sequence()));
-        return list;
+        return sessions.stream()
+                .sorted(Comparator.comparing(ClientSession::connectedAt).thenComparingLong(ClientSession::sequence))
+                .map(ClientSession::view)
+                .map(ConnectedClient.class::cast)
+                .toList();
     }
 
     /** The number of clients past their handshake. */
@@ -396,16 +396,16 @@ public final class TaskServer implements AutoCloseable {
         private Executor executor;
         private int taskThreads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
-        private int maxTasksInFlight = DEFAULT_MAX_TASKS_IN_FLIGHT;
-        private int maxClients = DEFAULT_MAX_CLIENTS;
+        private int maxFrameSize = ProtocolDefaults.MAX_FRAME_SIZE;
+        private int maxTasksInFlight = ProtocolDefaults.MAX_TASKS_IN_FLIGHT;
+        private int maxClients = ProtocolDefaults.MAX_CLIENTS;
         private int maxClientsPerAddress = DEFAULT_MAX_CLIENTS_PER_ADDRESS;
         private int maxTaskThreadsPerAddress = -1;
-        private Duration waitTimeout = DEFAULT_WAIT_TIMEOUT;
-        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-        private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
-        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-        private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
+        private Duration waitTimeout = ProtocolDefaults.WAIT_TIMEOUT;
+        private Duration readTimeout = ProtocolDefaults.READ_TIMEOUT;
+        private Duration writeTimeout = ProtocolDefaults.WRITE_TIMEOUT;
+        private Duration heartbeatInterval = ProtocolDefaults.HEARTBEAT_INTERVAL;
+        private Duration heartbeatTimeout = ProtocolDefaults.HEARTBEAT_TIMEOUT;
         private SslContext sslContext;
 
         private Builder() {
@@ -451,34 +451,31 @@ public final class TaskServer implements AutoCloseable {
 
         /** Threads of the default task pool; default max(8, 4 x cores). */
         public Builder taskThreads(int threads) {
-            this.taskThreads = positive(threads, "taskThreads");
+            this.taskThreads = ProtocolDefaults.positive(threads, "taskThreads");
             return this;
         }
 
         /** I/O threads; default the number of cores. */
         public Builder ioThreads(int threads) {
-            this.ioThreads = positive(threads, "ioThreads");
+            this.ioThreads = ProtocolDefaults.positive(threads, "ioThreads");
             return this;
         }
 
         /** The largest frame accepted (length prefix value); default 1 MiB, at least 256. */
         public Builder maxFrameSize(int bytes) {
-            if (bytes < Handshake.MIN_FRAME_SIZE) {
-                throw new IllegalArgumentException("maxFrameSize must be at least " + Handshake.MIN_FRAME_SIZE);
-            }
-            this.maxFrameSize = bytes;
+            this.maxFrameSize = ProtocolDefaults.frameSize(bytes);
             return this;
         }
 
         /** Tasks one client may have in flight; at the limit the server stops reading from it. Default 64. */
         public Builder maxTasksInFlightPerClient(int tasks) {
-            this.maxTasksInFlight = positive(tasks, "maxTasksInFlightPerClient");
+            this.maxTasksInFlight = ProtocolDefaults.positive(tasks, "maxTasksInFlightPerClient");
             return this;
         }
 
         /** Connections at once; beyond, new ones are refused in the handshake. Default 1024. */
         public Builder maxClients(int clients) {
-            this.maxClients = positive(clients, "maxClients");
+            this.maxClients = ProtocolDefaults.positive(clients, "maxClients");
             return this;
         }
 
@@ -490,7 +487,7 @@ public final class TaskServer implements AutoCloseable {
          * one NAT share the limit.
          */
         public Builder maxClientsPerAddress(int clients) {
-            this.maxClientsPerAddress = positive(clients, "maxClientsPerAddress");
+            this.maxClientsPerAddress = ProtocolDefaults.positive(clients, "maxClientsPerAddress");
             return this;
         }
 
@@ -502,7 +499,7 @@ public final class TaskServer implements AutoCloseable {
          * server owns, no limit with an {@link #executor(Executor)} of the application's (set it here then).
          */
         public Builder maxTaskThreadsPerAddress(int threads) {
-            this.maxTaskThreadsPerAddress = positive(threads, "maxTaskThreadsPerAddress");
+            this.maxTaskThreadsPerAddress = ProtocolDefaults.positive(threads, "maxTaskThreadsPerAddress");
             return this;
         }
 
@@ -511,31 +508,31 @@ public final class TaskServer implements AutoCloseable {
          * do not count as activity).
          */
         public Builder waitTimeout(Duration timeout) {
-            this.waitTimeout = positive(timeout, "waitTimeout");
+            this.waitTimeout = ProtocolDefaults.positive(timeout, "waitTimeout");
             return this;
         }
 
         /** Time a started frame, or the handshake, may take to arrive; default 5 s. */
         public Builder readTimeout(Duration timeout) {
-            this.readTimeout = positive(timeout, "readTimeout");
+            this.readTimeout = ProtocolDefaults.positive(timeout, "readTimeout");
             return this;
         }
 
         /** Time a write may take; default 5 s. */
         public Builder writeTimeout(Duration timeout) {
-            this.writeTimeout = positive(timeout, "writeTimeout");
+            this.writeTimeout = ProtocolDefaults.positive(timeout, "writeTimeout");
             return this;
         }
 
         /** Send PING after this much write silence; default 10 s. */
         public Builder heartbeatInterval(Duration interval) {
-            this.heartbeatInterval = positive(interval, "heartbeatInterval");
+            this.heartbeatInterval = ProtocolDefaults.positive(interval, "heartbeatInterval");
             return this;
         }
 
         /** Close a client after this much read silence; default 30 s. */
         public Builder heartbeatTimeout(Duration timeout) {
-            this.heartbeatTimeout = positive(timeout, "heartbeatTimeout");
+            this.heartbeatTimeout = ProtocolDefaults.positive(timeout, "heartbeatTimeout");
             return this;
         }
 
@@ -548,28 +545,16 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The server, not started yet.
+         *
+         * @throws IllegalArgumentException if the heartbeat timeout is not longer than the interval
+         */
         public TaskServer build() {
-            if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
-                throw new IllegalArgumentException("heartbeatTimeout (" + heartbeatTimeout
-                        + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
-            }
+            ProtocolDefaults.heartbeat(heartbeatInterval, heartbeatTimeout);
             return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
                     maxTasksInFlight, maxClients, maxClientsPerAddress, maxTaskThreadsPerAddress, waitTimeout,
                     readTimeout, writeTimeout, heartbeatInterval, heartbeatTimeout, sslContext));
-        }
-
-        private static int positive(int value, String name) {
-            if (value <= 0) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
-        }
-
-        static Duration positive(Duration value, String name) {
-            if (value == null || value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(name + " must be positive: " + value);
-            }
-            return value;
         }
     }
 }

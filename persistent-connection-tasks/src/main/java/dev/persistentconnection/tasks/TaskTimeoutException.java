@@ -8,6 +8,7 @@ public class TaskTimeoutException extends TimeoutException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** A task that got no answer in time, described by {@code message}. */
     public TaskTimeoutException(String message) {
         super(message);
     }

@@ -7,13 +7,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.PersistentConnection;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The README example, kept compiling and working (port 0 instead of 7000). */
+/** The README examples, kept compiling and working (port 0 instead of 7000). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ReadmeExampleTest {
+
+    /** The README's first example, line for line but the port and the assertion. */
+    @Test
+    void quickStart() throws Exception {
+        TaskServer server = TaskServer.builder().port(0).build()
+                .register(1, TaskHandler.of(name -> ("hello " + new String(name, UTF_8)).getBytes(UTF_8)), "greet")
+                .start();
+        try (var greeter = TaskClients.persistent("greeter", new InetSocketAddress("127.0.0.1", server.port()))) {
+            byte[] answer = greeter.connected().join().submit(1, "world".getBytes(UTF_8)).get(5, SECONDS);
+            assertThat(new String(answer, UTF_8)).isEqualTo("hello world");
+        } finally {
+            server.stop();
+        }
+    }
 
     @Test
     void readmeExample() throws Exception {
@@ -22,7 +37,7 @@ class ReadmeExampleTest {
                         "greet")
                 .start();
         int port = server.port();
-        TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
+        TaskConnector connector = TaskClients.connector(TaskClientOptions.builder().connectTimeout(Duration.ofSeconds(2)).build());
         PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder("greeter",
                 AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)), connector, TaskClients.lifecycle())
                 .build();

@@ -161,7 +161,7 @@ class TaskServerClientTest extends TestSupport {
             for (int i = 0; i < chunks; i++) {
                 Arrays.fill(block, (byte) i);
                 context.write(block);
-                maxPending.accumulateAndGet((int) context.client().pendingOutboundBytes(), Math::max);
+                maxPending.accumulateAndGet((int) ((ClientView) context.client()).pendingOutboundBytes(), Math::max);
             }
         }, "stream");
         TaskClient client = connect(server, clientOptions().maxFrameSize(128 * 1024).build());
@@ -184,7 +184,7 @@ class TaskServerClientTest extends TestSupport {
         assertThat(largestChunk[0]).isLessThanOrEqualTo(128 * 1024);
         // The producer waits for the socket: at most the high-water mark plus one chunk is ever queued.
         assertThat((long) maxPending.get()).isPositive()
-                .isLessThanOrEqualTo(ClientSession.ANSWER_HIGH_WATER_MARK + chunk);
+                .isLessThanOrEqualTo(AnswerWindow.HIGH_WATER_MARK + chunk);
     }
 
     @Test

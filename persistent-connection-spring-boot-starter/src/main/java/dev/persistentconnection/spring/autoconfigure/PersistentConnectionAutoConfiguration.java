@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.TimeSource;
 import dev.persistentconnection.spring.PersistentConnectionCustomizer;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
@@ -28,6 +29,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 /**
@@ -121,6 +123,30 @@ public final class PersistentConnectionAutoConfiguration {
                     "there is no SSL bundle named '" + bundle + "'",
                     "Define it, for example under spring.ssl.bundle.pem." + bundle + ".truststore.certificate, or set '"
                             + property + "' to one of the configured bundles " + sslBundles.getBundleNames() + ".");
+        }
+    }
+
+    /**
+     * A {@link TimeSource} bean becomes the clock of every connection: a test's virtual clock
+     * ({@code @VirtualTimeConnections} of persistent-connection-test), or a clock of the application's own.
+     * Customizers of the application run after this one and may still set another.
+     */
+    @Bean
+    @ConditionalOnBean(TimeSource.class)
+    PersistentConnectionCustomizer persistentConnectionTimeSourceCustomizer(TimeSource timeSource) {
+        return new TimeSourceCustomizer(timeSource);
+    }
+
+    /** Runs first, so that the application's own customizers can override the clock. */
+    record TimeSourceCustomizer(TimeSource timeSource) implements PersistentConnectionCustomizer, Ordered {
+        @Override
+        public void customize(String connectionName, PersistentConnection.Builder<?, ?> builder) {
+            builder.timeSource(timeSource);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.function.Function;
 
 import dev.persistentconnection.ConnectionState;
 import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
 import dev.persistentconnection.spring.codec.TaskStreamFraming;
 import dev.persistentconnection.spring.observation.TaskCallObservationContext;
@@ -383,10 +384,6 @@ public final class TaskTemplate {
     }
 
     private static Throwable unwrap(Throwable error) {
-        while ((error instanceof CompletionException || error instanceof ExecutionException)
-                && error.getCause() != null) {
-            error = error.getCause();
-        }
-        return error;
+        return ConnectionDescriptions.unwrap(error);
     }
 }

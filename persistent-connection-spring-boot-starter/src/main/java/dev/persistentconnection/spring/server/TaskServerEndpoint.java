@@ -12,7 +12,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code taskserver} actuator endpoint (read-only): the server's address, its task codes, and the connected
- * clients with their tasks in flight (the seed's {@code Clients()}, {@code Tasks()} and {@code Metadata()}).
+ * clients with their tasks in flight ({@link dev.persistentconnection.tasks.TaskServer#clients()}, each client's
+ * tasks and their metadata).
  */
 @Endpoint(id = "taskserver")
 public class TaskServerEndpoint {

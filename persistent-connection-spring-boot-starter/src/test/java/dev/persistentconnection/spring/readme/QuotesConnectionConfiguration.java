@@ -15,7 +15,7 @@ import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-// README: "Custom connector" example, kept compiling and tested by ReadmeCustomConnectorTests.
+// README: "Custom connector" example, kept compiling and tested by ReadmeCustomConnectorTest.
 @Configuration(proxyBeanMethods = false)
 public class QuotesConnectionConfiguration {
 

@@ -1,0 +1,357 @@
+package dev.persistentconnection.tasks;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The last handler of a client channel, and the owner of its work: the lifecycle of the connection, the tasks at
+ * the server (by id) and those waiting for room in the server's window, their timers, and the graceful
+ * disconnection. {@link TaskClient} is its public face.
+ *
+ * <p>One lifecycle state, changed only by {@link #moveTo}: {@code OPEN} (tasks are accepted), {@code DRAINING} (no
+ * new tasks; those at the server may still answer: after {@link #disconnect} or the server's GOODBYE),
+ * {@code CLOSING} (the channel is being closed), {@code CLOSED} (it is closed and every task has ended). The state
+ * only moves forward, and the reason given when it leaves {@code OPEN} is the connection's close reason.
+ */
+final class TaskClientHandler extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(TaskClient.class.getName());
+
+    enum State { OPEN, DRAINING, CLOSING, CLOSED }
+
+    // Final, read from any thread:
+    private final Channel channel;
+    private final EventLoop loop;
+    private final TaskClientOptions options;
+    private final int serverMaxFrame;
+    private final int serverMaxInFlight;
+    private final InetSocketAddress remoteAddress;
+    private final TaskClient client;
+    private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
+    private final AtomicInteger unfinished = new AtomicInteger();
+    // Any thread reads; written only by moveTo, under this handler's lock:
+    private volatile State state = State.OPEN;
+    private volatile String closeReason;
+    // Event loop only:
+    private final Map<Integer, PendingTask> atServer = new HashMap<>();
+    private final ArrayDeque<PendingTask> waiting = new ArrayDeque<>();
+    private int nextId = 1;
+    /** This client sent GOODBYE: it closes once the last task at the server has answered. */
+    private boolean goodbyeSent;
+    private ScheduledFuture<?> disconnectTimer;
+
+    TaskClientHandler(Channel channel, TaskClientOptions options, int serverMaxFrame, int serverMaxInFlight) {
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.options = options;
+        this.serverMaxFrame = serverMaxFrame;
+        this.serverMaxInFlight = serverMaxInFlight;
+        this.remoteAddress = (InetSocketAddress) channel.remoteAddress();
+        this.client = new TaskClient(this);
+    }
+
+    /** The one place the state changes: only forward; the first reason given wins. Any thread. */
+    private synchronized boolean moveTo(State next, String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+        if (next.compareTo(state) <= 0) {
+            return false;
+        }
+        state = next;
+        return true;
+    }
+
+    // ---- the facade's calls (any thread) ----
+
+    TaskClient client() {
+        return client;
+    }
+
+    TaskClientOptions options() {
+        return options;
+    }
+
+    State state() {
+        return state;
+    }
+
+    String closeReason() {
+        return closeReason;
+    }
+
+    InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    int serverMaxInFlight() {
+        return serverMaxInFlight;
+    }
+
+    int maxPayloadSize() {
+        return serverMaxFrame - Frame.TASK_HEADER;
+    }
+
+    int unfinished() {
+        return unfinished.get();
+    }
+
+    CompletableFuture<Void> closeFinished() {
+        return closeFinished;
+    }
+
+    boolean isClosed() {
+        return state.compareTo(State.CLOSING) >= 0 || !channel.isActive();
+    }
+
+    void submit(PendingTask t) {
+        if (state != State.OPEN || !channel.isActive()) {
+            t.fail(lost());
+            return;
+        }
+        unfinished.incrementAndGet();
+        t.future().whenComplete((r, e) -> {
+            unfinished.decrementAndGet();
+            if (t.future().isCancelled()) {
+                execute(() -> abandon(t));
+            }
+        });
+        execute(() -> start(t));
+    }
+
+    void cancelAll() {
+        execute(() -> {
+            List<PendingTask> all = new ArrayList<>(waiting);
+            all.addAll(atServer.values());
+            for (PendingTask t : all) {
+                t.future().cancel(false);
+            }
+        });
+    }
+
+    /** Graceful: no new tasks at once, GOODBYE, then close when the tasks at the server are done or after grace. */
+    CompletableFuture<Void> disconnect(Duration grace) {
+        moveTo(State.DRAINING, "disconnected by the client");
+        execute(() -> {
+            if (state.compareTo(State.CLOSING) >= 0) {
+                return;
+            }
+            failWaiting();
+            if (!goodbyeSent) {
+                goodbyeSent = true;
+                channel.writeAndFlush(new Frame.Goodbye(), channel.voidPromise());
+            }
+            if (atServer.isEmpty()) {
+                close("disconnected by the client");
+            } else {
+                if (disconnectTimer != null) {
+                    disconnectTimer.cancel(false);
+                }
+                disconnectTimer = loop.schedule(() -> close("disconnected by the client (grace period over)"),
+                        Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
+            }
+        });
+        return closeFinished;
+    }
+
+    /** Closes now, recording why; {@link #channelInactive} fails what is left. Any thread. */
+    void close(String reason) {
+        moveTo(State.CLOSING, reason);
+        channel.close();
+    }
+
+    // ---- tasks (event loop) ----
+
+    private void execute(Runnable r) {
+        try {
+            loop.execute(r);
+        } catch (RejectedExecutionException e) {
+            // The event loop group was shut down with the connection: its thread is gone, nothing else runs here.
+            moveTo(State.CLOSED, "the connector was closed");
+            failAll(lost());
+            closeFinished.complete(null);
+        }
+    }
+
+    private void start(PendingTask t) {
+        if (t.isDone()) {
+            return;
+        }
+        if (state != State.OPEN || !channel.isActive()) {
+            t.fail(lost());
+            return;
+        }
+        t.timer = loop.schedule(() -> timeout(t), Math.max(0, t.timeout.toNanos()), TimeUnit.NANOSECONDS);
+        if (atServer.size() < serverMaxInFlight) {
+            send(t);
+        } else {
+            waiting.add(t);
+        }
+    }
+
+    private void send(PendingTask t) {
+        int id;
+        do {
+            id = nextId++;
+        } while (atServer.containsKey(id));
+        t.id = id;
+        atServer.put(id, t);
+        byte[] payload = t.payload;
+        t.payload = null;
+        channel.writeAndFlush(new Frame.Task(id, t.code, payload), channel.voidPromise());
+    }
+
+    /** Sends waiting tasks while the server's window has room. */
+    private void drain() {
+        while (!waiting.isEmpty() && atServer.size() < serverMaxInFlight && state == State.OPEN) {
+            PendingTask t = waiting.poll();
+            if (!t.isDone()) {
+                send(t);
+            }
+        }
+    }
+
+    private void timeout(PendingTask t) {
+        t.timer = null;
+        if (t.fail(new TaskTimeoutException("task code " + t.code + " got no answer within "
+                + t.timeout.toMillis() + " ms"))) {
+            abandon(t);
+        }
+    }
+
+    /** The task's future is done but the task is not: withdraw it. */
+    private void abandon(PendingTask t) {
+        t.cancelTimer();
+        if (waiting.remove(t)) {
+            return;
+        }
+        if (t.id != null && atServer.get(t.id) == t && !t.abandoned) {
+            t.abandoned = true;
+            if (channel.isActive()) {
+                channel.writeAndFlush(new Frame.Cancel(t.id), channel.voidPromise());
+            }
+        }
+    }
+
+    private void finished(PendingTask t) {
+        atServer.remove(t.id);
+        t.cancelTimer();
+        if (goodbyeSent && atServer.isEmpty()) {
+            close("disconnected by the client");
+        } else {
+            drain();
+        }
+    }
+
+    private void failWaiting() {
+        ConnectionLostException e = lost();
+        while (!waiting.isEmpty()) {
+            waiting.poll().fail(e);
+        }
+    }
+
+    private void failAll(ConnectionLostException e) {
+        failWaiting();
+        for (PendingTask t : atServer.values()) {
+            t.cancelTimer();
+            t.fail(e);
+        }
+        atServer.clear();
+    }
+
+    private ConnectionLostException lost() {
+        String reason = closeReason;
+        return new ConnectionLostException("connection to " + remoteAddress + " lost"
+                + (reason == null ? "" : ": " + reason));
+    }
+
+    // ---- frames from the server (event loop) ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Frame.Ok ok) {
+            onOk(ok);
+        } else if (msg instanceof Frame.Error error) {
+            onError(error);
+        } else if (msg instanceof Frame.Goodbye) {
+            onGoodbye();
+        } else {
+            close("unexpected message " + msg.getClass().getSimpleName());
+        }
+    }
+
+    private void onOk(Frame.Ok frame) {
+        PendingTask t = atServer.get(frame.taskId());
+        if (t == null) {
+            close("protocol error: answer for unknown task id " + Integer.toUnsignedString(frame.taskId()));
+            return;
+        }
+        boolean cancelIt = false;
+        if (!t.abandoned && !t.isDone() && frame.length() > 0) {
+            try {
+                t.accept(frame.data(), options.maxResponseSize());
+            } catch (Throwable e) {
+                t.fail(e);
+                cancelIt = true;
+            }
+        }
+        if (frame.end()) {
+            finished(t);
+            if (!t.isDone()) {
+                t.complete();
+            }
+        } else if (cancelIt) {
+            abandon(t);
+        }
+    }
+
+    private void onError(Frame.Error frame) {
+        PendingTask t = atServer.get(frame.taskId());
+        if (t == null) {
+            close("protocol error: error for unknown task id " + Integer.toUnsignedString(frame.taskId()));
+            return;
+        }
+        finished(t);
+        t.fail(new TaskException(frame.errorCode(), frame.message(), true));
+    }
+
+    /** The server sends no more tasks' answers beyond those in flight and will close: fail what is not sent. */
+    private void onGoodbye() {
+        moveTo(State.DRAINING, "the server said goodbye");
+        failWaiting();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        moveTo(State.CLOSED, "connection closed by the server");
+        if (disconnectTimer != null) {
+            disconnectTimer.cancel(false);
+        }
+        failAll(lost());
+        LOG.log(System.Logger.Level.DEBUG, "{0} closed: {1}", client, closeReason);
+        closeFinished.complete(null);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        close(TaskDispatcher.describe(cause));
+    }
+}
