@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * The echo service of target 6: a task code on a TaskServer ({@code tasks}), a unary gRPC method with gRPC's default
- * executors ({@code grpc}) and with {@code directExecutor()} on both sides ({@code grpc-direct}, gRPC's usual tuning
- * for handlers that do not block).
+ * The echo service of target 6: a task code on a TaskServer with its default task executor ({@code tasks}) and with
+ * {@code runHandlersOnIoThread(true)} ({@code tasks-direct}), a unary gRPC method with gRPC's default executors
+ * ({@code grpc}) and with {@code directExecutor()} on both sides ({@code grpc-direct}, gRPC's usual tuning for
+ * handlers that do not block).
  */
 final class Echo {
     static final int TASK_CODE = 1;
@@ -74,8 +75,9 @@ final class Echo {
         if (impl.equals("raw-netty")) {
             return RawEcho.startServer();
         }
-        if (impl.equals("tasks")) {
-            TaskServer server = TaskServer.builder().port(0).maxTasksInFlightPerClient(MAX_IN_FLIGHT).build()
+        if (impl.startsWith("tasks")) {
+            TaskServer server = TaskServer.builder().port(0).maxTasksInFlightPerClient(MAX_IN_FLIGHT)
+                    .runHandlersOnIoThread(impl.equals("tasks-direct")).build()
                     .register(TASK_CODE, TaskHandler.of(payload -> payload), "echo").start();
             return new EchoServer() {
                 public int port() {
@@ -131,7 +133,7 @@ final class Echo {
             return RawEcho.client(port);
         }
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
-        if (impl.equals("tasks")) {
+        if (impl.startsWith("tasks")) {
             TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
             PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection
                     .builder("echo", AddressSuppliers.fixed(address), connector, TaskClients.lifecycle())

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * This JVM's memory as the scale benchmark counts it: used heap after forced full GCs (exact with
- * {@code -XX:+UseSerialGC}), direct memory (what each Netty copy reserved, shaded gRPC's and ours, plus the JDK's
- * direct buffer pool), resident set size and live threads.
+ * {@code -XX:+UseSerialGC}), direct memory (what the Netty copies count, shaded gRPC's and ours, or the JDK's direct
+ * buffer pool if it counts more: Netty's count includes the buffers the pool also counts), resident set size and live threads.
  */
 final class MemoryProbe {
     private MemoryProbe() {
@@ -36,7 +36,8 @@ final class MemoryProbe {
         m.put("netty-direct", netty);
         m.put("grpc-netty-direct", grpc);
         m.put("jdk-direct", jdk);
-        m.put("direct", Math.max(0, netty) + Math.max(0, grpc) + jdk);
+        // Netty counts its cleaner-backed buffers too, which the JDK's pool also counts: the larger of the two.
+        m.put("direct", Math.max(netty + grpc, jdk));
         m.put("rss", rss());
         m.put("threads", (long) ManagementFactory.getThreadMXBean().getThreadCount());
         return m;

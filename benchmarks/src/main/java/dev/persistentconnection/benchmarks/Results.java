@@ -19,6 +19,7 @@ final class Results {
     private final String name;
     private final StringBuilder section = new StringBuilder();
     private final StringBuilder targets = new StringBuilder();
+    private final StringBuilder metrics = new StringBuilder();
 
     private Results(Path dir, String name) {
         this.dir = dir;
@@ -72,8 +73,15 @@ final class Results {
         return this;
     }
 
+    /** A value for the before/after table ({@code benchmarks/before.tsv} names the keys). */
+    Results metric(String key, String value) {
+        metrics.append(key).append('\t').append(value).append('\n');
+        return this;
+    }
+
     void write() {
         try {
+            Files.writeString(dir.resolve(name + ".metrics"), metrics.toString(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve(name + ".md"), section.toString(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve(name + ".targets"), targets.toString(), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);

@@ -23,11 +23,15 @@ final class AnswerWindow {
         this.channel = channel;
     }
 
-    /** Sends a chunk of an answer, counting its bytes until they are written (or the write fails). */
-    void send(Frame.Ok chunk) {
-        int n = chunk.length();
+    /** A run function's thread handed over a chunk of {@code n} bytes: counted until it is written. */
+    void handedOver(int n) {
         queued.addAndGet(n);
-        channel.writeAndFlush(chunk).addListener(f -> {
+    }
+
+    /** Writes a chunk handed over earlier (event loop; the caller flushes), uncounting it once written or failed. */
+    void write(Frame.Ok chunk) {
+        int n = chunk.length();
+        channel.write(chunk).addListener(f -> {
             if (queued.addAndGet(-n) < HIGH_WATER_MARK) {
                 changed();
             }

@@ -9,10 +9,13 @@ import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -45,6 +48,9 @@ final class ClientSession {
     private final long sequence = SEQUENCE.incrementAndGet();
     private final ClientView view = new ClientView(this);
     private final AnswerWindow answers;
+    /** Chunks and final frames from task threads, in order, for the event loop. */
+    private final Queue<Object> outbound = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** The tasks in flight: added and removed on the event loop, read by the views and cancelled from any thread. */
     private final Map<Integer, RunningTask> tasks = new ConcurrentHashMap<>();
     /** Orders the tasks by arrival for {@link ConnectedClient#taskCodes()}; event loop only. */
@@ -57,6 +63,9 @@ final class ClientSession {
     private long disconnectDeadline;
     private ScheduledFuture<?> disconnectTimer;
     private ScheduledFuture<?> waitTimer;
+    /** No task in flight since {@link #idleSince}. */
+    private boolean idle;
+    private long idleSince;
     /** Bounds a graceful end's wait for the client to close after the server shut its output. */
     private ScheduledFuture<?> lingerTimer;
 
@@ -90,6 +99,10 @@ final class ClientSession {
 
     AnswerWindow answers() {
         return answers;
+    }
+
+    TaskServer server() {
+        return server;
     }
 
     Channel channel() {
@@ -164,9 +177,13 @@ final class ClientSession {
         RunningTask task = new RunningTask(this, registration, frame.taskId(), frame.code(), frame.payload(),
                 ++taskSequence);
         tasks.put(frame.taskId(), task);
-        cancelWaitTimer();
+        waitTimerBusy();
         if (tasks.size() >= server.settings().maxTasksInFlight()) {
             pauseReading();
+        }
+        if (server.settings().handlersOnIoThread()) {
+            task.runOnIoThread();
+            return;
         }
         try {
             server.execute(remoteHost, task, () -> onLoop(() -> rejected(task)));
@@ -197,16 +214,71 @@ final class ClientSession {
 
     // ---- task completion (task threads) ----
 
-    /** Sends the final frame of a task, unless the connection is closing, and forgets the task. */
+    /**
+     * Sends the final frame of a task, unless the connection is closing, and forgets the task. From a task thread
+     * this goes through the outbound queue, so that the completions of many tasks cost one hop to the event loop
+     * and one flush; on the event loop (a handler run on the I/O thread) it happens at once, and the pipeline's
+     * flush handler holds the flush until the end of the read.
+     */
     void finish(RunningTask task, Frame last) {
-        if (channel.isActive() && state.compareTo(State.CLOSING) < 0) {
-            send(last);
+        if (loop.inEventLoop()) {
+            finishOnLoop(task, last, true);
+        } else {
+            toLoop(new Finished(task, last));
         }
-        onLoop(() -> {
-            if (tasks.remove(task.taskId(), task)) {
-                afterTaskRemoved();
+    }
+
+    /** A chunk of an answer, in order with the task's final frame. Any thread. */
+    void sendChunk(Frame.Ok chunk) {
+        if (loop.inEventLoop()) {
+            // A handler run on the I/O thread: written at once, flushed at the end of the read, never waited for.
+            channel.writeAndFlush(chunk, channel.voidPromise());
+            return;
+        }
+        answers.handedOver(chunk.length());
+        toLoop(chunk);
+    }
+
+    private void finishOnLoop(RunningTask task, Frame last, boolean flush) {
+        if (channel.isActive() && state.compareTo(State.CLOSING) < 0) {
+            if (flush) {
+                channel.writeAndFlush(last, channel.voidPromise());
+            } else {
+                channel.write(last, channel.voidPromise());
             }
-        });
+        }
+        if (tasks.remove(task.taskId(), task)) {
+            afterTaskRemoved();
+        }
+    }
+
+    /** A task's final frame, queued by its thread for the event loop. */
+    private record Finished(RunningTask task, Frame last) {
+    }
+
+    /** Queues a chunk or a final frame from a task thread; one drain task at a time writes them, in order. */
+    private void toLoop(Object item) {
+        outbound.add(item);
+        if (drainScheduled.compareAndSet(false, true)) {
+            onLoop(this::drainOutbound);
+        }
+    }
+
+    private void drainOutbound() {
+        drainScheduled.set(false);
+        Object item;
+        boolean wrote = false;
+        while ((item = outbound.poll()) != null) {
+            if (item instanceof Finished f) {
+                finishOnLoop(f.task(), f.last(), false);
+            } else {
+                answers.write((Frame.Ok) item);
+            }
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
     }
 
     /** A task failed seriously: the client goes to the error state and is dropped. */
@@ -260,19 +332,45 @@ final class ClientSession {
         }
     }
 
+    /**
+     * No task in flight from now: the client may stay so for the wait timeout. One timer, re-armed by itself: a
+     * task arriving only marks the session busy ({@link #waitTimerBusy()}), so a client whose tasks come one at a
+     * time does not schedule and cancel a timer for each.
+     */
     private void armWaitTimer() {
-        cancelWaitTimer();
+        idleSince = System.nanoTime();
+        idle = true;
+        if (waitTimer == null) {
+            scheduleWaitTimer(server.settings().waitTimeout().toNanos());
+        }
+    }
+
+    private void scheduleWaitTimer(long nanos) {
+        waitTimer = loop.schedule(this::waitTimerFired, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void waitTimerFired() {
+        waitTimer = null;
+        if (!idle || !tasks.isEmpty() || state != State.OPEN) {
+            return; // busy: the next armWaitTimer schedules again
+        }
         Duration wait = server.settings().waitTimeout();
-        waitTimer = loop.schedule(() -> {
-            waitTimer = null;
-            if (tasks.isEmpty() && state == State.OPEN) {
-                send(new Frame.Goodbye());
-                endGracefully("timeout waiting for a task (" + wait.toMillis() + " ms)");
-            }
-        }, wait.toNanos(), TimeUnit.NANOSECONDS);
+        long left = idleSince + wait.toNanos() - System.nanoTime();
+        if (left > 0) {
+            scheduleWaitTimer(left);
+            return;
+        }
+        send(new Frame.Goodbye());
+        endGracefully("timeout waiting for a task (" + wait.toMillis() + " ms)");
+    }
+
+    /** A task is in flight: the idle clock stops (the timer stays, and finds the session busy if it fires). */
+    private void waitTimerBusy() {
+        idle = false;
     }
 
     private void cancelWaitTimer() {
+        idle = false;
         if (waitTimer != null) {
             waitTimer.cancel(false);
             waitTimer = null;

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * Keeps a quiet connection alive and detects a dead peer, on both sides. Placed after an {@code IdleStateHandler}:
+ * Keeps a quiet connection alive and detects a dead peer, on both sides. Placed after an {@link IdleTimer}:
  * when this side has written nothing for the heartbeat interval it sends PING; when it has received nothing for
  * the heartbeat timeout it closes the connection. Answers PING with PONG and swallows both: one PONG per read
  * however many PINGs it held, and none while the outbound buffer is full (the bytes queued there will show the

@@ -5,11 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 
 /**
- * One submitted task, from {@link TaskClient#submit} to its last frame: its future, its timer, and the chunks of an
+ * One submitted task, from {@link TaskClient#submit} to its last frame: its future, its deadline, and the chunks of an
  * aggregated answer. The future may complete on any thread (a caller cancelling it); everything else is touched on
  * the connection's event loop only.
  */
@@ -23,15 +22,19 @@ final class PendingTask {
     /** Where a streaming task's chunks go, or null. */
     final Consumer<byte[]> sink;
     // Event loop only:
-    private final List<byte[]> chunks = new ArrayList<>();
+    /** The answer so far: the first chunk alone (the usual case, no list), then a list. */
+    private byte[] first;
+    private List<byte[]> chunks;
     private int size;
     /** The request, until it is written. */
     byte[] payload;
-    /** The task id, once sent. */
-    Integer id;
+    /** The task id, once {@link #sent}. */
+    int id;
+    boolean sent;
+    /** When the task times out ({@link System#nanoTime()}); the connection's one deadline timer watches it. */
+    long deadline;
     /** Withdrawn by the client (timeout, cancel, failing sink): CANCEL sent, later frames are dropped. */
     boolean abandoned;
-    ScheduledFuture<?> timer;
 
     private PendingTask(int code, byte[] payload, Duration timeout, CompletableFuture<byte[]> bytes,
             CompletableFuture<Void> streamed, Consumer<byte[]> sink) {
@@ -69,33 +72,39 @@ final class PendingTask {
         } else if ((long) size + data.length > maxResponseSize) {
             throw new java.io.IOException("answer of task code " + code + " exceeds maxResponseSize "
                     + maxResponseSize);
+        } else if (first == null && chunks == null) {
+            first = data;
+            size += data.length;
         } else {
+            if (chunks == null) {
+                chunks = new ArrayList<>();
+                chunks.add(first);
+                first = null;
+            }
             chunks.add(data);
             size += data.length;
         }
     }
 
-    void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-    }
-
     boolean fail(Throwable e) {
-        chunks.clear();
+        first = null;
+        chunks = null;
         return future().completeExceptionally(e);
     }
 
     void complete() {
-        if (bytes != null) {
+        if (bytes != null && chunks == null) {
+            byte[] only = first != null ? first : new byte[0]; // decoded into its own array: no copy
+            first = null;
+            bytes.complete(only);
+        } else if (bytes != null) {
             byte[] all = new byte[size];
             int at = 0;
             for (byte[] c : chunks) {
                 System.arraycopy(c, 0, all, at, c.length);
                 at += c.length;
             }
-            chunks.clear();
+            chunks = null;
             bytes.complete(all);
         } else {
             streamed.complete(null);

@@ -25,6 +25,8 @@ final class RunningTask implements Runnable, TaskContext {
     private volatile TaskRequest request;
     private Thread thread;
     private boolean done;
+    /** Run by {@link #runOnIoThread()}: never interrupted, never waits for writability. */
+    private boolean onIoThread;
 
     RunningTask(ClientSession session, TaskServer.Registration registration, int taskId, int code, byte[] payload,
             long sequence) {
@@ -59,9 +61,23 @@ final class RunningTask implements Runnable, TaskContext {
                 return;
             }
             cancelled = true;
-            if (thread != null) {
+            if (thread != null && !onIoThread) {
                 thread.interrupt();
             }
+        }
+    }
+
+    /**
+     * Runs the handler and its run function right here, on the connection's I/O thread (the server's
+     * {@code runHandlersOnIoThread} mode), and reports a run that took long enough to have blocked the thread.
+     */
+    void runOnIoThread() {
+        onIoThread = true;
+        long start = System.nanoTime();
+        run();
+        long took = System.nanoTime() - start;
+        if (took >= TaskServer.IO_THREAD_BLOCKING_THRESHOLD_NANOS) {
+            session.server().blockedIoThread(registration, took);
         }
     }
 
@@ -156,7 +172,7 @@ final class RunningTask implements Runnable, TaskContext {
             awaitWritable();
             byte[] chunk = new byte[n];
             System.arraycopy(bytes, offset, chunk, 0, n);
-            session.answers().send(new Frame.Ok(taskId, false, chunk));
+            session.sendChunk(new Frame.Ok(taskId, false, chunk));
             offset += n;
             length -= n;
         }
@@ -170,7 +186,7 @@ final class RunningTask implements Runnable, TaskContext {
             awaitWritable();
             byte[] chunk = new byte[n];
             buffer.get(chunk);
-            session.answers().send(new Frame.Ok(taskId, false, chunk));
+            session.sendChunk(new Frame.Ok(taskId, false, chunk));
         }
     }
 
@@ -181,6 +197,9 @@ final class RunningTask implements Runnable, TaskContext {
             }
             if (!session.channel().isActive()) {
                 throw new ConnectionLostException("connection to the client closed");
+            }
+            if (onIoThread) {
+                return; // the I/O thread must not wait: the answer is buffered and written after the run
             }
             if (Thread.interrupted()) {
                 throw new InterruptedException();

@@ -8,14 +8,13 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The last handler of a client channel, and the owner of its work: the lifecycle of the connection, the tasks at
@@ -46,12 +45,15 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
     private volatile State state = State.OPEN;
     private volatile String closeReason;
     // Event loop only:
-    private final Map<Integer, PendingTask> atServer = new HashMap<>();
+    private final TaskIdMap<PendingTask> atServer = new TaskIdMap<>();
     private final ArrayDeque<PendingTask> waiting = new ArrayDeque<>();
     private int nextId = 1;
     /** This client sent GOODBYE: it closes once the last task at the server has answered. */
     private boolean goodbyeSent;
     private ScheduledFuture<?> disconnectTimer;
+    /** One timer for every task's timeout: due at the earliest deadline it was armed for. */
+    private ScheduledFuture<?> deadlineTimer;
+    private long deadlineTimerAt;
 
     TaskClientHandler(Channel channel, TaskClientOptions options, int serverMaxFrame, int serverMaxInFlight) {
         this.channel = channel;
@@ -133,13 +135,17 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
                 execute(() -> abandon(t));
             }
         });
-        execute(() -> start(t));
+        if (loop.inEventLoop()) {
+            start(t); // submitted from a callback on the I/O thread: no hop, and the flush waits for the read's end
+        } else {
+            execute(() -> start(t));
+        }
     }
 
     void cancelAll() {
         execute(() -> {
             List<PendingTask> all = new ArrayList<>(waiting);
-            all.addAll(atServer.values());
+            atServer.forEachValue(all::add);
             for (PendingTask t : all) {
                 t.future().cancel(false);
             }
@@ -185,7 +191,7 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
         } catch (RejectedExecutionException e) {
             // The event loop group was shut down with the connection: its thread is gone, nothing else runs here.
             moveTo(State.CLOSED, "the connector was closed");
-            failAll(lost());
+            failAll();
             closeFinished.complete(null);
         }
     }
@@ -198,11 +204,63 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
             t.fail(lost());
             return;
         }
-        t.timer = loop.schedule(() -> timeout(t), Math.max(0, t.timeout.toNanos()), TimeUnit.NANOSECONDS);
+        long now = System.nanoTime();
+        t.deadline = now + timeoutNanos(t.timeout);
+        armDeadlineTimer(t.deadline, now);
         if (atServer.size() < serverMaxInFlight) {
             send(t);
         } else {
             waiting.add(t);
+        }
+    }
+
+    private static long timeoutNanos(Duration timeout) {
+        try {
+            return Math.min(Math.max(0, timeout.toNanos()), Long.MAX_VALUE / 4);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
+    private void armDeadlineTimer(long deadline, long now) {
+        if (deadlineTimer != null && deadline - deadlineTimerAt >= 0) {
+            return; // the armed timer comes first; it re-arms itself for the next deadline
+        }
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+        }
+        deadlineTimerAt = deadline;
+        deadlineTimer = loop.schedule(this::deadlinesDue, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+    }
+
+    /** Times out every task past its deadline, then re-arms for the earliest deadline left. */
+    private void deadlinesDue() {
+        deadlineTimer = null;
+        if (state.compareTo(State.CLOSING) >= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<PendingTask> due = new ArrayList<>();
+        long[] next = {Long.MAX_VALUE};
+        boolean[] any = {false};
+        Consumer<PendingTask> look = t -> {
+            if (t.isDone() || t.abandoned) {
+                return;
+            }
+            if (t.deadline - now <= 0) {
+                due.add(t);
+            } else if (!any[0] || t.deadline - next[0] < 0) {
+                any[0] = true;
+                next[0] = t.deadline;
+            }
+        };
+        atServer.forEachValue(look);
+        waiting.forEach(look);
+        if (any[0]) {
+            armDeadlineTimer(next[0], now);
+        }
+        for (PendingTask t : due) {
+            timeout(t); // completes futures: callbacks may submit (and re-arm), after the scan
         }
     }
 
@@ -212,6 +270,7 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
             id = nextId++;
         } while (atServer.containsKey(id));
         t.id = id;
+        t.sent = true;
         atServer.put(id, t);
         byte[] payload = t.payload;
         t.payload = null;
@@ -229,7 +288,6 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void timeout(PendingTask t) {
-        t.timer = null;
         if (t.fail(new TaskTimeoutException("task code " + t.code + " got no answer within "
                 + t.timeout.toMillis() + " ms"))) {
             abandon(t);
@@ -238,11 +296,10 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
 
     /** The task's future is done but the task is not: withdraw it. */
     private void abandon(PendingTask t) {
-        t.cancelTimer();
         if (waiting.remove(t)) {
             return;
         }
-        if (t.id != null && atServer.get(t.id) == t && !t.abandoned) {
+        if (t.sent && atServer.get(t.id) == t && !t.abandoned) {
             t.abandoned = true;
             if (channel.isActive()) {
                 channel.writeAndFlush(new Frame.Cancel(t.id), channel.voidPromise());
@@ -252,7 +309,6 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
 
     private void finished(PendingTask t) {
         atServer.remove(t.id);
-        t.cancelTimer();
         if (goodbyeSent && atServer.isEmpty()) {
             close("disconnected by the client");
         } else {
@@ -261,25 +317,47 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void failWaiting() {
-        ConnectionLostException e = lost();
+        if (waiting.isEmpty()) {
+            return;
+        }
+        ConnectionLostException e = lostWithoutStackTrace();
         while (!waiting.isEmpty()) {
             waiting.poll().fail(e);
         }
     }
 
-    private void failAll(ConnectionLostException e) {
+    /** The connection is gone: every task fails with one shared exception (made only if there is a task). */
+    private void failAll() {
         failWaiting();
-        for (PendingTask t : atServer.values()) {
-            t.cancelTimer();
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+            deadlineTimer = null;
+        }
+        if (atServer.isEmpty()) {
+            return;
+        }
+        List<PendingTask> all = new ArrayList<>(atServer.size());
+        atServer.forEachValue(all::add);
+        atServer.clear();
+        ConnectionLostException e = lostWithoutStackTrace();
+        for (PendingTask t : all) {
             t.fail(e);
         }
-        atServer.clear();
     }
 
-    private ConnectionLostException lost() {
+    private String lostMessage() {
         String reason = closeReason;
-        return new ConnectionLostException("connection to " + remoteAddress + " lost"
-                + (reason == null ? "" : ": " + reason));
+        return "connection to " + remoteAddress + " lost" + (reason == null ? "" : ": " + reason);
+    }
+
+    /** For a caller's own submission: the stack trace shows where it was submitted. */
+    private ConnectionLostException lost() {
+        return new ConnectionLostException(lostMessage());
+    }
+
+    /** For the tasks a closing connection fails in bulk: the stack would only show the event loop. */
+    private ConnectionLostException lostWithoutStackTrace() {
+        return ConnectionLostException.withoutStackTrace(lostMessage());
     }
 
     // ---- frames from the server (event loop) ----
@@ -344,7 +422,7 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
         if (disconnectTimer != null) {
             disconnectTimer.cancel(false);
         }
-        failAll(lost());
+        failAll();
         LOG.log(System.Logger.Level.DEBUG, "{0} closed: {1}", client, closeReason);
         closeFinished.complete(null);
         ctx.fireChannelInactive();

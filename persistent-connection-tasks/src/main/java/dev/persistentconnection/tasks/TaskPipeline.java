@@ -3,12 +3,10 @@ package dev.persistentconnection.tasks;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the channel pipelines of both sides, the only place that does. Read top to bottom, each pipeline is the
@@ -18,17 +16,19 @@ import java.util.concurrent.TimeUnit;
  *   client                          server
  *   ssl (if TLS)                    ssl (if TLS)
  *   handshake                       handshake          until the handshake is accepted; then, in its place:
+ *   flush                           flush              one flush per read for the writes made while reading
  *   idle                            idle               read and write silence, for the heartbeat
  *   frames                          frames             bytes to frames, length checked first
  *   heartbeat                       heartbeat          PING/PONG, closes a silent connection
  *   encoder                         encoder            frames to bytes
- *                                   write-timeout      a write that takes too long closes the connection
+ *                                   write-timeout      no write progress for too long closes the connection
  *   client                          dispatch           the connection's own handler: the tasks
  * </pre>
  */
 final class TaskPipeline {
     static final String SSL = "ssl";
     static final String HANDSHAKE = "handshake";
+    static final String FLUSH = "flush";
     static final String IDLE = "idle";
     static final String FRAMES = "frames";
     static final String HEARTBEAT = "heartbeat";
@@ -65,7 +65,8 @@ final class TaskPipeline {
     static void clientAccepted(ChannelPipeline p, TaskClientOptions options, boolean littleEndian,
             TaskClientHandler client) {
         Duration timeout = options.heartbeatTimeout();
-        p.addAfter(HANDSHAKE, IDLE, idle(options.heartbeatInterval(), timeout));
+        p.addAfter(HANDSHAKE, FLUSH, flush());
+        p.addAfter(FLUSH, IDLE, idle(options.heartbeatInterval(), timeout));
         p.addAfter(IDLE, FRAMES, new FrameDecoder(littleEndian, options.maxFrameSize(), false, timeout));
         p.addAfter(FRAMES, HEARTBEAT, new HeartbeatHandler(timeout, () -> false, client::close));
         p.addAfter(HEARTBEAT, ENCODER, FrameEncoder.of(littleEndian));
@@ -76,18 +77,27 @@ final class TaskPipeline {
     /** The server's pipeline once it accepted a client's hello, as {@link #clientAccepted}. */
     static void serverAccepted(ChannelPipeline p, TaskServer.Settings s, ClientSession session,
             FrameDecoder frames) {
-        p.addAfter(HANDSHAKE, IDLE, idle(s.heartbeatInterval(), s.heartbeatTimeout()));
+        p.addAfter(HANDSHAKE, FLUSH, flush());
+        p.addAfter(FLUSH, IDLE, idle(s.heartbeatInterval(), s.heartbeatTimeout()));
         p.addAfter(IDLE, FRAMES, frames);
         p.addAfter(FRAMES, HEARTBEAT, new HeartbeatHandler(s.heartbeatTimeout(), session::isReadingPaused,
                 session::close));
         p.addAfter(HEARTBEAT, ENCODER, FrameEncoder.of(session.littleEndian()));
-        p.addAfter(ENCODER, WRITE_TIMEOUT, new WriteTimeoutHandler(s.writeTimeout().toNanos(), TimeUnit.NANOSECONDS));
+        p.addAfter(ENCODER, WRITE_TIMEOUT, new StalledWriteHandler(s.writeTimeout().toNanos()));
         p.addAfter(WRITE_TIMEOUT, DISPATCH, new TaskDispatcher(session));
         p.remove(HANDSHAKE);
     }
 
-    private static IdleStateHandler idle(Duration heartbeatInterval, Duration heartbeatTimeout) {
-        return new IdleStateHandler(heartbeatTimeout.toNanos(), heartbeatInterval.toNanos(), 0,
-                TimeUnit.NANOSECONDS);
+    /** One timer per connection for both silences, and no promise per write (see {@link IdleTimer}). */
+    private static IdleTimer idle(Duration heartbeatInterval, Duration heartbeatTimeout) {
+        return new IdleTimer(heartbeatTimeout.toNanos(), heartbeatInterval.toNanos());
+    }
+
+    /**
+     * Writes made while a read is in progress (answers of handlers run on the I/O thread, tasks submitted from a
+     * completion callback) are flushed once, when the read ends; other flushes pass at once.
+     */
+    private static FlushConsolidationHandler flush() {
+        return new FlushConsolidationHandler(256, false);
     }
 }

@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Safe by default: binds to 127.0.0.1, limits the frame size, the tasks in flight per client (by no longer
  * reading from that client, not by queueing) and the number of clients; an invalid frame closes only the client
  * that sent it. Handlers and run functions run on the task executor (by default a bounded pool the server owns),
- * never on an I/O thread. {@link #stop()} closes every client and releases every thread it created.
+ * never on an I/O thread, unless {@link Builder#runHandlersOnIoThread} says they never block. {@link #stop()} closes every client and releases every thread it created.
  */
 public final class TaskServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TaskServer.class.getName());
@@ -68,13 +68,18 @@ public final class TaskServer implements AutoCloseable {
     public static final int DEFAULT_MAX_CLIENTS = ProtocolDefaults.MAX_CLIENTS;
     /** The default limit on connections from one remote address: a quarter of {@link #DEFAULT_MAX_CLIENTS}. */
     public static final int DEFAULT_MAX_CLIENTS_PER_ADDRESS = 256;
+    /** A handler run on the I/O thread for this long (10 ms) or longer is reported as blocking it. */
+    static final long IO_THREAD_BLOCKING_THRESHOLD_NANOS = 10_000_000;
+    private static final long BLOCKING_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Settings settings;
     private final Map<Integer, Registration> handlers = new ConcurrentHashMap<>();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong blockedIoThreadRuns =
+            new java.util.concurrent.atomic.AtomicLong();
+    private final Map<Integer, Long> lastBlockingReport = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
-    private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private ExecutorService ownedExecutor;
     private Executor executor;
@@ -89,7 +94,8 @@ public final class TaskServer implements AutoCloseable {
     record Settings(InetAddress bindAddress, int port, Executor executor, int taskThreads, int ioThreads,
             int maxFrameSize, int maxTasksInFlight, int maxClients, int maxClientsPerAddress,
             int maxTaskThreadsPerAddress, Duration waitTimeout, Duration readTimeout, Duration writeTimeout,
-            Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext) {
+            Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext,
+            boolean handlersOnIoThread) {
     }
 
     private TaskServer(Settings settings) {
@@ -139,8 +145,6 @@ public final class TaskServer implements AutoCloseable {
                 throw new IllegalStateException("TaskServer already started");
             }
             started = true;
-            bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("task-server-accept", true),
-                    NioIoHandler.newFactory());
             workerGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                     new DefaultThreadFactory("task-server-io", true), NioIoHandler.newFactory());
             if (settings.executor() != null) {
@@ -161,7 +165,9 @@ public final class TaskServer implements AutoCloseable {
             }
             addressShares = new AddressShares(settings.maxClientsPerAddress(), threadsPerAddress, executor);
             ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(bossGroup, workerGroup)
+                    // Accepting on an I/O thread: a new client may then start on the thread that accepted it,
+                    // one thread hand-off less per connect, and one thread less.
+                    .group(workerGroup, workerGroup)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 128)
@@ -244,6 +250,30 @@ public final class TaskServer implements AutoCloseable {
 
     Settings settings() {
         return settings;
+    }
+
+    /**
+     * A handler run on an I/O thread took {@code nanos}: counted, and logged at WARNING at most every 10 s per task
+     * code.
+     */
+    void blockedIoThread(Registration registration, long nanos) {
+        blockedIoThreadRuns.incrementAndGet();
+        long now = System.nanoTime();
+        Long last = lastBlockingReport.get(registration.code());
+        if (last != null && now - last < BLOCKING_REPORT_INTERVAL_NANOS) {
+            return;
+        }
+        lastBlockingReport.put(registration.code(), now);
+        LOG.log(System.Logger.Level.WARNING, "task {0} ({1}) took {2} ms on an I/O thread (runHandlersOnIoThread): "
+                + "every connection of that thread waited meanwhile. If it blocks, make it non-blocking or leave it "
+                + "to the task executor (wall-clock time: on an overloaded machine this can also be time spent "
+                + "waiting for a CPU; {3} such runs so far)", registration.code(), registration.name(),
+                String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6), blockedIoThreadRuns.get());
+    }
+
+    /** Runs of handlers on an I/O thread that took at least the blocking threshold (for tests and metrics). */
+    long blockedIoThreadRuns() {
+        return blockedIoThreadRuns.get();
     }
 
     Executor executor() {
@@ -372,9 +402,6 @@ public final class TaskServer implements AutoCloseable {
             }
         }
         List<io.netty.util.concurrent.Future<?>> shutdowns = new ArrayList<>();
-        if (bossGroup != null) {
-            shutdowns.add(bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
-        }
         if (workerGroup != null) {
             shutdowns.add(workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
         }
@@ -407,6 +434,7 @@ public final class TaskServer implements AutoCloseable {
         private Duration heartbeatInterval = ProtocolDefaults.HEARTBEAT_INTERVAL;
         private Duration heartbeatTimeout = ProtocolDefaults.HEARTBEAT_TIMEOUT;
         private SslContext sslContext;
+        private boolean handlersOnIoThread;
 
         private Builder() {
             try {
@@ -536,6 +564,23 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * <b>For handlers that never block.</b> Runs handlers and their run functions on the connection's I/O thread,
+         * like gRPC's {@code directExecutor()}: no hop to a task thread and back, answers flushed once per read,
+         * so small tasks cost less CPU and latency. Default false (the task executor).
+         *
+         * <p>In this mode a handler must return in microseconds and must never block, sleep, wait for I/O or lock:
+         * while it runs, every other connection of that I/O thread waits, and its heartbeats with them. A run that
+         * takes 10 ms or more is reported (a WARNING log naming the task code, at most every 10 s per code); move
+         * such a handler back to the executor. Cancellation only sets {@link TaskContext#isCancelled()} (the I/O
+         * thread is never interrupted), and writes never wait for the client: the whole answer is buffered until
+         * the run function returns. Excludes {@link #executor}.
+         */
+        public Builder runHandlersOnIoThread(boolean onIoThread) {
+            this.handlersOnIoThread = onIoThread;
+            return this;
+        }
+
         /** Serve over TLS with this (server) context; default plain TCP. */
         public Builder sslContext(SslContext context) {
             if (context != null && context.isClient()) {
@@ -552,9 +597,13 @@ public final class TaskServer implements AutoCloseable {
          */
         public TaskServer build() {
             ProtocolDefaults.heartbeat(heartbeatInterval, heartbeatTimeout);
+            if (handlersOnIoThread && executor != null) {
+                throw new IllegalArgumentException("runHandlersOnIoThread and executor exclude each other: handlers "
+                        + "run either on the I/O threads or on the executor");
+            }
             return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
                     maxTasksInFlight, maxClients, maxClientsPerAddress, maxTaskThreadsPerAddress, waitTimeout,
-                    readTimeout, writeTimeout, heartbeatInterval, heartbeatTimeout, sslContext));
+                    readTimeout, writeTimeout, heartbeatInterval, heartbeatTimeout, sslContext, handlersOnIoThread));
         }
     }
 }
