@@ -74,7 +74,7 @@ else
   part scale 120 -XX:+UseSerialGC -Xms1g -Xmx1g -cp "$JAR" $P.ScaleMain
   part transport-scale 600 -cp "$JAR" $P.TransportScaleMain
   part reconnect 120 -cp "$JAR" $P.ReconnectMain
-  part herd 180 -Xmx1g -cp "$JAR" $P.HerdMain
+  part herd 300 -Xmx1g -cp "$JAR" $P.HerdMain
   part throughput 400 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain
   part typed 180 -Xms512m -Xmx512m -cp "$JAR" $P.TypedCallMain
   part transports 180 -cp "$JAR" $P.TransportsMain

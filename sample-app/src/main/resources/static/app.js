@@ -5,6 +5,7 @@
   const MAX_TIMELINE = 200;
   let lastSeq = 0;
   let refreshPending = false;
+  const countdowns = {};   // name -> { until: local ms when the next attempt is due, outageStart: local ms }
 
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
@@ -42,11 +43,17 @@
       let row = document.getElementById('row-' + c.name);
       if (!row) {
         row = el('tr', { id: 'row-' + c.name, 'data-connection': c.name });
-        ['name', 'server', 'phase', 'address', 'error', 'failures', 'attempts', 'disconnects', 'retry', 'since', 'drop']
+        ['name', 'server', 'phase', 'address', 'error', 'failures', 'attempts', 'disconnects', 'retry', 'next',
+          'outage', 'since', 'drop']
             .forEach(col => row.appendChild(el('td', { id: col + '-' + c.name, class: col })));
         const drop = el('button', { type: 'button', class: 'small', text: 'drop', title: 'POST /actuator/persistentconnections/' + c.name });
         drop.addEventListener('click', () => post('actuator/persistentconnections/' + encodeURIComponent(c.name)));
         row.querySelector('td.drop').appendChild(drop);
+        const retry = el('button', { type: 'button', class: 'small', text: 'retry now',
+          id: 'retry-' + c.name, title: 'POST /actuator/persistentconnections/' + c.name + '/retry-now' });
+        retry.addEventListener('click', () =>
+            post('actuator/persistentconnections/' + encodeURIComponent(c.name) + '/retry-now'));
+        row.querySelector('td.drop').appendChild(retry);
         body.appendChild(row);
       }
       const set = (col, text) => { document.getElementById(col + '-' + c.name).textContent = text; };
@@ -64,6 +71,31 @@
       set('retry', duration(c.retryDelay) + (c.backoffMultiplier > 1
           ? ' \u00d7' + c.backoffMultiplier + ' \u2264' + duration(c.backoffMaxDelay) : ''));
       set('since', time(c.since));
+      const now = Date.now();
+      countdowns[c.name] = {
+        until: c.untilNextAttemptMillis == null ? null : now + c.untilNextAttemptMillis,
+        outageStart: c.outageMillis == null ? null : now - c.outageMillis
+      };
+      document.getElementById('retry-' + c.name).disabled = c.untilNextAttemptMillis == null;
+    });
+    tick();
+  }
+
+  function seconds(ms) {
+    if (ms < 60000) return (ms / 1000).toFixed(1) + ' s';
+    const s = Math.floor(ms / 1000);
+    return Math.floor(s / 60) + ' m ' + (s % 60) + ' s';
+  }
+
+  // The countdown and the outage duration move between two snapshots.
+  function tick() {
+    const now = Date.now();
+    Object.entries(countdowns).forEach(([name, c]) => {
+      const next = document.getElementById('next-' + name);
+      const outage = document.getElementById('outage-' + name);
+      if (!next || !outage) return;
+      next.textContent = c.until == null ? '' : (c.until <= now ? 'now' : 'in ' + seconds(c.until - now));
+      outage.textContent = c.outageStart == null ? '' : seconds(now - c.outageStart);
     });
   }
 
@@ -154,5 +186,6 @@
   document.getElementById('start-server').addEventListener('click', () => post('api/quote-server/start'));
   refresh();
   setInterval(refresh, 1000);
+  setInterval(tick, 100);
   connectFeed();
 })();

@@ -202,8 +202,144 @@ public final class HerdMain {
                         + "%.1f (all attempts incl. %.0f immediate reconnects: peak %.0f)", allBack, limitMs,
                         Results.median(peakRetries), peakRatio, Results.median(meanRetries),
                         Results.median(immediateCounts), Results.median(peakAll)), met, how);
+        reconnectJitter(out, rounds, n);
         out.write();
         System.exit(0);
+    }
+
+    static final Duration RECONNECT_JITTER = Duration.ofSeconds(1);
+
+    /**
+     * Part 5b: the immediate reconnects themselves, with {@code reconnectJitter} of 1 s against without. Each round
+     * the connections live longer than the largest randomized retry delay, the server is stopped and a new one
+     * started on the same port at once; the first attempt of every connection after its drop is an immediate
+     * reconnect (without jitter all in the same instant, as in the reference; with it uniform over the window).
+     */
+    private static void reconnectJitter(Results out, int rounds, int n) throws Exception {
+        Duration[] windows = {Duration.ZERO, RECONNECT_JITTER};
+        double[][] peak = new double[2][rounds];
+        double[][] mean = new double[2][rounds];
+        double[][] immediateCounts = new double[2][rounds];
+        double[][] allBack = new double[2][rounds];
+        for (int config = 0; config < 2; config++) {
+            Duration window = windows[config];
+            int capacity = 50 * n * (rounds + 1);
+            long[] attemptAt = new long[capacity];
+            boolean[] attemptIsRetry = new boolean[capacity];
+            AtomicInteger attempts = new AtomicInteger();
+            AtomicInteger connectedEvents = new AtomicInteger();
+            long[] lastConnectedAt = new long[1];
+            TaskServer server = newServer(0, n).start();
+            int port = server.port();
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
+            List<PersistentConnection<InetSocketAddress, TaskClient>> connections = new ArrayList<>(n);
+            try {
+                for (int i = 0; i < n; i++) {
+                    PersistentConnection.Builder<InetSocketAddress, TaskClient> builder = PersistentConnection.builder(
+                            "jitter-" + i, AddressSuppliers.fixed(address), (a, context) -> {
+                                int index = attempts.getAndIncrement();
+                                if (index < capacity) {
+                                    attemptAt[index] = System.nanoTime();
+                                    attemptIsRetry[index] = context.consecutiveUnsuccessfulAttemptsSoFar() > 0;
+                                }
+                                return connector.connect(a, context);
+                            }, TaskClients.lifecycle())
+                            .retryDelay(RETRY_DELAY);
+                    if (!window.isZero()) {
+                        builder.reconnectJitter(window);
+                    }
+                    connections.add(builder.build());
+                    connections.get(i).subscribe(event -> {
+                        if (event instanceof ConnectionEvent.Connected) {
+                            connectedEvents.incrementAndGet();
+                            synchronized (lastConnectedAt) {
+                                lastConnectedAt[0] = System.nanoTime();
+                            }
+                        }
+                    });
+                }
+                waitUntil(() -> connectedEvents.get() >= n, 30_000, "initial connections");
+                for (int round = 0; round < rounds; round++) {
+                    Results.sleep((long) (RETRY_DELAY.toMillis() * (1 + JITTER)) + 200);
+                    waitUntil(() -> allConnected(connections), 10_000, "all connected before the restart");
+                    int firstAttempt = Math.min(attempts.get(), capacity);
+                    connectedEvents.set(0);
+                    long start = System.nanoTime();
+                    server.stop();
+                    server = newServer(port, n).start();
+                    waitUntil(() -> connectedEvents.get() >= n, 20_000, "reconnection after the restart");
+                    long back;
+                    synchronized (lastConnectedAt) {
+                        back = lastConnectedAt[0];
+                    }
+                    int lastAttempt = Math.min(attempts.get(), capacity);
+                    long[] immediate = select(attemptAt, attemptIsRetry, firstAttempt, lastAttempt, false);
+                    immediateCounts[config][round] = immediate.length;
+                    peak[config][round] = slidingMax(immediate);
+                    mean[config][round] = window.isZero() ? Double.NaN
+                            : immediate.length / (window.toNanos() / (double) WINDOW);
+                    allBack[config][round] = (back - start) / 1e6;
+                    System.out.printf("reconnect jitter %s, round %d: %d immediate reconnects, peak %d per 100 ms, "
+                            + "all back after %.0f ms%n", window, round, immediate.length, (long) peak[config][round],
+                            allBack[config][round]);
+                }
+            } finally {
+                for (PersistentConnection<InetSocketAddress, TaskClient> c : connections) {
+                    c.closeAsync();
+                }
+                for (PersistentConnection<InetSocketAddress, TaskClient> c : connections) {
+                    try {
+                        c.closeFinished().get(5, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        System.err.println("close not finished: " + c);
+                    }
+                }
+                connector.close();
+                server.stop();
+            }
+        }
+        double limitMs = RECONNECT_JITTER.toMillis() + RETRY_DELAY.toMillis() * (1 + JITTER) + 1000;
+        double[] ratio = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            ratio[r] = peak[1][r] / mean[1][r];
+        }
+        out.line("");
+        out.line("### 5b. Immediate reconnects with `reconnectJitter` of %d s against without", 
+                RECONNECT_JITTER.toSeconds());
+        out.line("");
+        out.line("The same %,d connections and server, the server stopped and a new one started on the same port at "
+                + "once (no wait for failures), after the connections lived longer than the largest randomized retry "
+                + "delay: every connection's first attempt after its drop is an immediate reconnect. Without jitter "
+                + "the reference reconnects them all at once; with `Builder.reconnectJitter(1 s)` each waits a "
+                + "random time in [0, 1 s]. %d rounds each; median (min .. max).", n, rounds);
+        out.line("");
+        out.line("| measure | without jitter | reconnect jitter %d s |", RECONNECT_JITTER.toSeconds());
+        out.line("| --- | ---: | ---: |");
+        out.line("| immediate reconnects | %s | %s |", Results.spread(immediateCounts[0], "%.0f"),
+                Results.spread(immediateCounts[1], "%.0f"));
+        out.line("| peak immediate reconnects in any 100 ms window | %s | %s |", Results.spread(peak[0], "%.0f"),
+                Results.spread(peak[1], "%.0f"));
+        out.line("| uniform mean per 100 ms over the window | | %s |", Results.spread(mean[1], "%.1f"));
+        out.line("| peak / mean | | %s |", Results.spread(ratio, "%.2f"));
+        out.line("| time until all %,d are `Connected` again | %s ms | %s ms |", n, Results.spread(allBack[0], "%.0f"),
+                Results.spread(allBack[1], "%.0f"));
+        out.line("| limit: window + 1.3 x retry delay + 1 s | | %.0f ms |", limitMs);
+        out.line("");
+        double back = Results.median(allBack[1]);
+        double peakRatio = Results.median(ratio);
+        boolean met = back <= limitMs && peakRatio < 1.5;
+        String how = "";
+        if (back > limitMs) {
+            how += Results.fmt("all back %.0f ms after the limit; ", back - limitMs);
+        }
+        if (peakRatio >= 1.5) {
+            how += Results.fmt("peak %.2fx the mean (limit 1.5x)", peakRatio);
+        }
+        out.target("5b", "reconnect jitter 1 s: peak immediate reconnects under 1.5 x the uniform mean, all back "
+                + "within window + 1.3 x retry delay + 1 s", Results.fmt("peak %.0f per 100 ms = %.2fx the mean %.1f "
+                + "(without jitter: peak %.0f); all back in %.0f ms (limit %.0f ms)", Results.median(peak[1]),
+                peakRatio, Results.median(mean[1]), Results.median(peak[0]), back, limitMs), met, how);
     }
 
     private static TaskServer newServer(int port, int n) {

@@ -36,4 +36,19 @@ public final class ConnectionDescriptions {
         }
         return current;
     }
+
+    /** A duration for people: {@code 1h 2m 3s}, {@code 4m 5s}, {@code 6.7s}, {@code 250ms}. */
+    public static String describeDuration(java.time.Duration duration) {
+        long millis = Math.max(0, duration.toMillis());
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        if (millis < 60_000) {
+            return (millis / 100) / 10.0 + "s";
+        }
+        long seconds = millis / 1000;
+        long hours = seconds / 3600;
+        long minutes = (seconds % 3600) / 60;
+        return (hours > 0 ? hours + "h " : "") + minutes + "m " + seconds % 60 + "s";
+    }
 }

@@ -18,6 +18,7 @@ import dev.persistentconnection.Connector;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
 import dev.persistentconnection.spring.event.PersistentConnectionEvent;
+import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.LogFactory;
@@ -40,6 +41,8 @@ public final class ManagedPersistentConnection {
     private final PersistentConnectionSettings settings;
     private final ConnectionLifecycle<Object> lifecycle;
     private final ConnectionStatistics statistics = new ConnectionStatistics();
+    private final EventHistory history;
+    private final Outage outage = new Outage();
     private final CompletableFuture<Void> startGate = new CompletableFuture<>();
     private final BackoffDelay backoff;
     private final ApplicationEventPublisher publisher;
@@ -60,6 +63,7 @@ public final class ManagedPersistentConnection {
         this.lifecycle = (ConnectionLifecycle<Object>) registration.lifecycle();
         this.publisher = publisher;
         this.backoff = new BackoffDelay(settings);
+        this.history = new EventHistory(settings.eventHistorySize());
         Connector<Object, Object> connector = (Connector<Object, Object>) registration.connector(settings);
         this.connector = connector;
         this.connectorOwned = registration.connectorOwned();
@@ -72,10 +76,15 @@ public final class ManagedPersistentConnection {
         for (PersistentConnectionCustomizer customizer : customizers) {
             customizer.customize(settings.name(), builder);
         }
+        boolean decorrelated = settings.backoff().strategy()
+                == PersistentConnectionSettings.Backoff.Strategy.DECORRELATED_JITTER;
         builder.onEvent(this::onEvent)
                 .retryDelay(backoff)
-                .randomization(settings.jitter() == 0.0 ? Randomization.nonRandom()
+                .randomization(settings.jitter() == 0.0 || decorrelated ? Randomization.nonRandom()
                         : Randomization.percent(settings.jitter(), new Random()));
+        if (!settings.reconnectJitter().isZero()) {
+            builder.reconnectJitter(settings.reconnectJitter());
+        }
         this.connection = builder.build();
     }
 
@@ -107,8 +116,7 @@ public final class ManagedPersistentConnection {
         }
         return stage.whenComplete((address, error) -> {
             if (error != null) {
-                statistics.attemptFailed();
-                backoff.failed();
+                attemptFailed(error);
             }
         });
     }
@@ -129,10 +137,20 @@ public final class ManagedPersistentConnection {
                 backoff.connected();
             }
             else {
-                statistics.attemptFailed();
-                backoff.failed();
+                attemptFailed(error);
             }
         });
+    }
+
+    private void attemptFailed(Throwable error) {
+        Throwable cause = ConnectionDescriptions.unwrap(error);
+        statistics.attemptFailed(cause);
+        backoff.failed();
+        history.attemptFailed(Instant.now());
+        String stillFailing = outage.attemptFailed(cause, settings.stillFailingLogInterval());
+        if (stillFailing != null && !closing && logger.isInfoEnabled()) {
+            logger.info(prefix() + stillFailing);
+        }
     }
 
     private CompletionStage<Void> onEvent(ConnectionEvent<Object, Object> event) {
@@ -147,16 +165,26 @@ public final class ManagedPersistentConnection {
         Throwable reason = null;
         if (event instanceof ConnectionEvent.Connected<Object, Object> connected) {
             current = connected.connection();
+            Outage.Ended ended = outage.connected();
+            if (ended != null) {
+                statistics.outageEnded(ended.duration(), ended.attempts());
+                if (started && !closing && logger.isInfoEnabled()) {
+                    logger.info(prefix() + "recovered after " + ConnectionDescriptions.describeDuration(ended.duration())
+                            + " and " + ended.attempts() + " attempt" + (ended.attempts() == 1 ? "" : "s"));
+                }
+            }
         }
         else if (event instanceof ConnectionEvent.Disconnected<?, ?>) {
             statistics.disconnected();
             backoff.disconnected();
+            outage.disconnected();
             reason = closeReasonOf(current);
             current = null;
             if (reason != null) {
                 lastCloseReason = reason;
             }
         }
+        history.record(event, Instant.now());
         if (!started) {
             return DONE;  // closed before the context started: nothing to report
         }
@@ -275,6 +303,35 @@ public final class ManagedPersistentConnection {
         }).orElse(false);
     }
 
+    /**
+     * Skips the rest of the current retry wait (see {@link PersistentConnection#retryNow()}).
+     * @return whether the connection was waiting to retry (after a failure or a disconnection)
+     */
+    public boolean retryNow() {
+        ConnectionState.Phase phase = connection.state().phase();
+        connection.retryNow();
+        return phase == ConnectionState.Phase.WAITING_TO_RETRY || phase == ConnectionState.Phase.DISCONNECTED;
+    }
+
+    /**
+     * True when the engine stopped for good because of an error: a {@code FatalConnectException} or
+     * {@code ConnectContext.abort(error)}; not after a close, nor after {@code closeWhenCurrentConnectionIsClosed()}.
+     */
+    public boolean isAborted() {
+        if (!connection.isClosed()) {
+            return false;
+        }
+        CompletableFuture<Object> outcome = connection.connectedOrFailedToConnect();
+        if (!outcome.isCompletedExceptionally()) {
+            return false;
+        }
+        Throwable error = outcome.handle((value, failure) -> failure).join();
+        return !(ConnectionDescriptions.unwrap(error) instanceof dev.persistentconnection.PersistentConnectionClosedException);
+    }
+
+    /** The recent events, for the actuator endpoint. */
+    public EventHistory history() { return history; }
+
     /** The connection's name. */
     public String name() { return settings.name(); }
 
@@ -294,6 +351,58 @@ public final class ManagedPersistentConnection {
     public Connector<?, ?> connector() { return connector; }
 
     /**
+     * The current outage as the starter sees it: from the disconnection, or from the first failure of a connection
+     * that was not up, to the next {@code Connected}; counts its attempts, and says when to log "still failing".
+     */
+    static final class Outage {
+
+        /** An outage that ended: how long it lasted and how many attempts it took, the successful one included. */
+        record Ended(Duration duration, int attempts) {
+        }
+
+        private long startedAt;
+        private boolean active;
+        private int failedAttempts;
+        private long loggedAt;
+
+        synchronized void disconnected() {
+            if (!active) {
+                active = true;
+                startedAt = System.nanoTime();
+                loggedAt = startedAt;
+                failedAttempts = 0;
+            }
+        }
+
+        /** Counts the failure; returns the "still failing" line when one is due, else null. */
+        synchronized @Nullable String attemptFailed(Throwable error, Duration logInterval) {
+            long now = System.nanoTime();
+            if (!active) {
+                active = true;
+                startedAt = now;
+                loggedAt = now;
+                failedAttempts = 0;
+            }
+            failedAttempts++;
+            if (now - loggedAt < logInterval.toNanos()) {
+                return null;
+            }
+            loggedAt = now;
+            return "still failing: " + failedAttempts + " attempt" + (failedAttempts == 1 ? "" : "s") + " over "
+                    + ConnectionDescriptions.describeDuration(Duration.ofNanos(now - startedAt)) + ", last error "
+                    + ConnectionDescriptions.describeError(error);
+        }
+
+        synchronized @Nullable Ended connected() {
+            if (!active) {
+                return null;
+            }
+            active = false;
+            return new Ended(Duration.ofNanos(System.nanoTime() - startedAt), failedAttempts + 1);
+        }
+    }
+
+    /**
      * The retry delay: {@code retry-delay x multiplier^n}, at most {@code max-delay}, where n counts the
      * consecutive failed attempts and the connections that dropped before {@code reset-after}.
      */
@@ -303,6 +412,7 @@ public final class ManagedPersistentConnection {
         private final double multiplier;
         private final Duration max;
         private final long resetAfterNanos;
+        private final dev.persistentconnection.@Nullable Backoff decorrelated;
         private int failures;
         private long connectedAt;
 
@@ -311,10 +421,18 @@ public final class ManagedPersistentConnection {
             this.multiplier = settings.backoff().multiplier();
             this.max = settings.backoff().maxDelay();
             this.resetAfterNanos = settings.backoff().resetAfter().toNanos();
+            this.decorrelated = settings.backoff().strategy()
+                    == PersistentConnectionSettings.Backoff.Strategy.DECORRELATED_JITTER && !base.isZero()
+                    ? dev.persistentconnection.Backoff.decorrelatedJitter(base, base.compareTo(max) > 0 ? base : max,
+                            new Random())
+                    : null;
         }
 
         @Override
         public synchronized Duration get() {
+            if (decorrelated != null) {
+                return decorrelated.delay(failures);
+            }
             if (multiplier == 1.0 || failures == 0) {
                 return base;
             }

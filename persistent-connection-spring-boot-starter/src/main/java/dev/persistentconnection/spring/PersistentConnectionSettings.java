@@ -53,6 +53,26 @@ public interface PersistentConnectionSettings {
         return Backoff.NONE;
     }
 
+    /** The random wait, uniform in [0, this], before the reconnect after a long-lived connection drops (0). */
+    default Duration reconnectJitter() {
+        return Duration.ZERO;
+    }
+
+    /** How health maps the connection's state to a status ({@link Health#DEFAULT}). */
+    default Health health() {
+        return Health.DEFAULT;
+    }
+
+    /** How many recent events the actuator endpoint keeps for this connection (20). */
+    default int eventHistorySize() {
+        return 20;
+    }
+
+    /** How often a connection that keeps failing logs one INFO line about it (5 min). */
+    default Duration stillFailingLogInterval() {
+        return Duration.ofMinutes(5);
+    }
+
     /** The heartbeat of an established connection (built-in connector). */
     default Heartbeat heartbeat() {
         return Heartbeat.DEFAULT;
@@ -111,7 +131,7 @@ public interface PersistentConnectionSettings {
      * @param maxDelay the upper bound of the backed-off delay
      * @param resetAfter how long a connection must stay up for the back-off to start again from the retry delay
      */
-    record Backoff(double multiplier, Duration maxDelay, Duration resetAfter) {
+    record Backoff(double multiplier, Duration maxDelay, Duration resetAfter, Strategy strategy) {
 
         /** No back-off: multiplier 1, max-delay 5 min, reset-after 1 min (the built-in defaults). */
         public static final Backoff NONE = new Backoff(1.0, Duration.ofMinutes(5), Duration.ofMinutes(1));
@@ -119,6 +139,38 @@ public interface PersistentConnectionSettings {
         public Backoff {
             Objects.requireNonNull(maxDelay, "maxDelay");
             Objects.requireNonNull(resetAfter, "resetAfter");
+            Objects.requireNonNull(strategy, "strategy");
+        }
+
+        /** An exponential back-off. */
+        public Backoff(double multiplier, Duration maxDelay, Duration resetAfter) {
+            this(multiplier, maxDelay, resetAfter, Strategy.EXPONENTIAL);
+        }
+
+        /** How the delay grows. */
+        public enum Strategy {
+            /** {@code retry-delay x multiplier^n}, at most {@code max-delay}. */
+            EXPONENTIAL,
+            /** Each delay uniform in {@code [retry-delay, 3 x previous]}, at most {@code max-delay}. */
+            DECORRELATED_JITTER
+        }
+    }
+
+    /**
+     * How the health indicator maps the connection's state to a status.
+     *
+     * @param downAfter a connection that was up stays UP for this long while it reconnects
+     * @param statusWhileRetrying the status while retrying, {@code DOWN} or {@code OUT_OF_SERVICE}
+     * @param required false: UNKNOWN instead of any unhealthy status, so the application never goes DOWN for it
+     */
+    record Health(Duration downAfter, String statusWhileRetrying, boolean required) {
+
+        /** No grace, DOWN while retrying, required (the built-in defaults). */
+        public static final Health DEFAULT = new Health(Duration.ZERO, "DOWN", true);
+
+        public Health {
+            Objects.requireNonNull(downAfter, "downAfter");
+            Objects.requireNonNull(statusWhileRetrying, "statusWhileRetrying");
         }
     }
 

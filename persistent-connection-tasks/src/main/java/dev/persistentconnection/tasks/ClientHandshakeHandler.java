@@ -29,7 +29,7 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ByteBuf hello = ctx.alloc().buffer(Handshake.HELLO_SIZE);
-        Handshake.writeHello(hello, Handshake.VERSION, littleEndian, options.maxFrameSize());
+        Handshake.writeHello(hello, options.protocolVersion(), littleEndian, options.maxFrameSize());
         ctx.writeAndFlush(hello, ctx.voidPromise());
         super.channelActive(ctx);
     }
@@ -51,10 +51,15 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
         } else if (reply instanceof Handshake.Refusal refusal) {
             String message = server + " refused the handshake (" + Handshake.statusName(refusal.status()) + "): "
                     + refusal.reason();
-            fail(ctx, Handshake.isFatal(refusal.status()) ? new FatalConnectException(message)
-                    : new IOException(message));
+            if (refusal.status() == Handshake.UNSUPPORTED_VERSION && options.protocolVersion() > Handshake.MIN_VERSION) {
+                fail(ctx, new VersionRefusedException(message));  // the connector tries again with version 1
+            } else {
+                fail(ctx, Handshake.isFatal(refusal.status()) ? new FatalConnectException(message)
+                        : new IOException(message));
+            }
         } else if (reply instanceof Handshake.Accept accept) {
-            if (accept.version() != Handshake.VERSION || accept.maxFrameSize() < Handshake.MIN_FRAME_SIZE
+            if (accept.version() < Handshake.MIN_VERSION || accept.version() > options.protocolVersion()
+                    || accept.maxFrameSize() < Handshake.MIN_FRAME_SIZE
                     || accept.maxTasksInFlight() < 1) {
                 fail(ctx, new FatalConnectException("handshake with " + server + " failed: bad accept (version "
                         + accept.version() + ", frame size " + accept.maxFrameSize() + ", tasks in flight "
@@ -62,14 +67,15 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
                 return;
             }
             accepted(ctx, (int) Math.min(accept.maxFrameSize(), Integer.MAX_VALUE),
-                    (int) Math.min(accept.maxTasksInFlight(), 1 << 20));
+                    (int) Math.min(accept.maxTasksInFlight(), 1 << 20), accept.version());
         } else {
             fail(ctx, new FatalConnectException("handshake with " + server + " failed: unexpected " + reply));
         }
     }
 
-    private void accepted(ChannelHandlerContext ctx, int serverMaxFrame, int serverMaxInFlight) {
-        TaskClientHandler client = new TaskClientHandler(ctx.channel(), options, serverMaxFrame, serverMaxInFlight);
+    private void accepted(ChannelHandlerContext ctx, int serverMaxFrame, int serverMaxInFlight, int version) {
+        TaskClientHandler client = new TaskClientHandler(ctx.channel(), options, serverMaxFrame, serverMaxInFlight,
+                version);
         TaskPipeline.clientAccepted(ctx.pipeline(), options, littleEndian, client);
         if (!result.complete(client.client())) {
             client.close("connect abandoned");
@@ -79,6 +85,16 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
     private void fail(ChannelHandlerContext ctx, Throwable error) {
         result.completeExceptionally(error);
         ctx.close();
+    }
+
+    /** A version-1 server refused the client's version 2: worth one more connection, with version 1. */
+    static final class VersionRefusedException extends FatalConnectException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        VersionRefusedException(String message) {
+            super(message);
+        }
     }
 
     @Override

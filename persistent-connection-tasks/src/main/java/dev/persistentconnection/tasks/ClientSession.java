@@ -42,6 +42,7 @@ final class ClientSession {
     private final Channel channel;
     private final EventLoop loop;
     private final boolean littleEndian;
+    private final int protocolVersion;
     private final int clientMaxFrame;
     private final java.net.InetAddress remoteHost;
     private final Instant connectedAt = Instant.now();
@@ -69,7 +70,8 @@ final class ClientSession {
     /** Bounds a graceful end's wait for the client to close after the server shut its output. */
     private ScheduledFuture<?> lingerTimer;
 
-    ClientSession(TaskServer server, Channel channel, boolean littleEndian, int clientMaxFrame) {
+    ClientSession(TaskServer server, Channel channel, boolean littleEndian, int clientMaxFrame, int protocolVersion) {
+        this.protocolVersion = protocolVersion;
         this.server = server;
         this.channel = channel;
         this.loop = channel.eventLoop();
@@ -115,6 +117,10 @@ final class ClientSession {
 
     Instant connectedAt() {
         return connectedAt;
+    }
+
+    int protocolVersion() {
+        return protocolVersion;
     }
 
     boolean littleEndian() {
@@ -175,7 +181,7 @@ final class ClientSession {
             return;
         }
         RunningTask task = new RunningTask(this, registration, frame.taskId(), frame.code(), frame.payload(),
-                ++taskSequence);
+                frame.metadata(), ++taskSequence);
         tasks.put(frame.taskId(), task);
         waitTimerBusy();
         if (tasks.size() >= server.settings().maxTasksInFlight()) {

@@ -36,6 +36,11 @@ final class ClientView implements ConnectedClient {
     }
 
     @Override
+    public int protocolVersion() {
+        return session.protocolVersion();
+    }
+
+    @Override
     public ByteOrder byteOrder() {
         return session.littleEndian() ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     }

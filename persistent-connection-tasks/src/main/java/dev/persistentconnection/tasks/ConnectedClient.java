@@ -25,6 +25,9 @@ public interface ConnectedClient {
     /** When the connection was accepted. */
     Instant connectedAt();
 
+    /** The protocol version of the connection: 2 when both sides speak it (task metadata), else 1. */
+    int protocolVersion();
+
     /** The byte order the client chose in the handshake. */
     ByteOrder byteOrder();
 

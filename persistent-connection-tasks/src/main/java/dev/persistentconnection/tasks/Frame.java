@@ -9,6 +9,8 @@ sealed interface Frame {
     byte GOODBYE = 0x03;
     byte PING = 0x04;
     byte PONG = 0x05;
+    /** Version 2: a TASK with metadata. */
+    byte TASK_META = 0x06;
     byte OK = 0x10;
     byte ERROR = 0x11;
 
@@ -21,8 +23,17 @@ sealed interface Frame {
     /** OK flag: this frame ends the response. */
     int FLAG_END = 0x01;
 
-    /** Client to server: run task {@code code} under {@code taskId}. */
-    record Task(int taskId, int code, byte[] payload) implements Frame {
+    /** Kind byte + task id + code + metadata length: the fixed part of a TASK_META frame body. */
+    int TASK_META_HEADER = TASK_HEADER + 2;
+
+    /**
+     * Client to server: run task {@code code} under {@code taskId}; with metadata (version 2) it is sent as
+     * TASK_META.
+     */
+    record Task(int taskId, int code, byte[] payload, java.util.Map<String, String> metadata) implements Frame {
+        Task(int taskId, int code, byte[] payload) {
+            this(taskId, code, payload, java.util.Map.of());
+        }
     }
 
     /** Client to server: cancel task {@code taskId}. */

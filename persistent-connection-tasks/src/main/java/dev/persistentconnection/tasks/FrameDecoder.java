@@ -25,6 +25,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private final boolean littleEndian;
     private final int maxFrameSize;
     private final boolean serverSide;
+    /** Version 2 (TASK_META frames); set once the handshake has negotiated the version. */
+    private final boolean metadata;
     private final long readTimeoutNanos;
     /** Frames decoded from one read before the decoder yields to the other connections of its loop. */
     static final int FRAMES_PER_TURN = 64;
@@ -46,6 +48,12 @@ final class FrameDecoder extends ByteToMessageDecoder {
      * @param readTimeout bound on the time a started frame may take to arrive; zero for none
      */
     FrameDecoder(boolean littleEndian, int maxFrameSize, boolean serverSide, Duration readTimeout) {
+        this(littleEndian, maxFrameSize, serverSide, readTimeout, 1);
+    }
+
+    /** @param version the negotiated protocol version: 2 accepts TASK_META frames (server side) */
+    FrameDecoder(boolean littleEndian, int maxFrameSize, boolean serverSide, Duration readTimeout, int version) {
+        this.metadata = version >= 2;
         this.littleEndian = littleEndian;
         this.maxFrameSize = maxFrameSize;
         this.serverSide = serverSide;
@@ -136,6 +144,30 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 byte[] payload = new byte[body.readableBytes()];
                 body.readBytes(payload);
                 return new Frame.Task(id, code, payload);
+            }
+            if (kind == Frame.TASK_META && metadata) {
+                if (rest < 8) {
+                    fail(in, "TASK_META frame too short: " + rest + " body bytes");
+                }
+                int id = readInt(body);
+                int code = littleEndian ? body.readUnsignedShortLE() : body.readUnsignedShort();
+                int size = littleEndian ? body.readUnsignedShortLE() : body.readUnsignedShort();
+                if (size > TaskMetadata.MAX_SIZE) {
+                    fail(in, "task metadata of " + size + " bytes exceeds the limit of " + TaskMetadata.MAX_SIZE);
+                }
+                if (size > body.readableBytes()) {
+                    fail(in, "task metadata of " + size + " bytes overruns the frame");
+                }
+                java.util.Map<String, String> entries;
+                try {
+                    entries = TaskMetadata.read(body, size, littleEndian);
+                } catch (ProtocolException e) {
+                    fail(in, e.getMessage());
+                    throw e;
+                }
+                byte[] payload = new byte[body.readableBytes()];
+                body.readBytes(payload);
+                return new Frame.Task(id, code, payload, entries);
             }
             if (kind == Frame.CANCEL) {
                 if (rest != 4) {

@@ -27,7 +27,7 @@ final class FrameEncoder extends MessageToByteEncoder<Frame> {
     protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Frame frame, boolean preferDirect) {
         int size = Frame.LENGTH_FIELD + 16;
         if (frame instanceof Frame.Task t) {
-            size += t.payload().length;
+            size += t.payload().length + (t.metadata().isEmpty() ? 0 : 2 + TaskMetadata.MAX_SIZE);
         } else if (frame instanceof Frame.Ok ok) {
             size += ok.length();
         } else if (frame instanceof Frame.Error e) {
@@ -41,12 +41,20 @@ final class FrameEncoder extends MessageToByteEncoder<Frame> {
         int lengthAt = out.writerIndex();
         writeInt(out, 0);
         if (frame instanceof Frame.Task t) {
-            out.writeByte(Frame.TASK);
+            boolean meta = !t.metadata().isEmpty();
+            out.writeByte(meta ? Frame.TASK_META : Frame.TASK);
             writeInt(out, t.taskId());
-            if (littleEndian) {
-                out.writeShortLE(t.code());
-            } else {
-                out.writeShort(t.code());
+            writeShort(out, t.code());
+            if (meta) {
+                int sizeAt = out.writerIndex();
+                writeShort(out, 0);
+                TaskMetadata.write(out, t.metadata(), littleEndian);
+                int size = out.writerIndex() - sizeAt - 2;
+                if (littleEndian) {
+                    out.setShortLE(sizeAt, size);
+                } else {
+                    out.setShort(sizeAt, size);
+                }
             }
             out.writeBytes(t.payload());
         } else if (frame instanceof Frame.Cancel c) {
@@ -74,6 +82,14 @@ final class FrameEncoder extends MessageToByteEncoder<Frame> {
             out.setIntLE(lengthAt, length);
         } else {
             out.setInt(lengthAt, length);
+        }
+    }
+
+    private void writeShort(ByteBuf out, int value) {
+        if (littleEndian) {
+            out.writeShortLE(value);
+        } else {
+            out.writeShort(value);
         }
     }
 

@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 final class Handshake {
     /** "PCTP": persistent-connection task protocol. */
     static final int MAGIC = 0x50435450;
-    static final int VERSION = 1;
+    /** The highest version this implementation speaks (PROTOCOL.md, "Version 2"). */
+    static final int VERSION = 2;
+    /** The lowest version there is. */
+    static final int MIN_VERSION = 1;
     static final byte BIG_ENDIAN = 'B';
     static final byte LITTLE_ENDIAN = 'L';
     /** Bytes of the client's hello. */
@@ -117,10 +120,10 @@ final class Handshake {
         out.writeInt(maxFrameSize);
     }
 
-    static void writeAccept(ByteBuf out, int maxFrameSize, int maxTasksInFlight) {
+    static void writeAccept(ByteBuf out, int version, int maxFrameSize, int maxTasksInFlight) {
         out.writeInt(MAGIC);
         out.writeByte(ACCEPTED);
-        out.writeByte(VERSION);
+        out.writeByte(version);
         out.writeInt(maxFrameSize);
         out.writeInt(maxTasksInFlight);
     }

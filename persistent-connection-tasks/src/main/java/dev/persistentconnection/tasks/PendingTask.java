@@ -3,6 +3,7 @@ package dev.persistentconnection.tasks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -21,6 +22,8 @@ final class PendingTask {
     private final CompletableFuture<Void> streamed;
     /** Where a streaming task's chunks go, or null. */
     final Consumer<byte[]> sink;
+    /** Sent with the task on a version-2 connection. */
+    final Map<String, String> metadata;
     // Event loop only:
     /** The answer so far: the first chunk alone (the usual case, no list), then a list. */
     private byte[] first;
@@ -37,7 +40,8 @@ final class PendingTask {
     boolean abandoned;
 
     private PendingTask(int code, byte[] payload, Duration timeout, CompletableFuture<byte[]> bytes,
-            CompletableFuture<Void> streamed, Consumer<byte[]> sink) {
+            CompletableFuture<Void> streamed, Consumer<byte[]> sink, Map<String, String> metadata) {
+        this.metadata = Map.copyOf(metadata);
         this.code = code;
         this.payload = payload == null ? new byte[0] : payload;
         this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -47,14 +51,16 @@ final class PendingTask {
     }
 
     /** A task whose answer is aggregated into the future's byte array. */
-    static PendingTask aggregated(int code, byte[] payload, Duration timeout, CompletableFuture<byte[]> future) {
-        return new PendingTask(code, payload, timeout, future, null, null);
+    static PendingTask aggregated(int code, byte[] payload, Duration timeout, CompletableFuture<byte[]> future,
+            Map<String, String> metadata) {
+        return new PendingTask(code, payload, timeout, future, null, null, metadata);
     }
 
     /** A task whose answer goes to {@code sink} chunk by chunk. */
     static PendingTask streaming(int code, byte[] payload, Duration timeout, CompletableFuture<Void> future,
-            Consumer<byte[]> sink) {
-        return new PendingTask(code, payload, timeout, null, future, Objects.requireNonNull(sink, "chunkSink"));
+            Consumer<byte[]> sink, Map<String, String> metadata) {
+        return new PendingTask(code, payload, timeout, null, future, Objects.requireNonNull(sink, "chunkSink"),
+                metadata);
     }
 
     CompletableFuture<?> future() {

@@ -19,6 +19,7 @@ final class RunningTask implements Runnable, TaskContext {
     private final int taskId;
     private final int code;
     private final long sequence;
+    private final java.util.Map<String, String> metadata;
     private final Instant timestamp = Instant.now();
     private byte[] payload;
     private volatile boolean cancelled;
@@ -29,7 +30,8 @@ final class RunningTask implements Runnable, TaskContext {
     private boolean onIoThread;
 
     RunningTask(ClientSession session, TaskServer.Registration registration, int taskId, int code, byte[] payload,
-            long sequence) {
+            java.util.Map<String, String> metadata, long sequence) {
+        this.metadata = metadata;
         this.session = session;
         this.registration = registration;
         this.taskId = taskId;
@@ -94,7 +96,7 @@ final class RunningTask implements Runnable, TaskContext {
         Throwable failure = null;
         byte[] wholeAnswer = null;
         try {
-            TaskRequest r = new TaskRequest(session.view(), taskId, code, payload);
+            TaskRequest r = new TaskRequest(session.view(), taskId, code, payload, metadata);
             payload = null;
             request = r;
             TaskRun run = registration.handler().handle(r);

@@ -57,9 +57,12 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
         }
         if (!(message instanceof Handshake.Hello hello)) {
             refuse(ctx, Handshake.BAD_MAGIC, "bad magic: not a persistent-connection task protocol client");
-        } else if (hello.version() != Handshake.VERSION) {
+        } else if (hello.version() < Handshake.MIN_VERSION
+                || (server.settings().maxProtocolVersion() == 1 && hello.version() != 1)) {
+            // A version-1 server refuses every other version, as version 1 always did; a client that asked
+            // for 2 then connects again with 1.
             refuse(ctx, Handshake.UNSUPPORTED_VERSION, "unsupported protocol version " + hello.version()
-                    + "; this server speaks version " + Handshake.VERSION);
+                    + "; this server speaks version " + server.settings().maxProtocolVersion());
         } else if (hello.byteOrder() != Handshake.BIG_ENDIAN && hello.byteOrder() != Handshake.LITTLE_ENDIAN) {
             refuse(ctx, Handshake.BAD_BYTE_ORDER, "bad byte order 0x" + Integer.toHexString(hello.byteOrder() & 0xFF)
                     + "; expected 'B' or 'L'");
@@ -68,23 +71,24 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
                     + Handshake.MIN_FRAME_SIZE);
         } else {
             accept(ctx, hello.byteOrder() == Handshake.LITTLE_ENDIAN,
-                    (int) Math.min(hello.maxFrameSize(), Integer.MAX_VALUE));
+                    (int) Math.min(hello.maxFrameSize(), Integer.MAX_VALUE),
+                    Math.min(hello.version(), server.settings().maxProtocolVersion()));
         }
     }
 
-    private void accept(ChannelHandlerContext ctx, boolean littleEndian, int clientMaxFrame) {
+    private void accept(ChannelHandlerContext ctx, boolean littleEndian, int clientMaxFrame, int version) {
         done = true;
         cancelTimer();
         TaskServer.Settings s = server.settings();
-        ClientSession session = new ClientSession(server, ctx.channel(), littleEndian, clientMaxFrame);
-        FrameDecoder frames = new FrameDecoder(littleEndian, s.maxFrameSize(), true, s.readTimeout());
+        ClientSession session = new ClientSession(server, ctx.channel(), littleEndian, clientMaxFrame, version);
+        FrameDecoder frames = new FrameDecoder(littleEndian, s.maxFrameSize(), true, s.readTimeout(), version);
         session.decoder(frames);
         // Listed before the client learns it is accepted: a disconnectAll or stop(grace) that starts after the
         // client's connect returned reaches it (with GOODBYE) instead of missing it.
         server.added(session);
         session.started();
         ByteBuf reply = ctx.alloc().buffer(Handshake.ACCEPT_SIZE);
-        Handshake.writeAccept(reply, s.maxFrameSize(), s.maxTasksInFlight());
+        Handshake.writeAccept(reply, version, s.maxFrameSize(), s.maxTasksInFlight());
         ctx.writeAndFlush(reply, ctx.voidPromise());
         TaskPipeline.serverAccepted(ctx.pipeline(), s, session, frames);
     }

@@ -2,6 +2,7 @@ package dev.persistentconnection.tasks;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +49,19 @@ public final class TaskClient implements AutoCloseable {
 
     /** Like {@link #submit(int, byte[])} with a timeout for this task. */
     public CompletableFuture<byte[]> submit(int code, byte[] payload, Duration timeout) {
+        return submit(code, payload, timeout, Map.of());
+    }
+
+    /**
+     * Like {@link #submit(int, byte[], Duration)} with metadata: small key/value pairs the server's handler reads
+     * with {@link TaskRequest#metadata()} (a trace context, for example), at most 4096 bytes encoded. They travel
+     * on protocol version 2 connections only (see {@link #protocolVersion()}); on version 1 the task goes without.
+     *
+     * @throws IllegalArgumentException (in the future) if the metadata is over its limit
+     */
+    public CompletableFuture<byte[]> submit(int code, byte[] payload, Duration timeout, Map<String, String> metadata) {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
-        submit(PendingTask.aggregated(code, payload, timeout, future));
+        submit(PendingTask.aggregated(code, payload, timeout, future, metadata));
         return future;
     }
 
@@ -66,8 +78,14 @@ public final class TaskClient implements AutoCloseable {
     /** Like {@link #submitStreaming(int, byte[], Consumer)} with a timeout for this task. */
     public CompletableFuture<Void> submitStreaming(int code, byte[] payload, Consumer<byte[]> chunkSink,
             Duration timeout) {
+        return submitStreaming(code, payload, chunkSink, timeout, Map.of());
+    }
+
+    /** Like {@link #submitStreaming(int, byte[], Consumer, Duration)} with metadata, as {@link #submit(int, byte[], Duration, Map)}. */
+    public CompletableFuture<Void> submitStreaming(int code, byte[] payload, Consumer<byte[]> chunkSink,
+            Duration timeout, Map<String, String> metadata) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(PendingTask.streaming(code, payload, timeout, future, chunkSink));
+        submit(PendingTask.streaming(code, payload, timeout, future, chunkSink, metadata));
         return future;
     }
 
@@ -78,6 +96,8 @@ public final class TaskClient implements AutoCloseable {
         } else if (t.payload.length > maxPayloadSize()) {
             t.fail(new IllegalArgumentException("payload of " + t.payload.length
                     + " bytes exceeds the server's limit of " + maxPayloadSize()));
+        } else if (!t.metadata.isEmpty() && !metadataFits(t)) {
+            return;
         } else {
             handler.submit(t);
         }
@@ -145,6 +165,27 @@ public final class TaskClient implements AutoCloseable {
     /** The server's limit on this client's tasks in flight, from the handshake. */
     public int serverMaxTasksInFlight() {
         return handler.serverMaxInFlight();
+    }
+
+    /** The protocol version the connection speaks: 2 when both sides do (task metadata), else 1. */
+    public int protocolVersion() {
+        return handler.protocolVersion();
+    }
+
+    private boolean metadataFits(PendingTask t) {
+        int size;
+        try {
+            size = TaskMetadata.size(t.metadata);
+        } catch (IllegalArgumentException e) {
+            t.fail(e);
+            return false;
+        }
+        if (protocolVersion() >= 2 && t.payload.length + 2 + size > maxPayloadSize()) {
+            t.fail(new IllegalArgumentException("payload of " + t.payload.length + " bytes and metadata of " + size
+                    + " bytes exceed the server's limit of " + maxPayloadSize()));
+            return false;
+        }
+        return true;
     }
 
     /** The largest request payload the server accepts. */

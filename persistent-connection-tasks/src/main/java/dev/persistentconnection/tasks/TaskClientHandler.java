@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -37,6 +38,7 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
     private final TaskClientOptions options;
     private final int serverMaxFrame;
     private final int serverMaxInFlight;
+    private final int protocolVersion;
     private final InetSocketAddress remoteAddress;
     private final TaskClient client;
     private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
@@ -55,7 +57,9 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> deadlineTimer;
     private long deadlineTimerAt;
 
-    TaskClientHandler(Channel channel, TaskClientOptions options, int serverMaxFrame, int serverMaxInFlight) {
+    TaskClientHandler(Channel channel, TaskClientOptions options, int serverMaxFrame, int serverMaxInFlight,
+            int protocolVersion) {
+        this.protocolVersion = protocolVersion;
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.options = options;
@@ -109,6 +113,10 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
 
     int maxPayloadSize() {
         return serverMaxFrame - Frame.TASK_HEADER;
+    }
+
+    int protocolVersion() {
+        return protocolVersion;
     }
 
     int unfinished() {
@@ -274,7 +282,9 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
         atServer.put(id, t);
         byte[] payload = t.payload;
         t.payload = null;
-        channel.writeAndFlush(new Frame.Task(id, t.code, payload), channel.voidPromise());
+        // Metadata travels on version 2 only; on a version-1 connection the task goes without it.
+        channel.writeAndFlush(new Frame.Task(id, t.code, payload, protocolVersion >= 2 ? t.metadata : Map.of()),
+                channel.voidPromise());
     }
 
     /** Sends waiting tasks while the server's window has room. */

@@ -21,6 +21,7 @@ public final class TaskClientOptions {
     private final int maxFrameSize;
     private final int maxResponseSize;
     private final ByteOrder byteOrder;
+    private final int protocolVersion;
     private final SslContext sslContext;
     private final EventLoopGroup eventLoopGroup;
 
@@ -32,6 +33,7 @@ public final class TaskClientOptions {
         this.maxFrameSize = b.maxFrameSize;
         this.maxResponseSize = b.maxResponseSize;
         this.byteOrder = b.byteOrder;
+        this.protocolVersion = b.protocolVersion;
         this.sslContext = b.sslContext;
         this.eventLoopGroup = b.eventLoopGroup;
     }
@@ -56,6 +58,7 @@ public final class TaskClientOptions {
         b.maxFrameSize = maxFrameSize;
         b.maxResponseSize = maxResponseSize;
         b.byteOrder = byteOrder;
+        b.protocolVersion = protocolVersion;
         b.sslContext = sslContext;
         b.eventLoopGroup = eventLoopGroup;
         return b;
@@ -96,6 +99,11 @@ public final class TaskClientOptions {
         return byteOrder;
     }
 
+    /** The highest protocol version the client asks for in the handshake (1 or 2). */
+    public int protocolVersion() {
+        return protocolVersion;
+    }
+
     /** The client TLS context, if TLS is on. */
     public Optional<SslContext> sslContext() {
         return Optional.ofNullable(sslContext);
@@ -115,6 +123,7 @@ public final class TaskClientOptions {
         private int maxFrameSize = ProtocolDefaults.MAX_FRAME_SIZE;
         private int maxResponseSize = ProtocolDefaults.MAX_RESPONSE_SIZE;
         private ByteOrder byteOrder = ByteOrder.BIG_ENDIAN;
+        private int protocolVersion = Handshake.VERSION;
         private SslContext sslContext;
         private EventLoopGroup eventLoopGroup;
 
@@ -157,6 +166,18 @@ public final class TaskClientOptions {
                 throw new IllegalArgumentException("maxResponseSize must not be negative: " + bytes);
             }
             this.maxResponseSize = bytes;
+            return this;
+        }
+
+        /**
+         * The highest protocol version to speak: 2 (the default: task metadata, for example a trace context) or 1.
+         * The connection speaks the lower of the client's and the server's.
+         */
+        public Builder protocolVersion(int version) {
+            if (version < Handshake.MIN_VERSION || version > Handshake.VERSION) {
+                throw new IllegalArgumentException("protocolVersion must be 1 or 2: " + version);
+            }
+            this.protocolVersion = version;
             return this;
         }
 

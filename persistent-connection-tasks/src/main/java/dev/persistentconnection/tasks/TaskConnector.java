@@ -61,9 +61,23 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
         return connect(address);
     }
 
-    /** Connects and handshakes with the server at {@code address}; never blocks. */
+    /**
+     * Connects and handshakes with the server at {@code address}; never blocks. A server that speaks only protocol
+     * version 1 refuses a version-2 hello: then the connector connects once more, with version 1.
+     */
     public CompletableFuture<TaskClient> connect(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
+        return connect(address, options).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (cause instanceof ClientHandshakeHandler.VersionRefusedException) {
+                return connect(address, options.toBuilder().protocolVersion(Handshake.MIN_VERSION).build());
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private CompletableFuture<TaskClient> connect(InetSocketAddress address, TaskClientOptions options) {
         CompletableFuture<TaskClient> result = new CompletableFuture<>();
         if (closed || group.isShuttingDown()) {
             // A shut-down group would never notify the connect listener: fail now rather than hang.

@@ -9,9 +9,11 @@ public final class TaskRequest {
     private final int taskId;
     private final int code;
     private final byte[] payload;
+    private final Map<String, String> metadata;
     private volatile Object runData;
 
-    TaskRequest(ConnectedClient client, int taskId, int code, byte[] payload) {
+    TaskRequest(ConnectedClient client, int taskId, int code, byte[] payload, Map<String, String> metadata) {
+        this.metadata = metadata;
         this.client = Objects.requireNonNull(client);
         this.taskId = taskId;
         this.code = code;
@@ -43,7 +45,7 @@ public final class TaskRequest {
      * when the client sent none.
      */
     public Map<String, String> metadata() {
-        return Map.of();
+        return metadata;
     }
 
     /**

@@ -95,7 +95,7 @@ public final class TaskServer implements AutoCloseable {
             int maxFrameSize, int maxTasksInFlight, int maxClients, int maxClientsPerAddress,
             int maxTaskThreadsPerAddress, Duration waitTimeout, Duration readTimeout, Duration writeTimeout,
             Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext,
-            boolean handlersOnIoThread) {
+            boolean handlersOnIoThread, int maxProtocolVersion) {
     }
 
     private TaskServer(Settings settings) {
@@ -435,6 +435,7 @@ public final class TaskServer implements AutoCloseable {
         private Duration heartbeatTimeout = ProtocolDefaults.HEARTBEAT_TIMEOUT;
         private SslContext sslContext;
         private boolean handlersOnIoThread;
+        private int maxProtocolVersion = Handshake.VERSION;
 
         private Builder() {
             try {
@@ -502,6 +503,18 @@ public final class TaskServer implements AutoCloseable {
         }
 
         /** Connections at once; beyond, new ones are refused in the handshake. Default 1024. */
+        /**
+         * The highest protocol version to speak: 2 (the default: task metadata) or 1, for a server that must behave
+         * exactly like a version-1 one (it refuses every other version).
+         */
+        public Builder maxProtocolVersion(int version) {
+            if (version < Handshake.MIN_VERSION || version > Handshake.VERSION) {
+                throw new IllegalArgumentException("maxProtocolVersion must be 1 or 2: " + version);
+            }
+            this.maxProtocolVersion = version;
+            return this;
+        }
+
         public Builder maxClients(int clients) {
             this.maxClients = ProtocolDefaults.positive(clients, "maxClients");
             return this;
@@ -603,7 +616,8 @@ public final class TaskServer implements AutoCloseable {
             }
             return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
                     maxTasksInFlight, maxClients, maxClientsPerAddress, maxTaskThreadsPerAddress, waitTimeout,
-                    readTimeout, writeTimeout, heartbeatInterval, heartbeatTimeout, sslContext, handlersOnIoThread));
+                    readTimeout, writeTimeout, heartbeatInterval, heartbeatTimeout, sslContext, handlersOnIoThread,
+                    maxProtocolVersion));
         }
     }
 }

@@ -113,10 +113,10 @@ class BadInputFuzzTest extends TestSupport {
                     assertThat(reply.length).isGreaterThanOrEqualTo(5);
                     assertThat(reply[4]).isEqualTo((byte) Handshake.BAD_MAGIC);
                 }
-                case 2 -> { // bad version or byte order
+                case 2 -> { // bad version (0; any higher one is negotiated down) or byte order
                     byte[] hello = hello(Handshake.VERSION);
                     if (random.nextBoolean()) {
-                        hello[4] = (byte) (2 + random.nextInt(250));
+                        hello[4] = 0;
                     } else {
                         hello[5] = (byte) random.nextInt(256);
                         if (hello[5] == 'B' || hello[5] == 'L') {

@@ -81,15 +81,18 @@ class PersistentTaskConnectionTest extends TestSupport {
     void aRefusedHandshakeStopsRetrying() throws Exception {
         ServerSocket listener = closeLater(new ServerSocket(0, 5, InetAddress.getLoopbackAddress()));
         Thread peer = new Thread(() -> {
-            try (Socket s = listener.accept()) {
-                s.getInputStream().readNBytes(Handshake.HELLO_SIZE);
-                byte[] reason = utf8("speaks version 9 only");
-                s.getOutputStream().write(ByteBuffer.allocate(7 + reason.length).putInt(Handshake.MAGIC)
-                        .put((byte) Handshake.UNSUPPORTED_VERSION).putShort((short) reason.length).put(reason)
-                        .array());
-                s.getInputStream().read();
-            } catch (Exception ignored) {
-                // test peer
+            // Refuses version 2, then the client's second try with version 1.
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try (Socket s = listener.accept()) {
+                    s.getInputStream().readNBytes(Handshake.HELLO_SIZE);
+                    byte[] reason = utf8("speaks version 9 only");
+                    s.getOutputStream().write(ByteBuffer.allocate(7 + reason.length).putInt(Handshake.MAGIC)
+                            .put((byte) Handshake.UNSUPPORTED_VERSION).putShort((short) reason.length).put(reason)
+                            .array());
+                    s.getInputStream().read();
+                } catch (Exception ignored) {
+                    // test peer
+                }
             }
         }, "refusing-peer");
         peer.setDaemon(true);

@@ -168,6 +168,29 @@ class SampleAppTest extends SampleAppTestSupport {
     }
 
     @Test
+    void theStatusApiShowsTheNextAttemptAndTheOutageAndRetryNowSkipsTheWait() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String status = get("/api/status").body();
+            assertThat(JsonPath.<List<Object>>read(status,
+                    "$.connections[?(@.name == 'nowhere')].untilNextAttemptMillis")).singleElement().isNotNull();
+            assertThat(JsonPath.<List<Object>>read(status, "$.connections[?(@.name == 'nowhere')].outageMillis"))
+                    .singleElement().isNotNull();
+        });
+        long attemptsBefore = connections.managed("nowhere").statistics().failedAttempts();
+
+        HttpResponse<String> retry = post("/actuator/persistentconnections/nowhere/retry-now");
+
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(JsonPath.<String>read(retry.body(), "$.name")).isEqualTo("nowhere");
+        if (JsonPath.<Boolean>read(retry.body(), "$.retried")) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    connections.managed("nowhere").statistics().failedAttempts()).isGreaterThan(attemptsBefore));
+        }
+        assertThat(get("/").body()).contains("next attempt", "outage");
+        assertThat(get("/app.js").body()).contains("retry-now");
+    }
+
+    @Test
     void nothingListensForTheNowhereConnectionAndItsRepeatedFailureIsReportedOnce() throws Exception {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(
                 () -> assertThat(connections.managed("nowhere").statistics().failedAttempts()).isGreaterThan(1));

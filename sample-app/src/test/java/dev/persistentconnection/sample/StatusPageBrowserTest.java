@@ -86,6 +86,9 @@ class StatusPageBrowserTest extends SampleAppTestSupport {
             assertThat(driver.findElements(By.cssSelector(
                     "#timeline li[data-connection='quotes'][data-kind='Failed_to_connect']"))).isNotEmpty();
             assertThat(driver.findElements(By.cssSelector("#tasks li.k-Task_failed"))).isNotEmpty();
+            assertThat(text("outage-quotes")).as("the outage duration").endsWith(" s");
+            assertThat(text("next-nowhere")).as("the countdown").matches("in .* s|now");
+            assertThat(driver.findElement(By.id("retry-nowhere")).isEnabled()).isTrue();
         });
         screenshot("status-page-outage.png");
 

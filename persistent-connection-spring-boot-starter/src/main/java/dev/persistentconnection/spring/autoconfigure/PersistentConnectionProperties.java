@@ -85,6 +85,24 @@ public class PersistentConnectionProperties {
          */
         private @Nullable Duration deadline;
 
+        /**
+         * Spreads out the reconnects after a long-lived connection drops: instead of at once, the reconnect waits a
+         * random time in [0, reconnect-jitter], so the clients of a restarted server do not all come back in the
+         * same instant. Default: 0 (reconnect at once).
+         */
+        private @Nullable Duration reconnectJitter;
+
+        /** How many recent events the actuator endpoint shows for this connection, 0 to 1000. Default: 20. */
+        private @Nullable Integer eventHistorySize;
+
+        /**
+         * While the connection keeps failing, how often to log one INFO line "still failing: N attempts over D,
+         * last error E". Default: 5m.
+         */
+        private @Nullable Duration stillFailingLogInterval;
+
+        private final Health health = new Health();
+
         /** Exponential back-off of the retry delay after consecutive failures. */
         private final Backoff backoff = new Backoff();
 
@@ -125,6 +143,13 @@ public class PersistentConnectionProperties {
         public void setConnectTimeout(@Nullable Duration connectTimeout) { this.connectTimeout = connectTimeout; }
         public @Nullable Duration getDeadline() { return deadline; }
         public void setDeadline(@Nullable Duration deadline) { this.deadline = deadline; }
+        public @Nullable Duration getReconnectJitter() { return reconnectJitter; }
+        public void setReconnectJitter(@Nullable Duration reconnectJitter) { this.reconnectJitter = reconnectJitter; }
+        public @Nullable Integer getEventHistorySize() { return eventHistorySize; }
+        public void setEventHistorySize(@Nullable Integer eventHistorySize) { this.eventHistorySize = eventHistorySize; }
+        public @Nullable Duration getStillFailingLogInterval() { return stillFailingLogInterval; }
+        public void setStillFailingLogInterval(@Nullable Duration interval) { this.stillFailingLogInterval = interval; }
+        public Health getHealth() { return health; }
         public Backoff getBackoff() { return backoff; }
         public Heartbeat getHeartbeat() { return heartbeat; }
         public Ssl getSsl() { return ssl; }
@@ -150,15 +175,50 @@ public class PersistentConnectionProperties {
          */
         private @Nullable Duration resetAfter;
 
+        /**
+         * How the delay grows: exponential (retry-delay x multiplier^n) or decorrelated-jitter (each delay random
+         * in [retry-delay, 3 x the previous one], at most max-delay; the jitter fraction is not applied on top).
+         * Default: exponential.
+         */
+        private @Nullable String strategy;
+
         public @Nullable Double getMultiplier() { return multiplier; }
         public void setMultiplier(@Nullable Double multiplier) { this.multiplier = multiplier; }
         public @Nullable Duration getMaxDelay() { return maxDelay; }
         public void setMaxDelay(@Nullable Duration maxDelay) { this.maxDelay = maxDelay; }
         public @Nullable Duration getResetAfter() { return resetAfter; }
         public void setResetAfter(@Nullable Duration resetAfter) { this.resetAfter = resetAfter; }
+        public @Nullable String getStrategy() { return strategy; }
+        public void setStrategy(@Nullable String strategy) { this.strategy = strategy; }
     }
 
     /** Heartbeats of an established connection (built-in connector). */
+    /** How the connection's health indicator maps its state to a status. */
+    public static class Health {
+
+        /**
+         * Grace after a connection that was up drops: it stays UP for this long while it reconnects, so a short
+         * outage does not fail a readiness probe. Default: 0 (not UP as soon as it is not connected).
+         */
+        private @Nullable Duration downAfter;
+
+        /** The status while the connection is retrying: DOWN or OUT_OF_SERVICE. Default: DOWN. */
+        private @Nullable String statusWhileRetrying;
+
+        /**
+         * Whether losing this connection makes the application unhealthy. With false its health is UNKNOWN while it
+         * is not connected (still with every detail), which never brings the aggregate status down. Default: true.
+         */
+        private @Nullable Boolean required;
+
+        public @Nullable Duration getDownAfter() { return downAfter; }
+        public void setDownAfter(@Nullable Duration downAfter) { this.downAfter = downAfter; }
+        public @Nullable String getStatusWhileRetrying() { return statusWhileRetrying; }
+        public void setStatusWhileRetrying(@Nullable String status) { this.statusWhileRetrying = status; }
+        public @Nullable Boolean getRequired() { return required; }
+        public void setRequired(@Nullable Boolean required) { this.required = required; }
+    }
+
     public static class Heartbeat {
 
         /** Quiet time after which the client sends a heartbeat. Default: 10s. */

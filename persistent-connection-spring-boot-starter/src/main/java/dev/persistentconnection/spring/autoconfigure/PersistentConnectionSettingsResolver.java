@@ -84,7 +84,14 @@ final class PersistentConnectionSettingsResolver {
         PersistentConnectionSettings.Backoff backoff = new PersistentConnectionSettings.Backoff(
                 first(c.getBackoff().getMultiplier(), d.getBackoff().getMultiplier(), builtIn.backoff().multiplier()),
                 first(c.getBackoff().getMaxDelay(), d.getBackoff().getMaxDelay(), builtIn.backoff().maxDelay()),
-                first(c.getBackoff().getResetAfter(), d.getBackoff().getResetAfter(), builtIn.backoff().resetAfter()));
+                first(c.getBackoff().getResetAfter(), d.getBackoff().getResetAfter(), builtIn.backoff().resetAfter()),
+                strategy(first(c.getBackoff().getStrategy(), d.getBackoff().getStrategy(), "exponential")));
+        PersistentConnectionSettings.Health health = new PersistentConnectionSettings.Health(
+                first(c.getHealth().getDownAfter(), d.getHealth().getDownAfter(), builtIn.health().downAfter()),
+                first(c.getHealth().getStatusWhileRetrying(), d.getHealth().getStatusWhileRetrying(),
+                        builtIn.health().statusWhileRetrying()).trim().toUpperCase(java.util.Locale.ROOT)
+                        .replace('-', '_'),
+                first(c.getHealth().getRequired(), d.getHealth().getRequired(), builtIn.health().required()));
         PersistentConnectionSettings.Heartbeat heartbeat = new PersistentConnectionSettings.Heartbeat(
                 first(c.getHeartbeat().getInterval(), d.getHeartbeat().getInterval(), builtIn.heartbeat().interval()),
                 first(c.getHeartbeat().getTimeout(), d.getHeartbeat().getTimeout(), builtIn.heartbeat().timeout()));
@@ -98,7 +105,18 @@ final class PersistentConnectionSettingsResolver {
                 first(c.getRetryDelay(), d.getRetryDelay(), builtIn.retryDelay()),
                 first(c.getJitter(), d.getJitter(), builtIn.jitter()),
                 first(c.getConnectTimeout(), d.getConnectTimeout(), builtIn.connectTimeout()),
-                backoff, heartbeat, sslBundle, serviceId, transport);
+                backoff, heartbeat, sslBundle, serviceId, transport,
+                first(c.getReconnectJitter(), d.getReconnectJitter(), builtIn.reconnectJitter()), health,
+                first(c.getEventHistorySize(), d.getEventHistorySize(), builtIn.eventHistorySize()),
+                first(c.getStillFailingLogInterval(), d.getStillFailingLogInterval(),
+                        builtIn.stillFailingLogInterval()));
+    }
+
+    private static PersistentConnectionSettings.Backoff.Strategy strategy(String written) {
+        return written.trim().equalsIgnoreCase("decorrelated-jitter")
+                || written.trim().equalsIgnoreCase("decorrelated_jitter")
+                ? PersistentConnectionSettings.Backoff.Strategy.DECORRELATED_JITTER
+                : PersistentConnectionSettings.Backoff.Strategy.EXPONENTIAL;
     }
 
     /** The connection's own value, else the default's, else the built-in one. */
@@ -120,6 +138,29 @@ final class PersistentConnectionSettingsResolver {
                     "the jitter must be a fraction in [0, 1)",
                     "Set '" + prefix + ".jitter' to a value from 0 (no randomization) up to, but not including, 1, "
                             + "for example 0.3.");
+        }
+        nonNegative(prefix + ".reconnect-jitter", c.getReconnectJitter());
+        nonNegative(prefix + ".health.down-after", c.getHealth().getDownAfter());
+        positive(prefix + ".still-failing-log-interval", c.getStillFailingLogInterval());
+        Integer historySize = c.getEventHistorySize();
+        if (historySize != null && (historySize < 0 || historySize > 1000)) {
+            throw new InvalidPersistentConnectionPropertyException(prefix + ".event-history-size", historySize,
+                    "the event history size must be from 0 to 1000",
+                    "Set '" + prefix + ".event-history-size' to 0 (no history) up to 1000, for example 20.");
+        }
+        String status = c.getHealth().getStatusWhileRetrying();
+        if (status != null && !status.trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT)
+                .matches("DOWN|OUT_OF_SERVICE")) {
+            throw new InvalidPersistentConnectionPropertyException(prefix + ".health.status-while-retrying", status,
+                    "the status while retrying must be DOWN or OUT_OF_SERVICE",
+                    "Set '" + prefix + ".health.status-while-retrying' to DOWN (the default) or OUT_OF_SERVICE.");
+        }
+        String strategy = c.getBackoff().getStrategy();
+        if (strategy != null && !strategy.trim().replace('_', '-').toLowerCase(java.util.Locale.ROOT)
+                .matches("exponential|decorrelated-jitter")) {
+            throw new InvalidPersistentConnectionPropertyException(prefix + ".backoff.strategy", strategy,
+                    "the back-off strategy must be exponential or decorrelated-jitter",
+                    "Set '" + prefix + ".backoff.strategy' to exponential (the default) or decorrelated-jitter.");
         }
         MessageTransportValidation.validate(c, prefix);
         Double multiplier = c.getBackoff().getMultiplier();
@@ -192,6 +233,7 @@ final class PersistentConnectionSettingsResolver {
     private record Resolved(String name, String serverName, List<InetSocketAddress> addresses, Duration retryDelay,
             double jitter, Duration connectTimeout, PersistentConnectionSettings.Backoff backoff,
             PersistentConnectionSettings.Heartbeat heartbeat, @Nullable String sslBundle,
-            @Nullable String discoveryServiceId, Transport transport) implements PersistentConnectionSettings {
+            @Nullable String discoveryServiceId, Transport transport, Duration reconnectJitter, PersistentConnectionSettings.Health health,
+            int eventHistorySize, Duration stillFailingLogInterval) implements PersistentConnectionSettings {
     }
 }

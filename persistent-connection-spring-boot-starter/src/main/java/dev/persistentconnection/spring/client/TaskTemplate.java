@@ -112,7 +112,7 @@ public final class TaskTemplate {
                     + ": " + ex.getMessage(), ex));
             return call.result;
         }
-        call.start(client -> client.submit(code, payload, call.remaining()),
+        call.start(client -> client.submit(code, payload, call.remaining(), call.observation.metadata()),
                 answer -> TaskTemplate.<R>uncheckedCast(decode(code, answer, responseType)));
         return call.result;
     }
@@ -140,7 +140,7 @@ public final class TaskTemplate {
             for (byte[] element : reader.read(chunk)) {
                 onElement.accept(elementType.cast(decode(code, element, elementType)));
             }
-        }, call.remaining()), done -> {
+        }, call.remaining(), call.observation.metadata()), done -> {
             if (reader.hasPartialElement()) {
                 throw new TaskCallException(connectionName, code, "the stream of task code " + code
                         + " ended inside an element", null);

@@ -8,11 +8,14 @@ import dev.persistentconnection.ConnectionState;
 import dev.persistentconnection.spring.ConnectionStatistics;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
@@ -22,7 +25,12 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@code persistent.connection.attempts}: counter, tag {@code outcome=success|failure};</li>
  * <li>{@code persistent.connection.connect}: timer of the successful connects;</li>
  * <li>{@code persistent.connection.disconnects}: counter;</li>
- * <li>{@code persistent.connection.state.age}: gauge, seconds since the last state change.</li>
+ * <li>{@code persistent.connection.state.age}: gauge, seconds since the last state change;</li>
+ * <li>{@code persistent.connection.attempts.failed}: counter, tag {@code error=<the exception's simple class
+ * name>};</li>
+ * <li>{@code persistent.connection.outage}: timer, from the disconnection (or the first failure of a connection that
+ * was not up) to the next {@code Connected};</li>
+ * <li>{@code persistent.connection.outage.attempts}: distribution summary, attempts per outage.</li>
  * </ul>
  */
 public class PersistentConnectionMetrics implements MeterBinder {
@@ -59,7 +67,32 @@ public class PersistentConnectionMetrics implements MeterBinder {
             Gauge.builder("persistent.connection.state.age", connection, PersistentConnectionMetrics::stateAgeSeconds)
                     .tags(tags).baseUnit("seconds").description("Time since the last change of the connection's state")
                     .register(registry);
+            Timer outages = Timer.builder("persistent.connection.outage").tags(tags)
+                    .description("How long the connection was down, until it was connected again").register(registry);
+            DistributionSummary attemptsPerOutage = DistributionSummary.builder("persistent.connection.outage.attempts")
+                    .tags(tags).description("Attempts it took to connect again, the successful one included")
+                    .register(registry);
+            statistics.addListener(new ConnectionStatistics.Listener() {
+                @Override
+                public void attemptFailed(Throwable error) {
+                    Counter.builder("persistent.connection.attempts.failed").tags(tags)
+                            .tag("error", errorTag(error))
+                            .description("Failed connection attempts by error").register(registry).increment();
+                }
+
+                @Override
+                public void outageEnded(Duration duration, int attempts) {
+                    outages.record(duration);
+                    attemptsPerOutage.record(attempts);
+                }
+            });
         }
+    }
+
+    /** The exception's simple class name (its full name for an anonymous class). */
+    private static String errorTag(Throwable error) {
+        String simple = error.getClass().getSimpleName();
+        return simple.isEmpty() ? error.getClass().getName() : simple;
     }
 
     private static double stateAgeSeconds(ManagedPersistentConnection connection) {

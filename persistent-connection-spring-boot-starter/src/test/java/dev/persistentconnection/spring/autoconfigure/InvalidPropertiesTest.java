@@ -51,6 +51,14 @@ class InvalidPropertiesTest {
             "persistent-connection.connections.orders.addresses[0]     | :7000     | not of the form host:port  | host:port",
             "persistent-connection.connections.orders.addresses[0]     | ::1:7000  | not of the form host:port  | [v6-address]:port",
             "persistent-connection.connections.orders.ssl.bundle       | missing   | no SSL bundle named        | spring.ssl.bundle",
+            "persistent-connection.connections.orders.reconnect-jitter | -1s       | must not be negative       | zero or a positive duration",
+            "persistent-connection.defaults.reconnect-jitter            | -2s       | must not be negative       | zero or a positive duration",
+            "persistent-connection.connections.orders.health.down-after | -1s      | must not be negative       | zero or a positive duration",
+            "persistent-connection.connections.orders.health.status-while-retrying | UP | DOWN or OUT_OF_SERVICE | DOWN (the default) or OUT_OF_SERVICE",
+            "persistent-connection.connections.orders.backoff.strategy | fibonacci | exponential or decorrelated-jitter | exponential (the default) or decorrelated-jitter",
+            "persistent-connection.connections.orders.event-history-size | 5000   | from 0 to 1000             | 0 (no history) up to 1000",
+            "persistent-connection.connections.orders.event-history-size | -1     | from 0 to 1000             | 0 (no history) up to 1000",
+            "persistent-connection.connections.orders.still-failing-log-interval | 0s | must be positive      | a positive duration",
     })
     void invalidValueIsReportedWithThePropertyAndTheFix(String property, String value, String reason, String action) {
         // A list is set as a comma-separated value; its element is reported with its index.

@@ -34,10 +34,14 @@ public class StatusController {
     public record ServerView(boolean running, String address, int clients) {
     }
 
-    /** One connection, as the health details and the actuator endpoint show it, plus its counters. */
+    /**
+     * One connection, as the health details and the actuator endpoint show it, plus its counters; during an outage,
+     * how long until the next attempt and how long the outage has lasted, in milliseconds of the server's clock.
+     */
     public record ConnectionView(String name, String serverName, String phase, boolean connected, String address,
             String lastError, int consecutiveFailures, String since, long successfulAttempts, long failedAttempts,
-            long disconnects, String retryDelay, double backoffMultiplier, String backoffMaxDelay) {
+            long disconnects, String retryDelay, double backoffMultiplier, String backoffMaxDelay,
+            String nextAttemptAt, Long untilNextAttemptMillis, Long outageMillis) {
     }
 
     /** Everything the page shows, at one moment. */
@@ -113,6 +117,9 @@ public class StatusController {
                 state.consecutiveFailures(), String.valueOf(state.since()),
                 managed.statistics().successfulAttempts(), managed.statistics().failedAttempts(),
                 managed.statistics().disconnects(), String.valueOf(managed.settings().retryDelay()),
-                managed.settings().backoff().multiplier(), String.valueOf(managed.settings().backoff().maxDelay()));
+                managed.settings().backoff().multiplier(), String.valueOf(managed.settings().backoff().maxDelay()),
+                state.nextAttemptAt().map(String::valueOf).orElse(null),
+                state.untilNextAttempt().map(java.time.Duration::toMillis).orElse(null),
+                state.outageDuration().map(java.time.Duration::toMillis).orElse(null));
     }
 }
