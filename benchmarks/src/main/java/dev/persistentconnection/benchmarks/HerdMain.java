@@ -343,7 +343,7 @@ public final class HerdMain {
     }
 
     private static TaskServer newServer(int port, int n) {
-        return TaskServer.builder().port(port).maxClients(2 * n).build()
+        return TaskServer.builder().port(port).maxClients(2 * n).maxClientsPerAddress(2 * n).build()
                 .register(1, TaskHandler.of(payload -> payload), "echo");
     }
 

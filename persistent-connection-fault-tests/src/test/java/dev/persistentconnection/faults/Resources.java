@@ -16,7 +16,9 @@ final class Resources {
             "ForkJoinPool.commonPool-worker", "Common-Cleaner", "Attach Listener", "process reaper",
             "awaitility", "junit-", "surefire-", "globalEventExecutor", "Notification Thread",
             "Signal Dispatcher", "Reference Handler", "Finalizer", "main", "Monitor Deflation", "Service Thread",
-            "Sweeper", "JFR", "Java2D", "Catalina", "background-preinit", "ObjectCleanerThread", "Cleaner-");
+            "Sweeper", "JFR", "Java2D", "Catalina", "background-preinit", "ObjectCleanerThread", "Cleaner-",
+            // Spring Cloud's host look-up at startup (on this module's class path for the catalog test only).
+            "spring.cloud.inetutils");
 
     private Resources() {
     }

@@ -54,7 +54,8 @@ import org.springframework.context.support.GenericApplicationContext;
  *
  * <p>Bounded by default (about 90 s of faults). {@code -Dsoak.minutes=30} runs the schedule for 30 minutes;
  * {@code -Dsoak.seed=N} replays a schedule (the fault sequence and the load's choices; thread timing is not
- * reproducible).
+ * reproducible); {@code -Dsoak.gapScale=0.2 -Dsoak.holdScale=0.5} scale the pause between two faults (100 to 300
+ * ms at 1) and their durations (50 to 300 ms at 1), for a higher fault rate in a long run.
  */
 class SoakTest {
 
@@ -100,6 +101,10 @@ class SoakTest {
     static final class Soak {
         final long seed;
         final double minutes;
+        /** Scales the pause between two faults ({@code soak.gapScale}, default 1). */
+        final double gapScale = Double.parseDouble(property("soak.gapScale", "1"));
+        /** Scales how long a fault lasts ({@code soak.holdScale}, default 1: 50 to 300 ms). */
+        final double holdScale = Double.parseDouble(property("soak.holdScale", "1"));
         final Random random;
         final List<String> failures = new ArrayList<>();
         final Map<String, Object> figures = new LinkedHashMap<>();
@@ -162,9 +167,9 @@ class SoakTest {
             int faults = 0;
             while (minutes > 0 ? System.nanoTime() < scheduleEnd : faults < BOUNDED_FAULTS) {
                 Fault f = pick();
-                inject(f, 50 + random.nextInt(250));
+                inject(f, (int) (holdScale * (50 + random.nextInt(250))));
                 faults++;
-                Thread.sleep(100 + random.nextInt(200));
+                Thread.sleep((long) (gapScale * (100 + random.nextInt(200))));
                 if (faults % 100 == 0) {
                     System.out.println("[soak] " + faults + " faults, " + load.submitted.sum() + " tasks sent, "
                             + load.succeeded() + " succeeded");
@@ -229,6 +234,8 @@ class SoakTest {
             check(faultsInjected >= 200 || minutes > 0, "only " + faultsInjected + " faults");
             figures.put("seed", seed);
             figures.put("schedule seconds", String.format("%.1f", scheduleSeconds));
+            figures.put("pause between faults (x 100-300 ms)", gapScale);
+            figures.put("fault duration (x 50-300 ms)", holdScale);
             figures.put("faults injected", faultsInjected);
             figures.put("faults by kind", new LinkedHashMap<>(injected));
             figures.put("tasks sent", load.submitted.sum());

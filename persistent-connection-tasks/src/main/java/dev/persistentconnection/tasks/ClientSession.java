@@ -44,6 +44,7 @@ final class ClientSession {
     private final boolean littleEndian;
     private final int protocolVersion;
     private final int clientMaxFrame;
+    private final java.net.InetAddress remoteHost;
     private final Instant connectedAt = Instant.now();
     private final long sequence = SEQUENCE.incrementAndGet();
     private final ClientView view = new ClientView(this);
@@ -74,6 +75,7 @@ final class ClientSession {
         this.server = server;
         this.channel = channel;
         this.loop = channel.eventLoop();
+        this.remoteHost = TaskServer.host(channel);
         this.littleEndian = littleEndian;
         this.clientMaxFrame = clientMaxFrame;
         this.answers = new AnswerWindow(channel);
@@ -190,10 +192,16 @@ final class ClientSession {
             return;
         }
         try {
-            server.executor().execute(task);
+            server.execute(remoteHost, task, () -> onLoop(() -> rejected(task)));
         } catch (RejectedExecutionException e) {
-            tasks.remove(frame.taskId());
-            send(new Frame.Error(frame.taskId(), TaskException.SERVER_BUSY, "server busy: task rejected"));
+            rejected(task);
+        }
+    }
+
+    /** The executor refused the task (on the event loop). */
+    private void rejected(RunningTask task) {
+        if (tasks.remove(task.taskId(), task)) {
+            send(new Frame.Error(task.taskId(), TaskException.SERVER_BUSY, "server busy: task rejected"));
             afterTaskRemoved();
         }
     }

@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * buffered for it, so a claimed oversized length costs nothing but the close. A frame that has started must be
  * complete within the read timeout. Decoding can be paused (backpressure) and resumed; bytes already received then
  * wait in the cumulation buffer, whose size is bounded by one read plus one frame.
+ *
+ * <p>Fair to the other connections of the event loop: after {@value #FRAMES_PER_TURN} frames from one read, the
+ * decoder stops reading from its connection and finishes the read in a task scheduled for the loop's next turn,
+ * after the other connections' reads. So a peer sending thousands of tiny frames per read (CANCEL or PING storms)
+ * gets a turn the size of anyone else's, not a turn the size of its read.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
     private final boolean littleEndian;
@@ -23,8 +28,12 @@ final class FrameDecoder extends ByteToMessageDecoder {
     /** Version 2 (TASK_META frames); set once the handshake has negotiated the version. */
     private final boolean metadata;
     private final long readTimeoutNanos;
+    /** Frames decoded from one read before the decoder yields to the other connections of its loop. */
+    static final int FRAMES_PER_TURN = 64;
     private boolean paused;
     private boolean failed;
+    private int framesThisTurn;
+    private boolean yielded;
     private ScheduledFuture<?> readTimer;
     /** A frame has started but not arrived whole; since when, and how many frames had been decoded then. */
     private boolean partial;
@@ -62,7 +71,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        if (paused || in.readableBytes() < Frame.LENGTH_FIELD) {
+        if (paused || yielded || in.readableBytes() < Frame.LENGTH_FIELD) {
+            return;
+        }
+        if (framesThisTurn >= FRAMES_PER_TURN) {
+            yieldTurn(ctx);
             return;
         }
         int start = in.readerIndex();
@@ -76,7 +89,35 @@ final class FrameDecoder extends ByteToMessageDecoder {
         in.skipBytes(Frame.LENGTH_FIELD);
         ByteBuf body = in.readSlice((int) length);
         out.add(parse(in, body));
+        framesThisTurn++;
         framesDecoded++;
+    }
+
+    /**
+     * Stops reading and decodes the rest on the loop's next turn (a scheduled task runs after the next I/O pass; a
+     * plain task could run in this one).
+     */
+    private void yieldTurn(ChannelHandlerContext ctx) {
+        yielded = true;
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> {
+            yielded = false;
+            framesThisTurn = 0;
+            if (ctx.isRemoved()) {
+                return;
+            }
+            if (!paused) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            if (!paused && actualReadableBytes() > 0) {
+                try {
+                    channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                    channelReadComplete(ctx);
+                } catch (Exception e) {
+                    ctx.fireExceptionCaught(e);
+                }
+            }
+        }, 0, TimeUnit.NANOSECONDS);
     }
 
     private Frame parse(ByteBuf in, ByteBuf body) {
@@ -174,6 +215,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!yielded) {
+            framesThisTurn = 0;
+        }
         super.channelRead(ctx, msg);
         watchPartialFrame();
     }
@@ -190,7 +234,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             return;
         }
         paused = false;
-        if (ctx != null && !ctx.isRemoved() && actualReadableBytes() > 0) {
+        if (ctx != null && !ctx.isRemoved() && !yielded && actualReadableBytes() > 0) {
             try {
                 channelRead(ctx, Unpooled.EMPTY_BUFFER);
                 channelReadComplete(ctx);

@@ -11,14 +11,23 @@ import java.util.function.BooleanSupplier;
 /**
  * Keeps a quiet connection alive and detects a dead peer, on both sides. Placed after an {@link IdleTimer}:
  * when this side has written nothing for the heartbeat interval it sends PING; when it has received nothing for
- * the heartbeat timeout it closes the connection. Answers PING with PONG and swallows both. While this side has
- * stopped reading on purpose (backpressure, graceful disconnect) the silence is its own and is not held against
- * the peer.
+ * the heartbeat timeout it closes the connection. Answers PING with PONG and swallows both: one PONG per read
+ * however many PINGs it held, and none while the outbound buffer is full (the bytes queued there will show the
+ * peer that this side lives), so that a peer flooding PINGs without reading costs one small write per read, not
+ * a write per PING piling up in memory; more than {@value #MAX_PINGS_PER_SECOND} PINGs within a second close the
+ * connection (a live peer sends one per heartbeat interval). While this side has stopped reading on purpose (backpressure, graceful
+ * disconnect) the silence is its own and is not held against the peer.
  */
 final class HeartbeatHandler extends ChannelDuplexHandler {
     private final Duration timeout;
     private final BooleanSupplier readingPaused;
     private final CloseHandle closer;
+    /** More PINGs than this within one second are a flood (PROTOCOL.md, "Heartbeats"). */
+    static final int MAX_PINGS_PER_SECOND = 100;
+    private static final long SECOND = 1_000_000_000L;
+    private boolean pongOwed;
+    private long pingsSince = System.nanoTime();
+    private int pings;
 
     HeartbeatHandler(Duration timeout, BooleanSupplier readingPaused, CloseHandle closer) {
         this.timeout = timeout;
@@ -29,12 +38,31 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Frame.Ping) {
-            if (!outputShutdown(ctx)) {
-                ctx.channel().writeAndFlush(new Frame.Pong(), ctx.channel().voidPromise());
+            long now = System.nanoTime();
+            if (now - pingsSince > SECOND) {
+                pingsSince = now;
+                pings = 0;
             }
+            if (++pings > MAX_PINGS_PER_SECOND) {
+                pongOwed = false;
+                closer.close("protocol error: more than " + MAX_PINGS_PER_SECOND + " PINGs within one second");
+                return;
+            }
+            pongOwed = true;
         } else if (!(msg instanceof Frame.Pong)) {
             ctx.fireChannelRead(msg);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (pongOwed) {
+            pongOwed = false;
+            if (ctx.channel().isWritable() && !outputShutdown(ctx)) {
+                ctx.channel().writeAndFlush(new Frame.Pong(), ctx.channel().voidPromise());
+            }
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

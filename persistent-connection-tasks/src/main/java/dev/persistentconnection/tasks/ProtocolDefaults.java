@@ -25,7 +25,7 @@ final class ProtocolDefaults {
     static final int MAX_RESPONSE_SIZE = 64 << 20;
 
     /** Server: idle time (no task in flight) after which a client is disconnected. */
-    static final Duration WAIT_TIMEOUT = Duration.ofMinutes(30);
+    static final Duration WAIT_TIMEOUT = Duration.ofMinutes(5);
     /** Server: the time a started frame, or the handshake, may take to arrive. */
     static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
     /** Server: the time a write may take. */

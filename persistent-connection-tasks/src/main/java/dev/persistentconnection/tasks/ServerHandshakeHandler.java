@@ -17,19 +17,20 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
     private static final System.Logger LOG = System.getLogger(ServerHandshakeHandler.class.getName());
 
     private final TaskServer server;
-    private final boolean full;
+    /** Why this connection is refused at once (server full), or null. */
+    private final String refusal;
     private ScheduledFuture<?> timer;
     private boolean done;
 
-    ServerHandshakeHandler(TaskServer server, boolean full) {
+    ServerHandshakeHandler(TaskServer server, String refusal) {
         this.server = server;
-        this.full = full;
+        this.refusal = refusal;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (full) {
-            refuse(ctx, Handshake.SERVER_FULL, "server full: " + server.settings().maxClients() + " clients");
+        if (refusal != null) {
+            refuse(ctx, Handshake.SERVER_FULL, refusal);
         } else {
             long nanos = server.settings().readTimeout().toNanos();
             timer = ctx.executor().schedule(() -> {

@@ -1,6 +1,7 @@
 package dev.persistentconnection.tasks;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -45,7 +46,11 @@ public final class TaskServer implements AutoCloseable {
 
     /** The largest task code applications may register; codes above are reserved for the protocol. */
     public static final int MAX_USER_TASK_CODE = 0xFEFF;
-    /** The default time a client may stay idle (no task in flight) before it is disconnected: 30 min. */
+    /**
+     * The default time a client may stay idle (no task in flight) before it is disconnected: 5 min, so that a
+     * connection that only answers heartbeats cannot keep a slot for long (a persistent connection reconnects at
+     * once after the GOODBYE).
+     */
     public static final Duration DEFAULT_WAIT_TIMEOUT = ProtocolDefaults.WAIT_TIMEOUT;
     /** The default time a started frame (or the handshake) may take to arrive: 5 s. */
     public static final Duration DEFAULT_READ_TIMEOUT = ProtocolDefaults.READ_TIMEOUT;
@@ -61,6 +66,8 @@ public final class TaskServer implements AutoCloseable {
     public static final int DEFAULT_MAX_TASKS_IN_FLIGHT = ProtocolDefaults.MAX_TASKS_IN_FLIGHT;
     /** The default number of clients at once: 1024. */
     public static final int DEFAULT_MAX_CLIENTS = ProtocolDefaults.MAX_CLIENTS;
+    /** The default limit on connections from one remote address: a quarter of {@link #DEFAULT_MAX_CLIENTS}. */
+    public static final int DEFAULT_MAX_CLIENTS_PER_ADDRESS = 256;
     /** A handler run on the I/O thread for this long (10 ms) or longer is reported as blocking it. */
     static final long IO_THREAD_BLOCKING_THRESHOLD_NANOS = 10_000_000;
     private static final long BLOCKING_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -76,6 +83,7 @@ public final class TaskServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private ExecutorService ownedExecutor;
     private Executor executor;
+    private AddressShares addressShares;
     private Channel serverChannel;
     private boolean started;
     private boolean stopped;
@@ -84,8 +92,9 @@ public final class TaskServer implements AutoCloseable {
     }
 
     record Settings(InetAddress bindAddress, int port, Executor executor, int taskThreads, int ioThreads,
-            int maxFrameSize, int maxTasksInFlight, int maxClients, Duration waitTimeout, Duration readTimeout,
-            Duration writeTimeout, Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext,
+            int maxFrameSize, int maxTasksInFlight, int maxClients, int maxClientsPerAddress,
+            int maxTaskThreadsPerAddress, Duration waitTimeout, Duration readTimeout, Duration writeTimeout,
+            Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext,
             boolean handlersOnIoThread, int maxProtocolVersion) {
     }
 
@@ -150,6 +159,11 @@ public final class TaskServer implements AutoCloseable {
                 ownedExecutor = pool;
                 executor = pool;
             }
+            int threadsPerAddress = settings.maxTaskThreadsPerAddress();
+            if (threadsPerAddress < 0) { // the default: half of the server's own pool, none for an executor
+                threadsPerAddress = settings.executor() != null ? 0 : Math.max(1, settings.taskThreads() / 2);
+            }
+            addressShares = new AddressShares(settings.maxClientsPerAddress(), threadsPerAddress, executor);
             ServerBootstrap bootstrap = new ServerBootstrap()
                     // Accepting on an I/O thread: a new client may then start on the thread that accepted it,
                     // one thread hand-off less per connect, and one thread less.
@@ -158,6 +172,10 @@ public final class TaskServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 128)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // Fair reading: one read (at most 64 KiB) per client per turn of its event loop, so that a
+                    // client sending back to back cannot make the others on its loop wait for 16 reads.
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+                            new AdaptiveRecvByteBufAllocator(64, 2048, 64 * 1024).maxMessagesPerRead(1))
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -182,9 +200,52 @@ public final class TaskServer implements AutoCloseable {
 
     private void initClient(SocketChannel ch) {
         int count = connections.incrementAndGet();
-        ch.closeFuture().addListener(f -> connections.decrementAndGet());
-        boolean full = count > settings.maxClients();
-        TaskPipeline.initServer(ch, settings.sslContext(), new ServerHandshakeHandler(this, full));
+        InetAddress host = host(ch);
+        boolean admitted = addressShares.connected(host);
+        ch.closeFuture().addListener(f -> {
+            connections.decrementAndGet();
+            addressShares.disconnected(host);
+        });
+        String refusal = null;
+        if (count > settings.maxClients()) {
+            refusal = "server full: " + settings.maxClients() + " clients";
+        } else if (!admitted) {
+            refusal = "server full for " + host.getHostAddress() + ": " + settings.maxClientsPerAddress()
+                    + " connections from one address";
+        }
+        TaskPipeline.initServer(ch, settings.sslContext(), new ServerHandshakeHandler(this, refusal));
+    }
+
+    /**
+     * Runs a client's task on the executor, within its remote address's share of task threads.
+     *
+     * @param onRejected run if the executor refuses the task after it waited for its address's share
+     */
+    void execute(InetAddress host, Runnable task, Runnable onRejected) {
+        addressShares.execute(host, task, onRejected);
+    }
+
+    /** The remote IP address of a client channel (the unspecified address if it is already gone). */
+    static InetAddress host(Channel ch) {
+        if (ch.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            return remote.getAddress();
+        }
+        return UNKNOWN_HOST;
+    }
+
+    private static final InetAddress UNKNOWN_HOST = unknownHost();
+
+    private static InetAddress unknownHost() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Remote addresses with a connection or a task at the server (tests). */
+    int addressesTracked() {
+        return addressShares.hosts();
     }
 
     Settings settings() {
@@ -365,6 +426,8 @@ public final class TaskServer implements AutoCloseable {
         private int maxFrameSize = ProtocolDefaults.MAX_FRAME_SIZE;
         private int maxTasksInFlight = ProtocolDefaults.MAX_TASKS_IN_FLIGHT;
         private int maxClients = ProtocolDefaults.MAX_CLIENTS;
+        private int maxClientsPerAddress = DEFAULT_MAX_CLIENTS_PER_ADDRESS;
+        private int maxTaskThreadsPerAddress = -1;
         private Duration waitTimeout = ProtocolDefaults.WAIT_TIMEOUT;
         private Duration readTimeout = ProtocolDefaults.READ_TIMEOUT;
         private Duration writeTimeout = ProtocolDefaults.WRITE_TIMEOUT;
@@ -457,7 +520,34 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
-        /** Idle time (no task in flight) after which a client is disconnected; default 30 min. */
+        /**
+         * Connections at once from one remote IP address, counted from the accept (before the hello); beyond, new
+         * ones are refused in the handshake as "server full" (a retryable refusal). So a single host, with
+         * connections that never send their hello or that handshake and stay idle, cannot fill
+         * {@link #maxClients(int)}. Default {@value TaskServer#DEFAULT_MAX_CLIENTS_PER_ADDRESS}; clients behind
+         * one NAT share the limit.
+         */
+        public Builder maxClientsPerAddress(int clients) {
+            this.maxClientsPerAddress = ProtocolDefaults.positive(clients, "maxClientsPerAddress");
+            return this;
+        }
+
+        /**
+         * Task threads the tasks from one remote IP address may hold at once; its further tasks wait in arrival
+         * order (in flight, without a thread) until one of its tasks ends. So clients that never read their
+         * answers (their run functions block on the full connection until the write timeout) or send slow tasks
+         * from one host cannot take every task thread. Default: half of {@link #taskThreads(int)} for the pool the
+         * server owns, no limit with an {@link #executor(Executor)} of the application's (set it here then).
+         */
+        public Builder maxTaskThreadsPerAddress(int threads) {
+            this.maxTaskThreadsPerAddress = ProtocolDefaults.positive(threads, "maxTaskThreadsPerAddress");
+            return this;
+        }
+
+        /**
+         * Idle time (no task in flight) after which a client is disconnected with GOODBYE; default 5 min (heartbeats
+         * do not count as activity).
+         */
         public Builder waitTimeout(Duration timeout) {
             this.waitTimeout = ProtocolDefaults.positive(timeout, "waitTimeout");
             return this;
@@ -525,8 +615,9 @@ public final class TaskServer implements AutoCloseable {
                         + "run either on the I/O threads or on the executor");
             }
             return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
-                    maxTasksInFlight, maxClients, waitTimeout, readTimeout, writeTimeout, heartbeatInterval,
-                    heartbeatTimeout, sslContext, handlersOnIoThread, maxProtocolVersion));
+                    maxTasksInFlight, maxClients, maxClientsPerAddress, maxTaskThreadsPerAddress, waitTimeout,
+                    readTimeout, writeTimeout, heartbeatInterval, heartbeatTimeout, sslContext, handlersOnIoThread,
+                    maxProtocolVersion));
         }
     }
 }

@@ -50,4 +50,21 @@ class ReadmeExampleTest {
             server.stop();
         }
     }
+
+    @Test
+    void readmeHostileClientLimits() throws Exception {
+        TaskServer server = TaskServer.builder()
+                .maxClients(2000)
+                .maxClientsPerAddress(100)      // one host (or one NAT) may hold at most 100 connections
+                .maxTaskThreadsPerAddress(4)    // ...and 4 task threads, however its handlers block
+                .waitTimeout(java.time.Duration.ofMinutes(2))
+                .build();
+        server.register(1, TaskHandler.of(payload -> payload), "echo").start();
+        try (TaskConnector connector = TaskClients.connector();
+                TaskClient client = connector.connect(server.localAddress()).get(10, SECONDS)) {
+            assertThat(client.submit(1, new byte[] {7}).get(5, SECONDS)).containsExactly(7);
+        } finally {
+            server.stop();
+        }
+    }
 }

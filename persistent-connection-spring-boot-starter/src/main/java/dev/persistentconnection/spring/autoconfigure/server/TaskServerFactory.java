@@ -58,6 +58,7 @@ final class TaskServerFactory {
                 .bindAddress(bindAddress(p.getBindAddress()))
                 .port(p.getPort())
                 .maxClients(positive("max-clients", p.getMaxClients()))
+                .maxClientsPerAddress(positive("max-clients-per-address", p.getMaxClientsPerAddress()))
                 .maxTasksInFlightPerClient(positive("max-tasks-in-flight-per-client", p.getMaxTasksInFlightPerClient()))
                 .maxFrameSize(frameSize(p))
                 .readTimeout(positive("read-timeout", p.getReadTimeout()))
@@ -71,6 +72,9 @@ final class TaskServerFactory {
                     "the heartbeat timeout must be longer than the heartbeat interval (" + p.getHeartbeat().getInterval()
                             + ")",
                     "Set '" + PREFIX + ".heartbeat.timeout' to a few intervals, for example 3 x the interval.");
+        }
+        if (p.getMaxTaskThreadsPerAddress() != null) {
+            builder.maxTaskThreadsPerAddress(positive("max-task-threads-per-address", p.getMaxTaskThreadsPerAddress()));
         }
         Executor executor = executor(p.getExecutor(), beanFactory);
         if (executor != null) {

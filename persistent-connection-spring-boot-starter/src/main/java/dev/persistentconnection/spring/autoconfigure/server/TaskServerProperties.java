@@ -24,6 +24,19 @@ public class TaskServerProperties {
     /** Connections at once; beyond, new clients are refused in the handshake. */
     private int maxClients = 1024;
 
+    /**
+     * Connections at once from one remote IP address, counted from the accept (before the handshake); beyond, its
+     * new connections are refused as "server full". Clients behind one NAT share it.
+     */
+    private int maxClientsPerAddress = 256;
+
+    /**
+     * Task threads the tasks of one remote IP address may hold at once (its further tasks wait, in order, without a
+     * thread), so that one host whose handlers block, or that never reads its answers, cannot take them all. Unset:
+     * half of the pool the server owns, no limit on the executor bean (set it when that executor is a bounded pool).
+     */
+    private Integer maxTaskThreadsPerAddress;
+
     /** Tasks one client may have in flight; at the limit the server stops reading from that client. */
     private int maxTasksInFlightPerClient = 64;
 
@@ -36,8 +49,11 @@ public class TaskServerProperties {
     /** Time a write may take. */
     private Duration writeTimeout = Duration.ofSeconds(5);
 
-    /** Idle time (no task in flight) after which a client is disconnected. */
-    private Duration waitTimeout = Duration.ofMinutes(30);
+    /**
+     * Idle time (no task in flight; heartbeats do not count) after which a client is disconnected with GOODBYE; a
+     * persistent connection reconnects at once.
+     */
+    private Duration waitTimeout = Duration.ofMinutes(5);
 
     /**
      * Name of the java.util.concurrent.Executor bean the handler methods run on. By default Boot's task
@@ -52,6 +68,9 @@ public class TaskServerProperties {
     /** TLS of the server's connections. */
     private final Ssl ssl = new Ssl();
 
+    /** Publication of the server's address in a Spring Cloud ServiceRegistry. */
+    private final Registration registration = new Registration();
+
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
     public int getPort() { return port; }
@@ -60,6 +79,10 @@ public class TaskServerProperties {
     public void setBindAddress(String bindAddress) { this.bindAddress = bindAddress; }
     public int getMaxClients() { return maxClients; }
     public void setMaxClients(int maxClients) { this.maxClients = maxClients; }
+    public int getMaxClientsPerAddress() { return maxClientsPerAddress; }
+    public void setMaxClientsPerAddress(int maxClientsPerAddress) { this.maxClientsPerAddress = maxClientsPerAddress; }
+    public Integer getMaxTaskThreadsPerAddress() { return maxTaskThreadsPerAddress; }
+    public void setMaxTaskThreadsPerAddress(Integer maxTaskThreadsPerAddress) { this.maxTaskThreadsPerAddress = maxTaskThreadsPerAddress; }
     public int getMaxTasksInFlightPerClient() { return maxTasksInFlightPerClient; }
     public void setMaxTasksInFlightPerClient(int maxTasksInFlightPerClient) { this.maxTasksInFlightPerClient = maxTasksInFlightPerClient; }
     public DataSize getMaxFrameSize() { return maxFrameSize; }
@@ -74,6 +97,25 @@ public class TaskServerProperties {
     public void setExecutor(String executor) { this.executor = executor; }
     public Heartbeat getHeartbeat() { return heartbeat; }
     public Ssl getSsl() { return ssl; }
+    public Registration getRegistration() { return registration; }
+
+    /** Publication of the server's address in a Spring Cloud ServiceRegistry (ZooKeeper, Consul, Eureka...). */
+    public static class Registration {
+
+        /**
+         * Service id to register the server under once it listens (deregistered before it stops), so that clients
+         * with discovery.service-id find it; unset means no registration.
+         */
+        private String serviceId;
+
+        /** Address to publish; unset means the bound address (this host's address when bound to 0.0.0.0). */
+        private String host;
+
+        public String getServiceId() { return serviceId; }
+        public void setServiceId(String serviceId) { this.serviceId = serviceId; }
+        public String getHost() { return host; }
+        public void setHost(String host) { this.host = host; }
+    }
 
     /** Heartbeats of the server's connections. */
     public static class Heartbeat {

@@ -61,6 +61,8 @@ class TaskServerAutoConfigurationTest {
         assertThat(defaults.getPort()).isEqualTo(7000);
         assertThat(defaults.getBindAddress()).isEqualTo("127.0.0.1");
         assertThat(defaults.getMaxClients()).isEqualTo(TaskServer.DEFAULT_MAX_CLIENTS);
+        assertThat(defaults.getMaxClientsPerAddress()).isEqualTo(TaskServer.DEFAULT_MAX_CLIENTS_PER_ADDRESS);
+        assertThat(defaults.getMaxTaskThreadsPerAddress()).isNull();
         assertThat(defaults.getMaxTasksInFlightPerClient()).isEqualTo(TaskServer.DEFAULT_MAX_TASKS_IN_FLIGHT);
         assertThat(defaults.getMaxFrameSize().toBytes()).isEqualTo(TaskServer.DEFAULT_MAX_FRAME_SIZE);
         assertThat(defaults.getReadTimeout()).isEqualTo(TaskServer.DEFAULT_READ_TIMEOUT);
@@ -75,6 +77,8 @@ class TaskServerAutoConfigurationTest {
     void everyPropertyBindsAndStartsTheServer() {
         runner.withPropertyValues("persistent-connection.server.bind-address=127.0.0.1",
                         "persistent-connection.server.max-clients=1",
+                        "persistent-connection.server.max-clients-per-address=1",
+                        "persistent-connection.server.max-task-threads-per-address=2",
                         "persistent-connection.server.max-tasks-in-flight-per-client=3",
                         "persistent-connection.server.max-frame-size=64KB",
                         "persistent-connection.server.read-timeout=2s",
@@ -87,6 +91,8 @@ class TaskServerAutoConfigurationTest {
                     assertThat(context).hasNotFailed();
                     TaskServerProperties p = context.getBean(TaskServerProperties.class);
                     assertThat(p.getMaxClients()).isEqualTo(1);
+                    assertThat(p.getMaxClientsPerAddress()).isEqualTo(1);
+                    assertThat(p.getMaxTaskThreadsPerAddress()).isEqualTo(2);
                     assertThat(p.getMaxTasksInFlightPerClient()).isEqualTo(3);
                     assertThat(p.getMaxFrameSize().toKilobytes()).isEqualTo(64);
                     assertThat(p.getReadTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -147,6 +153,8 @@ class TaskServerAutoConfigurationTest {
             "port                            | -1          | in 0..65535                  | a port number",
             "bind-address                    | no.such.host.invalid | not a known host    | 127.0.0.1",
             "max-clients                     | 0           | must be positive             | 1 or more",
+            "max-clients-per-address         | 0           | must be positive             | 1 or more",
+            "max-task-threads-per-address    | -1          | must be positive             | 1 or more",
             "max-tasks-in-flight-per-client  | -3          | must be positive             | 1 or more",
             "max-frame-size                  | 100B        | between 256 bytes and 2 GB   | 1MB",
             "read-timeout                    | 0s          | must be positive             | a positive duration",
