@@ -30,7 +30,7 @@ import org.springframework.context.annotation.Configuration;
  * port, and taken back before it stops. (The real thing, with ZooKeeper: the fault-tests' ZooKeeperCatalogTest.)
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TaskServerServiceRegistrationAutoConfigurationTests {
+class TaskServerServiceRegistrationAutoConfigurationTest {
 
     /** Records what it was asked, and whether the server was listening then. */
     static final class RecordingRegistry implements ServiceRegistry<Registration> {
