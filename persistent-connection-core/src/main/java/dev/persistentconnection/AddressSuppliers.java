@@ -14,8 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Ready-made {@link AddressSupplier}s. */
 public final class AddressSuppliers {
 
-    private AddressSuppliers() {
-    }
+    private AddressSuppliers() {}
 
     /** Always the same address. */
     public static <A> AddressSupplier<A> fixed(A address) {
@@ -35,8 +34,7 @@ public final class AddressSuppliers {
             throw new IllegalArgumentException("roundRobin needs at least one address");
         }
         AtomicInteger next = new AtomicInteger();
-        return () -> CompletableFuture.completedFuture(
-                copy.get(Math.floorMod(next.getAndIncrement(), copy.size())));
+        return () -> CompletableFuture.completedFuture(copy.get(Math.floorMod(next.getAndIncrement(), copy.size())));
     }
 
     /**
@@ -91,7 +89,7 @@ public final class AddressSuppliers {
         }
     }
 
-    private static final Comparator<InetAddress> BY_FAMILY_THEN_BYTES = Comparator
-            .comparingInt((InetAddress address) -> address.getAddress().length)
+    private static final Comparator<InetAddress> BY_FAMILY_THEN_BYTES = Comparator.comparingInt(
+                    (InetAddress address) -> address.getAddress().length)
             .thenComparing(InetAddress::getAddress, Arrays::compareUnsigned);
 }

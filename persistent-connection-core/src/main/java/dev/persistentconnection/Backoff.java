@@ -30,8 +30,8 @@ public interface Backoff {
     static Backoff exponential(Duration base, double multiplier, Duration max) {
         check(base, max);
         if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
-            throw new IllegalArgumentException("the multiplier must be a finite number of at least 1, was "
-                    + multiplier);
+            throw new IllegalArgumentException(
+                    "the multiplier must be a finite number of at least 1, was " + multiplier);
         }
         long baseNanos = saturatedNanos(base);
         long maxNanos = saturatedNanos(max);

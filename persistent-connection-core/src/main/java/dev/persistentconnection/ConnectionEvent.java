@@ -22,14 +22,28 @@ public sealed interface ConnectionEvent<A, C> {
 
     /** Start of a cycle: emitted at creation and after every disconnection, never between attempts of one cycle. */
     record AttemptingToConnect<A, C>() implements ConnectionEvent<A, C> {
-        @Override public String name() { return "Attempting_to_connect"; }
-        @Override public String toString() { return name(); }
+        @Override
+        public String name() {
+            return "Attempting_to_connect";
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
     }
 
     /** The address supplier gave an address that differs from the previous one of this cycle. */
     record ObtainedAddress<A, C>(A address) implements ConnectionEvent<A, C> {
-        @Override public String name() { return "Obtained_address"; }
-        @Override public String toString() { return "(" + name() + " " + address + ")"; }
+        @Override
+        public String name() {
+            return "Obtained_address";
+        }
+
+        @Override
+        public String toString() {
+            return "(" + name() + " " + address + ")";
+        }
     }
 
     /** An attempt failed with an error different from the previous attempt's error of this cycle. */
@@ -37,8 +51,16 @@ public sealed interface ConnectionEvent<A, C> {
         public FailedToConnect {
             java.util.Objects.requireNonNull(error, "error");
         }
-        @Override public String name() { return "Failed_to_connect"; }
-        @Override public String toString() { return "(" + name() + " " + describe(error) + ")"; }
+
+        @Override
+        public String name() {
+            return "Failed_to_connect";
+        }
+
+        @Override
+        public String toString() {
+            return "(" + name() + " " + describe(error) + ")";
+        }
 
         /** The error's message, or its class name when it has none. */
         static String describe(Throwable error) {
@@ -49,13 +71,27 @@ public sealed interface ConnectionEvent<A, C> {
 
     /** An attempt succeeded; the connection is already {@link PersistentConnection#currentConnection() current}. */
     record Connected<A, C>(C connection) implements ConnectionEvent<A, C> {
-        @Override public String name() { return "Connected"; }
-        @Override public String toString() { return "(" + name() + " <opaque>)"; }
+        @Override
+        public String name() {
+            return "Connected";
+        }
+
+        @Override
+        public String toString() {
+            return "(" + name() + " <opaque>)";
+        }
     }
 
     /** The connection of this cycle has finished closing, whoever closed it. */
     record Disconnected<A, C>() implements ConnectionEvent<A, C> {
-        @Override public String name() { return "Disconnected"; }
-        @Override public String toString() { return name(); }
+        @Override
+        public String name() {
+            return "Disconnected";
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
     }
 }

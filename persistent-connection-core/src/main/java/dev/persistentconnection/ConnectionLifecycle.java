@@ -26,8 +26,10 @@ public interface ConnectionLifecycle<C> {
      * The lifecycle made of three functions, usually method references of the connection type:
      * {@code ConnectionLifecycle.of(Session::close, Session::isClosed, Session::closeFinished)}.
      */
-    static <C> ConnectionLifecycle<C> of(Function<C, ? extends CompletionStage<Void>> close,
-            Predicate<C> isClosed, Function<C, ? extends CompletionStage<Void>> closeFinished) {
+    static <C> ConnectionLifecycle<C> of(
+            Function<C, ? extends CompletionStage<Void>> close,
+            Predicate<C> isClosed,
+            Function<C, ? extends CompletionStage<Void>> closeFinished) {
         Objects.requireNonNull(close, "close");
         Objects.requireNonNull(isClosed, "isClosed");
         Objects.requireNonNull(closeFinished, "closeFinished");

@@ -40,6 +40,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
 
     /** The events without data are values: one instance each serves every connection. */
     private static final AttemptingToConnect<?, ?> ATTEMPTING_TO_CONNECT = new AttemptingToConnect<>();
+
     private static final Disconnected<?, ?> DISCONNECTED = new Disconnected<>();
 
     // Configuration.
@@ -66,16 +67,16 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
 
     // The engine's state (docs/SEMANTICS.md §1). Written by steps only (but closeStarted and abort); volatile where
     // read outside.
-    private volatile Slot<C> slot = Slot.empty();                              // the slot
-    private volatile boolean closeStarted;                                    // a close has started
+    private volatile Slot<C> slot = Slot.empty(); // the slot
+    private volatile boolean closeStarted; // a close has started
     private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
     private final AtomicReference<Throwable> abort = new AtomicReference<>(); // the first abort
-    private volatile int consecutiveFailures;                                  // the connect context's counter
-    private List<CompletableFuture<C>> slotWaiters = new ArrayList<>();       // connected() on an empty slot
-    private List<CompletableFuture<C>> resultWaiters = new ArrayList<>();     // waiting for the next attempt's result
+    private volatile int consecutiveFailures; // the connect context's counter
+    private List<CompletableFuture<C>> slotWaiters = new ArrayList<>(); // connected() on an empty slot
+    private List<CompletableFuture<C>> resultWaiters = new ArrayList<>(); // waiting for the next attempt's result
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>(); // subscribe()
     private ConnectionEvent<A, C> lastEvent;
-    private Wait<C> wait = Wait.Busy.idle();                                  // where the loop is
+    private Wait<C> wait = Wait.Busy.idle(); // where the loop is
     private volatile ConnectionState state;
 
     private ConnectionLoop(PersistentConnection.Builder<A, C> builder) {
@@ -88,16 +89,29 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         this.retryDelay = backoff != null ? () -> backoff.delay(consecutiveFailures) : builder.retryDelay;
         this.reconnectJitter = builder.reconnectJitter;
         this.reconnectRandom = builder.reconnectRandom;
-        this.randomization = builder.randomization != null
-                ? builder.randomization : Randomization.percent(0.3, new Random());
+        this.randomization =
+                builder.randomization != null ? builder.randomization : Randomization.percent(0.3, new Random());
         this.timeSource = builder.timeSource;
         this.addressEquality = builder.addressEquality;
         this.errorEquality = builder.errorEquality;
-        this.uncaughtHandler = builder.uncaughtHandler != null ? builder.uncaughtHandler : error -> LOG.log(
-                System.Logger.Level.WARNING, "persistent connection to " + serverName + ": uncaught exception", error);
+        this.uncaughtHandler = builder.uncaughtHandler != null
+                ? builder.uncaughtHandler
+                : error -> LOG.log(
+                        System.Logger.Level.WARNING,
+                        "persistent connection to " + serverName + ": uncaught exception",
+                        error);
         Instant now = timeSource.now();
-        this.state = new ConnectionState(serverName, Phase.CONNECTING, Optional.empty(), Optional.empty(), 0, now,
-                Optional.empty(), Optional.empty(), Optional.empty(), now);
+        this.state = new ConnectionState(
+                serverName,
+                Phase.CONNECTING,
+                Optional.empty(),
+                Optional.empty(),
+                0,
+                now,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                now);
     }
 
     /** Creates the loop; its first cycle starts before this returns. */
@@ -137,8 +151,14 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             }
             ConnectionState s = state;
             Instant now = timeSource.now();
-            setState(Phase.CONNECTING, s.lastError(), s.consecutiveFailures(), Optional.of(now), Optional.empty(),
-                    s.outageSince(), now);
+            setState(
+                    Phase.CONNECTING,
+                    s.lastError(),
+                    s.consecutiveFailures(),
+                    Optional.of(now),
+                    Optional.empty(),
+                    s.outageSince(),
+                    now);
             RetryTimer ready = startRetryTimer();
             if (ready.error != null) {
                 failed(ready.error, ready);
@@ -167,8 +187,16 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             previousAddress = address;
             if (!address.equals(state.address().orElse(null))) {
                 ConnectionState s = state;
-                state = new ConnectionState(serverName, s.phase(), Optional.of(address), s.lastError(),
-                        s.consecutiveFailures(), s.since(), s.lastAttemptAt(), s.nextAttemptAt(), s.outageSince(),
+                state = new ConnectionState(
+                        serverName,
+                        s.phase(),
+                        Optional.of(address),
+                        s.lastError(),
+                        s.consecutiveFailures(),
+                        s.since(),
+                        s.lastAttemptAt(),
+                        s.nextAttemptAt(),
+                        s.outageSince(),
                         s.at());
             }
             if (same) {
@@ -187,8 +215,8 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         private void connect(A address, RetryTimer ready) {
             CompletionStage<C> connection;
             try {
-                connection = Objects.requireNonNull(connector.connect(address, context),
-                        "the connector returned no stage");
+                connection =
+                        Objects.requireNonNull(connector.connect(address, context), "the connector returned no stage");
             } catch (Throwable error) {
                 failed(error, ready);
                 return;
@@ -227,8 +255,14 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             consecutiveFailures++;
             ConnectionState s = state;
             Instant now = timeSource.now();
-            setState(Phase.WAITING_TO_RETRY, Optional.of(error), consecutiveFailures, s.lastAttemptAt(),
-                    Optional.of(ready.dueAt(now)), Optional.of(s.outageSince().orElse(now)), now);
+            setState(
+                    Phase.WAITING_TO_RETRY,
+                    Optional.of(error),
+                    consecutiveFailures,
+                    s.lastAttemptAt(),
+                    Optional.of(ready.dueAt(now)),
+                    Optional.of(s.outageSince().orElse(now)),
+                    now);
             boolean same = hasPreviousError && sameError(error, previousError);
             hasPreviousError = true;
             previousError = error;
@@ -252,8 +286,14 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         slot = Slot.empty();
         ConnectionState s = state;
         Instant now = timeSource.now();
-        setState(Phase.DISCONNECTED, s.lastError(), s.consecutiveFailures(), s.lastAttemptAt(),
-                Optional.of(ready.dueAt(now)), Optional.of(now), now);
+        setState(
+                Phase.DISCONNECTED,
+                s.lastError(),
+                s.consecutiveFailures(),
+                s.lastAttemptAt(),
+                Optional.of(ready.dueAt(now)),
+                Optional.of(now),
+                now);
         @SuppressWarnings("unchecked")
         ConnectionEvent<A, C> disconnected = (ConnectionEvent<A, C>) DISCONNECTED;
         deliver(disconnected, () -> awaitRetry(reconnectTimer(ready), this::startCycle));
@@ -293,8 +333,8 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
                 throw new IllegalArgumentException("the retryDelay supplier returned a negative delay: " + delay);
             }
         } catch (Throwable error) {
-            timer.error = new IllegalStateException("retryDelay failed, retrying after the default "
-                    + DEFAULT_RETRY_DELAY + ": " + error, error);
+            timer.error = new IllegalStateException(
+                    "retryDelay failed, retrying after the default " + DEFAULT_RETRY_DELAY + ": " + error, error);
             delay = DEFAULT_RETRY_DELAY;
         }
         wait = new Wait.Busy<>(timer, wait instanceof Wait.Busy<C> busy && busy.closeWaitsForSlot());
@@ -308,8 +348,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
      * the window, so that the clients of a restarted server do not all come back in the same instant.
      */
     private RetryTimer reconnectTimer(RetryTimer ready) {
-        if (reconnectJitter.isZero() || !ready.fired || ready.firedByRetryNow || closeStarted
-                || abort.get() != null) {
+        if (reconnectJitter.isZero() || !ready.fired || ready.firedByRetryNow || closeStarted || abort.get() != null) {
             return ready;
         }
         double fraction;
@@ -320,18 +359,26 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         wait = new Wait.Busy<>(jitter, false);
         schedule(jitter, Duration.ofNanos(Math.round(fraction * saturatedNanos(reconnectJitter))));
         ConnectionState s = state;
-        setState(s.phase(), s.lastError(), s.consecutiveFailures(), s.lastAttemptAt(), Optional.of(jitter.dueAt),
-                s.outageSince(), timeSource.now());
+        setState(
+                s.phase(),
+                s.lastError(),
+                s.consecutiveFailures(),
+                s.lastAttemptAt(),
+                Optional.of(jitter.dueAt),
+                s.outageSince(),
+                timeSource.now());
         return jitter;
     }
 
     private void schedule(RetryTimer timer, Duration delay) {
         timer.dueAt = plusSaturated(timeSource.now(), delay);
-        timer.handle = timeSource.schedule(delay, () -> post(() -> {
-            if (!timer.fired) {
-                fire(timer);
-            }
-        }));
+        timer.handle = timeSource.schedule(
+                delay,
+                () -> post(() -> {
+                    if (!timer.fired) {
+                        fire(timer);
+                    }
+                }));
     }
 
     /** The timer fires, on time or early for retryNow(); a loop that waits for it goes on. */
@@ -412,13 +459,15 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     }
 
     private void closeLiveConnection(C connection) {
-        closeConnection(connection).whenComplete((ignored, error) -> post(() -> {
-            if (wait instanceof Wait.Disconnection<C> d && d.connection() == connection) {
-                wait = new Wait.Disconnection<>(connection, d.ready(), true); // the loop's Disconnected comes first
-            } else {
-                closeFinished.complete(null);
-            }
-        }));
+        closeConnection(connection)
+                .whenComplete((ignored, error) -> post(() -> {
+                    if (wait instanceof Wait.Disconnection<C> d && d.connection() == connection) {
+                        wait = new Wait.Disconnection<>(
+                                connection, d.ready(), true); // the loop's Disconnected comes first
+                    } else {
+                        closeFinished.complete(null);
+                    }
+                }));
     }
 
     private void aborted(Throwable error) {
@@ -437,8 +486,7 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     /** retryNow(), as it reaches the loop: the wait after a failure or a disconnection ends now. */
     private void retryRequested() {
         Phase phase = state.phase();
-        if ((phase != Phase.WAITING_TO_RETRY && phase != Phase.DISCONNECTED) || closeStarted
-                || abort.get() != null) {
+        if ((phase != Phase.WAITING_TO_RETRY && phase != Phase.DISCONNECTED) || closeStarted || abort.get() != null) {
             return; // connecting, connected, or ending: nothing to skip
         }
         RetryTimer ready = wait.ready();
@@ -447,8 +495,14 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
         ConnectionState s = state;
         Instant now = timeSource.now();
-        setState(s.phase(), s.lastError(), s.consecutiveFailures(), s.lastAttemptAt(), Optional.of(now),
-                s.outageSince(), now);
+        setState(
+                s.phase(),
+                s.lastError(),
+                s.consecutiveFailures(),
+                s.lastAttemptAt(),
+                Optional.of(now),
+                s.outageSince(),
+                now);
         ready.firedByRetryNow = true;
         fire(ready);
     }
@@ -729,17 +783,38 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         ConnectionState s = state;
         if (s.phase() != phase) {
             Instant now = timeSource.now();
-            setState(phase, s.lastError(), s.consecutiveFailures(), s.lastAttemptAt(), Optional.empty(),
-                    phase == Phase.CLOSED ? Optional.empty() : s.outageSince(), now);
+            setState(
+                    phase,
+                    s.lastError(),
+                    s.consecutiveFailures(),
+                    s.lastAttemptAt(),
+                    Optional.empty(),
+                    phase == Phase.CLOSED ? Optional.empty() : s.outageSince(),
+                    now);
         }
     }
 
     /** Publishes the state; {@code since} moves when the phase changes. */
-    private void setState(Phase phase, Optional<Throwable> lastError, int failures, Optional<Instant> lastAttemptAt,
-            Optional<Instant> nextAttemptAt, Optional<Instant> outageSince, Instant now) {
+    private void setState(
+            Phase phase,
+            Optional<Throwable> lastError,
+            int failures,
+            Optional<Instant> lastAttemptAt,
+            Optional<Instant> nextAttemptAt,
+            Optional<Instant> outageSince,
+            Instant now) {
         ConnectionState s = state;
-        state = new ConnectionState(serverName, phase, s.address(), lastError, failures,
-                s.phase() == phase ? s.since() : now, lastAttemptAt, nextAttemptAt, outageSince, now);
+        state = new ConnectionState(
+                serverName,
+                phase,
+                s.address(),
+                lastError,
+                failures,
+                s.phase() == phase ? s.since() : now,
+                lastAttemptAt,
+                nextAttemptAt,
+                outageSince,
+                now);
     }
 
     private static Instant plusSaturated(Instant instant, Duration delay) {
@@ -922,15 +997,13 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
         }
 
         /** For the first of {@code ready}, a close and an abort, then {@code next} (docs/SEMANTICS.md §6). */
-        record Retry<C>(RetryTimer ready, Runnable next) implements Wait<C> {
-        }
+        record Retry<C>(RetryTimer ready, Runnable next) implements Wait<C> {}
 
         /**
          * For the connection to finish closing; with {@code closeDone}, the close that {@code close()} started has
          * finished, and {@code close()} completes right after the loop's {@code Disconnected}.
          */
-        record Disconnection<C>(C connection, RetryTimer ready, boolean closeDone) implements Wait<C> {
-        }
+        record Disconnection<C>(C connection, RetryTimer ready, boolean closeDone) implements Wait<C> {}
 
         /** The loop has terminated. */
         enum Ended implements Wait<Object> {
@@ -960,9 +1033,13 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
             return (Slot<C>) Closed.INSTANCE;
         }
 
-        enum Empty implements Slot<Object> { INSTANCE }
+        enum Empty implements Slot<Object> {
+            INSTANCE
+        }
 
-        enum Closed implements Slot<Object> { INSTANCE }
+        enum Closed implements Slot<Object> {
+            INSTANCE
+        }
 
         /** Holds the futures handed out while connected, so the hot paths allocate nothing. */
         final class Live<C> implements Slot<C> {

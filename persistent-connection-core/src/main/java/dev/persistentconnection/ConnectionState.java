@@ -61,8 +61,19 @@ public record ConnectionState(
 
     /** The same state, taken at {@code now}. */
     ConnectionState at(Instant now) {
-        return now.equals(at) ? this : new ConnectionState(serverName, phase, address, lastError,
-                consecutiveFailures, since, lastAttemptAt, nextAttemptAt, outageSince, now);
+        return now.equals(at)
+                ? this
+                : new ConnectionState(
+                        serverName,
+                        phase,
+                        address,
+                        lastError,
+                        consecutiveFailures,
+                        since,
+                        lastAttemptAt,
+                        nextAttemptAt,
+                        outageSince,
+                        now);
     }
 
     /** What the engine is doing. */

@@ -23,8 +23,11 @@ public final class NotConnectedException extends RuntimeException {
      * @param waited how long the caller waited
      */
     public NotConnectedException(ConnectionState state, Duration waited) {
-        super(describe(Objects.requireNonNull(state, "state"), Objects.requireNonNull(waited, "waited")),
-                state.lastError().orElse(null), false, true);
+        super(
+                describe(Objects.requireNonNull(state, "state"), Objects.requireNonNull(waited, "waited")),
+                state.lastError().orElse(null),
+                false,
+                true);
         this.state = state;
         this.waited = waited;
     }
@@ -65,12 +68,20 @@ public final class NotConnectedException extends RuntimeException {
     }
 
     private static String describe(ConnectionState state, Duration waited) {
-        StringBuilder message = new StringBuilder("not connected to ").append(state.serverName())
-                .append(" within ").append(waited).append(": ").append(state.phase());
-        message.append(", ").append(state.consecutiveFailures()).append(" consecutive failed attempt")
+        StringBuilder message = new StringBuilder("not connected to ")
+                .append(state.serverName())
+                .append(" within ")
+                .append(waited)
+                .append(": ")
+                .append(state.phase());
+        message.append(", ")
+                .append(state.consecutiveFailures())
+                .append(" consecutive failed attempt")
                 .append(state.consecutiveFailures() == 1 ? "" : "s");
-        state.lastAttemptAt().ifPresent(at -> message.append(", last attempt at ").append(at));
-        state.nextAttemptAt().ifPresent(at -> message.append(", next attempt at ").append(at));
+        state.lastAttemptAt()
+                .ifPresent(at -> message.append(", last attempt at ").append(at));
+        state.nextAttemptAt()
+                .ifPresent(at -> message.append(", next attempt at ").append(at));
         state.lastError().ifPresent(error -> message.append(", last error: ").append(error));
         return message.toString();
     }

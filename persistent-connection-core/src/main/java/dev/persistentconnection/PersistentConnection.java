@@ -53,8 +53,11 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
      * @param connector       opens one connection
      * @param lifecycle       how to close and watch a connection
      */
-    static <A, C> Builder<A, C> builder(String serverName, AddressSupplier<A> addressSupplier,
-            Connector<A, C> connector, ConnectionLifecycle<C> lifecycle) {
+    static <A, C> Builder<A, C> builder(
+            String serverName,
+            AddressSupplier<A> addressSupplier,
+            Connector<A, C> connector,
+            ConnectionLifecycle<C> lifecycle) {
         return new Builder<>(serverName, addressSupplier, connector, lifecycle);
     }
 
@@ -170,7 +173,10 @@ public sealed interface PersistentConnection<A, C> extends AutoCloseable permits
         BiPredicate<Throwable, Throwable> errorEquality = Builder::sameClassAndMessage;
         Consumer<Throwable> uncaughtHandler;
 
-        private Builder(String serverName, AddressSupplier<A> addressSupplier, Connector<A, C> connector,
+        private Builder(
+                String serverName,
+                AddressSupplier<A> addressSupplier,
+                Connector<A, C> connector,
                 ConnectionLifecycle<C> lifecycle) {
             this.serverName = serverName;
             this.addressSupplier = Objects.requireNonNull(addressSupplier, "addressSupplier");

@@ -31,18 +31,19 @@ final class SystemHostResolver implements HostResolver {
     /** Blocking lookups run here: at most two threads, which end after 30 s without work. */
     private static final ExecutorService LOOKUPS = newLookupPool();
 
-    private SystemHostResolver() {
-    }
+    private SystemHostResolver() {}
 
     @Override
     public CompletionStage<List<InetAddress>> resolve(String host) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return lookUp(host);
-            } catch (UnknownHostException error) {
-                throw new java.util.concurrent.CompletionException(error);
-            }
-        }, LOOKUPS);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return lookUp(host);
+                    } catch (UnknownHostException error) {
+                        throw new java.util.concurrent.CompletionException(error);
+                    }
+                },
+                LOOKUPS);
     }
 
     static List<InetAddress> lookUp(String host) throws UnknownHostException {
@@ -88,7 +89,8 @@ final class SystemHostResolver implements HostResolver {
                 while (values.hasMore()) {
                     String literal = String.valueOf(values.next());
                     // a literal: no lookup; keep the name for TLS host name checks and for logs
-                    addresses.add(InetAddress.getByAddress(host, InetAddress.getByName(literal).getAddress()));
+                    addresses.add(InetAddress.getByAddress(
+                            host, InetAddress.getByName(literal).getAddress()));
                 }
             }
             return addresses;
@@ -102,8 +104,8 @@ final class SystemHostResolver implements HostResolver {
     }
 
     private static ExecutorService newLookupPool() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                runnable -> {
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
                     Thread thread = new Thread(runnable, "persistent-connection-dns");
                     thread.setDaemon(true);
                     return thread;

@@ -17,8 +17,7 @@ public final class VirtualTimeSource implements TimeSource {
     private long sequence;
 
     /** A clock at {@link Instant#EPOCH} with no timers. */
-    public VirtualTimeSource() {
-    }
+    public VirtualTimeSource() {}
 
     @Override
     public synchronized Instant now() {
@@ -32,7 +31,7 @@ public final class VirtualTimeSource implements TimeSource {
         Objects.requireNonNull(task, "task");
         if (delay.isNegative() || delay.isZero()) {
             task.run();
-            return () -> { };
+            return () -> {};
         }
         Timer timer;
         synchronized (this) {

@@ -134,6 +134,7 @@ class AddressSuppliersTest {
     @Test
     void fixedRejectsNull() {
         assertThatThrownBy(() -> AddressSuppliers.fixed(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("address");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("address");
     }
 }

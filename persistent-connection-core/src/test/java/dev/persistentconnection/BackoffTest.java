@@ -1,8 +1,10 @@
 package dev.persistentconnection;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.persistentconnection.test.ConnectionScenario;
 import dev.persistentconnection.test.FakeConnection;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,18 +12,22 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 class BackoffTest {
 
     @Test
     void exponentialGrowsByTheMultiplierUpToTheMaximum() {
         Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
 
-        assertThat(List.of(0, 1, 2, 3, 4, 50, 5000)).extracting(backoff::delay).containsExactly(
-                Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
-                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10));
+        assertThat(List.of(0, 1, 2, 3, 4, 50, 5000))
+                .extracting(backoff::delay)
+                .containsExactly(
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(4),
+                        Duration.ofSeconds(8),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(10));
     }
 
     @Test
@@ -71,7 +77,7 @@ class BackoffTest {
         FakeConnection c = s.connectTo("a");
         s.advance(Duration.ofMinutes(5));
         c.peerClose();
-        s.addressFails("down");                          // first failure after the success: 1 s again
+        s.addressFails("down"); // first failure after the success: 1 s again
         int before = s.addressCalls();
         s.advance(Duration.ofSeconds(1));
 
@@ -80,8 +86,9 @@ class BackoffTest {
         for (int i = 1; i < attempts.size(); i++) {
             gaps.add(Duration.between(attempts.get(i - 1), attempts.get(i)));
         }
-        assertThat(gaps).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
-                Duration.ofSeconds(8));
+        assertThat(gaps)
+                .containsExactly(
+                        Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
     }
 
     private static Duration min(Duration a, Duration b) {

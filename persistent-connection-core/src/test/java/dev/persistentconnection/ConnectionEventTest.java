@@ -20,7 +20,8 @@ class ConnectionEventTest {
     };
 
     private static final ConnectionEvent<String, Object> ATTEMPTING = new ConnectionEvent.AttemptingToConnect<>();
-    private static final ConnectionEvent<String, Object> OBTAINED = new ConnectionEvent.ObtainedAddress<>("localhost:7000");
+    private static final ConnectionEvent<String, Object> OBTAINED =
+            new ConnectionEvent.ObtainedAddress<>("localhost:7000");
     private static final ConnectionEvent<String, Object> FAILED =
             new ConnectionEvent.FailedToConnect<>(new RuntimeException("boom"));
     private static final ConnectionEvent<String, Object> CONNECTED = new ConnectionEvent.Connected<>(CONNECTION);
@@ -103,9 +104,12 @@ class ConnectionEventTest {
     @Test
     void recordComponentsAreExposed() {
         RuntimeException error = new RuntimeException("boom");
-        assertThat(new ConnectionEvent.ObtainedAddress<String, Object>("h:1").address()).isEqualTo("h:1");
-        assertThat(new ConnectionEvent.FailedToConnect<String, Object>(error).error()).isSameAs(error);
-        assertThat(new ConnectionEvent.Connected<String, Object>(CONNECTION).connection()).isSameAs(CONNECTION);
+        assertThat(new ConnectionEvent.ObtainedAddress<String, Object>("h:1").address())
+                .isEqualTo("h:1");
+        assertThat(new ConnectionEvent.FailedToConnect<String, Object>(error).error())
+                .isSameAs(error);
+        assertThat(new ConnectionEvent.Connected<String, Object>(CONNECTION).connection())
+                .isSameAs(CONNECTION);
     }
 
     @Test
@@ -117,12 +121,13 @@ class ConnectionEventTest {
     @Test
     void theInterfaceIsSealedToTheFiveEvents() {
         assertThat(ConnectionEvent.class.isSealed()).isTrue();
-        assertThat(ConnectionEvent.class.getPermittedSubclasses()).containsExactlyInAnyOrder(
-                ConnectionEvent.AttemptingToConnect.class,
-                ConnectionEvent.ObtainedAddress.class,
-                ConnectionEvent.FailedToConnect.class,
-                ConnectionEvent.Connected.class,
-                ConnectionEvent.Disconnected.class);
+        assertThat(ConnectionEvent.class.getPermittedSubclasses())
+                .containsExactlyInAnyOrder(
+                        ConnectionEvent.AttemptingToConnect.class,
+                        ConnectionEvent.ObtainedAddress.class,
+                        ConnectionEvent.FailedToConnect.class,
+                        ConnectionEvent.Connected.class,
+                        ConnectionEvent.Disconnected.class);
         assertThat(ConnectionEvent.AttemptingToConnect.class.isRecord()).isTrue();
     }
 }

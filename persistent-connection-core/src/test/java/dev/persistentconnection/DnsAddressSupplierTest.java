@@ -1,7 +1,9 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.persistentconnection.test.ConnectionScenario;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -13,15 +15,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** AddressSuppliers.dns: every A/AAAA record, looked up at every attempt, one after the other. */
 @Timeout(30)
 class DnsAddressSupplierTest {
 
     /** A DNS server the test controls: the records it answers with can change between two lookups. */
     private final AtomicReference<List<InetAddress>> records = new AtomicReference<>(List.of());
+
     private final List<String> lookups = new ArrayList<>();
     private final HostResolver resolver = host -> {
         lookups.add(host);
@@ -46,8 +46,16 @@ class DnsAddressSupplierTest {
             picked.add(next(supplier).getAddress().getHostAddress());
         }
 
-        assertThat(picked).containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3", "0:0:0:0:0:0:0:1",
-                "10.0.0.1", "10.0.0.2", "10.0.0.3", "0:0:0:0:0:0:0:1");
+        assertThat(picked)
+                .containsExactly(
+                        "10.0.0.1",
+                        "10.0.0.2",
+                        "10.0.0.3",
+                        "0:0:0:0:0:0:0:1",
+                        "10.0.0.1",
+                        "10.0.0.2",
+                        "10.0.0.3",
+                        "0:0:0:0:0:0:0:1");
         assertThat(lookups).hasSize(8).containsOnly("quotes.internal");
     }
 
@@ -74,11 +82,15 @@ class DnsAddressSupplierTest {
 
     @Test
     void noRecordOrAFailedLookupIsAFailedAttemptAndTheEngineRetries() throws Exception {
-        ConnectionScenario s = new ConnectionScenario().addressSupplier(
-                () -> AddressSuppliers.dns("quotes.internal", 7000, resolver).get()
+        ConnectionScenario s = new ConnectionScenario()
+                .addressSupplier(() -> AddressSuppliers.dns("quotes.internal", 7000, resolver)
+                        .get()
                         .thenApply(InetSocketAddress::toString));
         s.start();
-        assertThat(s.events()).last().asString().isEqualTo("(Failed_to_connect no A or AAAA record for quotes.internal)");
+        assertThat(s.events())
+                .last()
+                .asString()
+                .isEqualTo("(Failed_to_connect no A or AAAA record for quotes.internal)");
         assertThat(s.connection().state().lastError()).get().isInstanceOf(UnknownHostException.class);
 
         records.set(List.of(ip("10.0.0.1")));
@@ -87,7 +99,8 @@ class DnsAddressSupplierTest {
 
         HostResolver broken = host -> CompletableFuture.failedFuture(new UnknownHostException(host + ": SERVFAIL"));
         assertThat(AddressSuppliers.dns("quotes.internal", 7000, broken).get().toCompletableFuture())
-                .failsWithin(1, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .failsWithin(1, TimeUnit.SECONDS)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(UnknownHostException.class);
     }
 

@@ -1,16 +1,15 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.persistentconnection.ConnectionEvent.AttemptingToConnect;
 import dev.persistentconnection.ConnectionEvent.Disconnected;
 import dev.persistentconnection.ConnectionEvent.FailedToConnect;
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/SEMANTICS.md §9: an abort (ConnectContext.abort or closeWhenCurrentConnectionIsClosed) in each phase. */
 class PersistentConnectionAbortTest {
@@ -75,7 +74,9 @@ class PersistentConnectionAbortTest {
         FakeConnection c = s.connectSucceeds();
 
         assertThat(c.closeCalls()).isEqualTo(1);
-        assertThat(s.context().consecutiveUnsuccessfulAttemptsSoFar()).as("not reset by an aborted success").isEqualTo(1);
+        assertThat(s.context().consecutiveUnsuccessfulAttemptsSoFar())
+                .as("not reset by an aborted success")
+                .isEqualTo(1);
         s.assertEvents("Attempting_to_connect", "(Failed_to_connect down)", "(Obtained_address a)");
         assertAbortedWith(fatal);
     }
@@ -165,14 +166,15 @@ class PersistentConnectionAbortTest {
         FatalConnectException refused = new FatalConnectException("unsupported protocol version");
         s.connects().poll().completeExceptionally(refused);
 
-        s.assertEvents("Attempting_to_connect", "(Obtained_address a)",
-                "(Failed_to_connect unsupported protocol version)");
+        s.assertEvents(
+                "Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect unsupported protocol version)");
         assertAbortedWith(refused);
     }
 
     @Test
     void closeAndAbortDuringAConnectThatSucceedsLetCloseWin() {
-        // docs/SEMANTICS.md §11.1: left open by the reference (its close never completes); here close wins and completes.
+        // docs/SEMANTICS.md §11.1: left open by the reference (its close never completes); here close wins and
+        // completes.
         s.start();
         s.address("a");
         s.context().abort(fatal);
@@ -187,12 +189,14 @@ class PersistentConnectionAbortTest {
 
     private void assertAbortedWith(Class<? extends Throwable> type) {
         assertTerminated();
-        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect())).isInstanceOf(type);
+        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect()))
+                .isInstanceOf(type);
     }
 
     private void assertAbortedWith(Throwable error) {
         assertTerminated();
-        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect())).isSameAs(error);
+        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect()))
+                .isSameAs(error);
     }
 
     private void assertTerminated() {

@@ -1,16 +1,15 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.persistentconnection.ConnectionEvent.Connected;
 import dev.persistentconnection.ConnectionState.Phase;
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/SEMANTICS.md §7: connected(), connectedOrFailedToConnect(), currentConnection() and state() in every state. */
 class PersistentConnectionAccessorsTest {
@@ -55,7 +54,9 @@ class PersistentConnectionAccessorsTest {
             assertThat(state.consecutiveFailures()).isEqualTo(1);
             assertThat(state.address()).contains("a");
         });
-        assertThat(s.connection().connectedOrFailedToConnect()).as("waits for the next attempt").isNotDone();
+        assertThat(s.connection().connectedOrFailedToConnect())
+                .as("waits for the next attempt")
+                .isNotDone();
     }
 
     @Test
@@ -76,7 +77,9 @@ class PersistentConnectionAccessorsTest {
 
         assertThat(early).isCompletedWithValue(c);
         assertThat(s.connection().connected()).isCompletedWithValue(c);
-        assertThat(s.connection().connected()).as("no allocation: the same future").isSameAs(s.connection().connected());
+        assertThat(s.connection().connected())
+                .as("no allocation: the same future")
+                .isSameAs(s.connection().connected());
         assertThat(s.connection().connectedOrFailedToConnect()).isCompletedWithValue(c);
         assertThat(s.connection().currentConnection()).contains(c);
         assertThat(s.connection().currentConnection()).isSameAs(s.connection().currentConnection());
@@ -106,12 +109,13 @@ class PersistentConnectionAccessorsTest {
     @Test
     void theConnectionIsCurrentBeforeConnectedIsDeliveredAndWaitersRunAfterIt() {
         s.hold(Connected.class).start();
-        CompletableFuture<String> seenByWaiter = s.connection().connected()
-                .thenApply(c -> String.join(",", s.events()));
+        CompletableFuture<String> seenByWaiter =
+                s.connection().connected().thenApply(c -> String.join(",", s.events()));
         FakeConnection c = s.connectTo("a");
 
         assertThat(s.connection().currentConnection()).contains(c);
-        assertThat(seenByWaiter).as("the slot is visible before waiters run; Connected already delivered")
+        assertThat(seenByWaiter)
+                .as("the slot is visible before waiters run; Connected already delivered")
                 .isCompletedWithValue("Attempting_to_connect,(Obtained_address a),(Connected <opaque>)");
     }
 
@@ -121,7 +125,9 @@ class PersistentConnectionAccessorsTest {
         FakeConnection first = s.connectTo("a");
         first.peerClose(); // closed while the Connected handler still runs
 
-        assertThat(s.connection().currentConnection()).as("may return a closed connection").contains(first);
+        assertThat(s.connection().currentConnection())
+                .as("may return a closed connection")
+                .contains(first);
         CompletableFuture<FakeConnection> next = s.connection().connected();
         assertThat(next).isNotDone();
         assertThat(s.connection().connectedOrFailedToConnect()).isNotDone();
@@ -158,7 +164,8 @@ class PersistentConnectionAccessorsTest {
 
         assertThat(s.connection().connectedOrFailedToConnect()).isCompletedWithValue(c);
         c.peerClose();
-        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect())).hasMessage("stop");
+        assertThat(ConnectionScenario.failure(s.connection().connectedOrFailedToConnect()))
+                .hasMessage("stop");
     }
 
     @Test
@@ -177,6 +184,8 @@ class PersistentConnectionAccessorsTest {
         c.peerClose();
         s.advance(ConnectionScenario.DELAY);
         s.address("a");
-        assertThat(s.context().consecutiveUnsuccessfulAttemptsSoFar()).as("not reset by a disconnection").isZero();
+        assertThat(s.context().consecutiveUnsuccessfulAttemptsSoFar())
+                .as("not reset by a disconnection")
+                .isZero();
     }
 }

@@ -1,11 +1,10 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.persistentconnection.test.ConnectionScenario;
 import dev.persistentconnection.test.FakeConnection;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -13,23 +12,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** Bad input gets a clear error at build(); whatever the callbacks do, nothing is lost and nothing leaks. */
 class PersistentConnectionBuilderTest {
 
     private static PersistentConnection.Builder<String, FakeConnection> complete(String name) {
-        return PersistentConnection.builder(name, AddressSuppliers.fixed("a"),
-                        (a, ctx) -> new CompletableFuture<FakeConnection>(), FakeConnection.lifecycle())
+        return PersistentConnection.builder(
+                        name,
+                        AddressSuppliers.fixed("a"),
+                        (a, ctx) -> new CompletableFuture<FakeConnection>(),
+                        FakeConnection.lifecycle())
                 .timeSource(new VirtualTimeSource());
     }
 
     @Test
     void aBlankOrNullServerNameIsRefused() {
-        assertThatThrownBy(() -> complete(" ").build()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> complete(" ").build())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("serverName must not be blank");
-        assertThatThrownBy(() -> complete(null).build()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> complete(null).build())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("serverName");
     }
 
@@ -37,30 +38,47 @@ class PersistentConnectionBuilderTest {
     void eachNullRequiredPartIsNamed() {
         Connector<String, FakeConnection> connector = (a, ctx) -> new CompletableFuture<>();
         assertThatThrownBy(() -> PersistentConnection.builder("s", null, connector, FakeConnection.lifecycle()))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("addressSupplier");
-        assertThatThrownBy(() -> PersistentConnection.builder("s", AddressSuppliers.fixed("a"), null,
-                FakeConnection.lifecycle())).isInstanceOf(NullPointerException.class)
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("addressSupplier");
+        assertThatThrownBy(() -> PersistentConnection.builder(
+                        "s", AddressSuppliers.fixed("a"), null, FakeConnection.lifecycle()))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("connector");
         assertThatThrownBy(() -> PersistentConnection.builder("s", AddressSuppliers.fixed("a"), connector, null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("lifecycle");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("lifecycle");
     }
 
     /** A connection type with the three lifecycle methods, as most are. */
     static final class Session {
         final String address;
         final CompletableFuture<Void> closed = new CompletableFuture<>();
-        Session(String address) { this.address = address; }
-        CompletableFuture<Void> close() { closed.complete(null); return closed; }
-        boolean isClosed() { return closed.isDone(); }
-        CompletableFuture<Void> closeFinished() { return closed; }
+
+        Session(String address) {
+            this.address = address;
+        }
+
+        CompletableFuture<Void> close() {
+            closed.complete(null);
+            return closed;
+        }
+
+        boolean isClosed() {
+            return closed.isDone();
+        }
+
+        CompletableFuture<Void> closeFinished() {
+            return closed;
+        }
     }
 
     @Test
     void theRequiredPartsGiveTheTypeParameters() {
         // No type witness: A comes from the supplier, C from the lifecycle's method references.
-        PersistentConnection<String, Session> connection = PersistentConnection.builder("inferred",
-                        AddressSuppliers.fixed("a"), (address, ctx) -> CompletableFuture.completedFuture(
-                                new Session(address)),
+        PersistentConnection<String, Session> connection = PersistentConnection.builder(
+                        "inferred",
+                        AddressSuppliers.fixed("a"),
+                        (address, ctx) -> CompletableFuture.completedFuture(new Session(address)),
                         ConnectionLifecycle.of(Session::close, Session::isClosed, Session::closeFinished))
                 .timeSource(new VirtualTimeSource())
                 .build();
@@ -75,26 +93,35 @@ class PersistentConnectionBuilderTest {
     @Test
     void lifecycleOfRefusesNullFunctionsByName() {
         assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(null, Session::isClosed, Session::closeFinished))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("close");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("close");
         assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(Session::close, null, Session::closeFinished))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("isClosed");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("isClosed");
         assertThatThrownBy(() -> ConnectionLifecycle.<Session>of(Session::close, Session::isClosed, null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("closeFinished");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("closeFinished");
     }
 
     @Test
     void aNegativeRetryDelayOrABadRandomizationIsRefused() {
-        assertThatThrownBy(() -> complete("s").retryDelay(Duration.ofSeconds(-1)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryDelay must not be negative");
-        assertThatThrownBy(() -> complete("s").randomization(Randomization.percent(1.0, new Random())).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 1)");
+        assertThatThrownBy(
+                        () -> complete("s").retryDelay(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("retryDelay must not be negative");
+        assertThatThrownBy(() -> complete("s")
+                        .randomization(Randomization.percent(1.0, new Random()))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[0, 1)");
         assertThatThrownBy(() -> complete("s").randomization(Randomization.percent(-0.1, new Random())))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void nullPartsAreRefusedByName() {
-        assertThatThrownBy(() -> complete("s").onEvent(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> complete("s").onEvent(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("onEvent");
         assertThatThrownBy(() -> complete("s").timeSource(null)).hasMessageContaining("timeSource");
         assertThatThrownBy(() -> complete("s").retryDelay((java.util.function.Supplier<Duration>) null))
@@ -111,8 +138,12 @@ class PersistentConnectionBuilderTest {
         FakeConnection c = s.connectTo("a");
 
         assertThat(s.connection().currentConnection()).contains(c);
-        assertThat(uncaught).extracting(Throwable::getMessage).containsExactly(
-                "handler bug on Attempting_to_connect", "handler bug on Obtained_address", "handler bug on Connected");
+        assertThat(uncaught)
+                .extracting(Throwable::getMessage)
+                .containsExactly(
+                        "handler bug on Attempting_to_connect",
+                        "handler bug on Obtained_address",
+                        "handler bug on Connected");
     }
 
     @Test
@@ -122,15 +153,17 @@ class PersistentConnectionBuilderTest {
         s.start(b -> b.uncaughtHandler(uncaught::add).onEvent(event -> {
             s.events().add(event.toString());
             return event instanceof ConnectionEvent.ObtainedAddress<String, FakeConnection>
-                    || event instanceof ConnectionEvent.Connected<String, FakeConnection>
+                            || event instanceof ConnectionEvent.Connected<String, FakeConnection>
                     ? CompletableFuture.failedFuture(new IllegalStateException("async bug"))
                     : CompletableFuture.completedFuture(null);
         }));
         s.address("a");
 
-        assertThat(s.connects()).as("the failed Obtained_address handler fails the attempt").isEmpty();
-        assertThat(s.events()).containsExactly("Attempting_to_connect", "(Obtained_address a)",
-                "(Failed_to_connect async bug)");
+        assertThat(s.connects())
+                .as("the failed Obtained_address handler fails the attempt")
+                .isEmpty();
+        assertThat(s.events())
+                .containsExactly("Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect async bug)");
         s.advance(ConnectionScenario.DELAY);
         s.address("b");
         s.advance(ConnectionScenario.DELAY);
@@ -148,18 +181,21 @@ class PersistentConnectionBuilderTest {
         s.start();
         assertThat(s.events()).containsExactly("Attempting_to_connect", "(Failed_to_connect catalog down)");
 
-        ConnectionScenario t = new ConnectionScenario().addressSupplier(AddressSuppliers.fixed("a")).connector((a, ctx) -> {
-            throw new IllegalStateException("socket bug");
-        });
+        ConnectionScenario t = new ConnectionScenario()
+                .addressSupplier(AddressSuppliers.fixed("a"))
+                .connector((a, ctx) -> {
+                    throw new IllegalStateException("socket bug");
+                });
         t.start();
-        assertThat(t.events()).containsExactly("Attempting_to_connect", "(Obtained_address a)",
-                "(Failed_to_connect socket bug)");
+        assertThat(t.events())
+                .containsExactly("Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect socket bug)");
 
         ConnectionScenario u = new ConnectionScenario().addressSupplier(() -> null);
         u.start();
         assertThat(u.events()).last().asString().contains("address supplier returned no stage");
 
-        ConnectionScenario v = new ConnectionScenario().addressSupplier(AddressSuppliers.fixed("a"))
+        ConnectionScenario v = new ConnectionScenario()
+                .addressSupplier(AddressSuppliers.fixed("a"))
                 .connector((a, ctx) -> CompletableFuture.completedFuture(null));
         v.start();
         assertThat(v.events()).last().asString().contains("connector completed with no connection");
@@ -171,9 +207,11 @@ class PersistentConnectionBuilderTest {
         FakeConnection c = new FakeConnection("c");
         java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
         VirtualTimeSource time = new VirtualTimeSource();
-        PersistentConnection<String, FakeConnection> connection =
-                PersistentConnection.builder("s", AddressSuppliers.fixed("a"),
-                                (a, ctx) -> CompletableFuture.completedFuture(c), new ConnectionLifecycle<>() {
+        PersistentConnection<String, FakeConnection> connection = PersistentConnection.builder(
+                        "s",
+                        AddressSuppliers.fixed("a"),
+                        (a, ctx) -> CompletableFuture.completedFuture(c),
+                        new ConnectionLifecycle<>() {
                             @Override
                             public CompletableFuture<Void> close(FakeConnection conn) {
                                 closes.incrementAndGet();
@@ -191,9 +229,9 @@ class PersistentConnectionBuilderTest {
                                 return conn.closeFinished();
                             }
                         })
-                        .timeSource(time)
-                        .uncaughtHandler(uncaught::add)
-                        .build();
+                .timeSource(time)
+                .uncaughtHandler(uncaught::add)
+                .build();
 
         assertThat(connection.currentConnection()).contains(c);
         connection.close();
@@ -205,7 +243,8 @@ class PersistentConnectionBuilderTest {
 
     @Test
     void theDefaultsAreTheReferences() {
-        PersistentConnection<String, FakeConnection> connection = complete("defaults").build();
+        PersistentConnection<String, FakeConnection> connection =
+                complete("defaults").build();
         assertThat(PersistentConnection.DEFAULT_RETRY_DELAY).isEqualTo(Duration.ofSeconds(10));
         assertThat(connection.serverName()).isEqualTo("defaults");
         assertThat(connection.state().phase()).isEqualTo(ConnectionState.Phase.CONNECTING);

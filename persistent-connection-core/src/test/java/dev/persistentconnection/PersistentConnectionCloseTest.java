@@ -1,18 +1,17 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.persistentconnection.ConnectionEvent.AttemptingToConnect;
 import dev.persistentconnection.ConnectionEvent.Connected;
 import dev.persistentconnection.ConnectionEvent.Disconnected;
 import dev.persistentconnection.ConnectionEvent.FailedToConnect;
 import dev.persistentconnection.ConnectionEvent.ObtainedAddress;
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/SEMANTICS.md §8: close() in each phase, with no abort. One test per row of the table. */
 class PersistentConnectionCloseTest {
@@ -86,7 +85,8 @@ class PersistentConnectionCloseTest {
         CompletableFuture<Void> closed = s.connection().closeAsync();
 
         assertThat(pendingResult).isCompletedExceptionally();
-        assertThat(ConnectionScenario.failure(pendingResult)).isInstanceOf(PersistentConnectionClosedException.class)
+        assertThat(ConnectionScenario.failure(pendingResult))
+                .isInstanceOf(PersistentConnectionClosedException.class)
                 .hasMessage("Persistent connection closed");
         FakeConnection c = s.connectSucceeds();
 
@@ -94,7 +94,9 @@ class PersistentConnectionCloseTest {
         assertThat(c.closeCalls()).isEqualTo(1);
         s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected");
         assertThat(closed).isCompleted();
-        assertThat(s.time().pendingTimers()).as("the loop ends without waiting for the delay").isZero();
+        assertThat(s.time().pendingTimers())
+                .as("the loop ends without waiting for the delay")
+                .isZero();
         assertClosedForGood();
     }
 
@@ -218,7 +220,9 @@ class PersistentConnectionCloseTest {
         CompletableFuture<Void> closed = s.connection().closeAsync();
         s.advance(Duration.ofHours(1));
 
-        assertThat(closed).as("faithful: close waits for the callbacks in flight").isNotDone();
+        assertThat(closed)
+                .as("faithful: close waits for the callbacks in flight")
+                .isNotDone();
         s.addressFails("down");
         assertThat(closed).isCompleted();
     }
@@ -259,8 +263,10 @@ class PersistentConnectionCloseTest {
         }));
         FakeConnection c = s.connectTo("a");
 
-        assertThat(s.uncaught()).singleElement().satisfies(e -> assertThat(e)
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closeAsync()"));
+        assertThat(s.uncaught())
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e).isInstanceOf(IllegalStateException.class).hasMessageContaining("closeAsync()"));
         assertThat(c.closeCalls()).as("the close still happened").isEqualTo(1);
         assertThat(s.connection().closeFinished()).isCompleted();
     }

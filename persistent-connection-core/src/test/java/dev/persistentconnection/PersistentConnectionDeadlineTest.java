@@ -1,16 +1,15 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.persistentconnection.ConnectionState.Phase;
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** connectedWithin(Duration): the connection, or at the deadline the reason there is none. */
 class PersistentConnectionDeadlineTest {
@@ -20,15 +19,15 @@ class PersistentConnectionDeadlineTest {
     @Test
     void atTheDeadlineItFailsWithEverythingThatExplainsWhy() {
         s.start();
-        s.addressFails("catalog down");                     // attempt 1 at 0 s
+        s.addressFails("catalog down"); // attempt 1 at 0 s
         s.advance(ConnectionScenario.DELAY);
         s.address("a");
-        s.connectFails("connection refused");              // attempt 2 at 10 s, next due at 20 s
+        s.connectFails("connection refused"); // attempt 2 at 10 s, next due at 20 s
         CompletableFuture<FakeConnection> within = s.connection().connectedWithin(Duration.ofSeconds(5));
         s.advance(Duration.ofSeconds(4));
         assertThat(within).isNotDone();
 
-        s.advance(Duration.ofSeconds(1));                   // 15 s
+        s.advance(Duration.ofSeconds(1)); // 15 s
 
         NotConnectedException error = (NotConnectedException) ConnectionScenario.failure(within);
         assertThat(error.serverName()).isEqualTo("test server");
@@ -39,9 +38,10 @@ class PersistentConnectionDeadlineTest {
         assertThat(error.nextAttemptAt()).contains(Instant.EPOCH.plusSeconds(20));
         assertThat(error.waited()).isEqualTo(Duration.ofSeconds(5));
         assertThat(error.state().at()).isEqualTo(Instant.EPOCH.plusSeconds(15));
-        assertThat(error).hasMessage("not connected to test server within PT5S: WAITING_TO_RETRY, 2 consecutive "
-                + "failed attempts, last attempt at 1970-01-01T00:00:10Z, next attempt at 1970-01-01T00:00:20Z, "
-                + "last error: java.lang.RuntimeException: connection refused");
+        assertThat(error)
+                .hasMessage("not connected to test server within PT5S: WAITING_TO_RETRY, 2 consecutive "
+                        + "failed attempts, last attempt at 1970-01-01T00:00:10Z, next attempt at 1970-01-01T00:00:20Z, "
+                        + "last error: java.lang.RuntimeException: connection refused");
     }
 
     @Test
@@ -62,7 +62,9 @@ class PersistentConnectionDeadlineTest {
     void aConnectionBeforeTheDeadlineCompletesItAndCancelsTheDeadline() {
         s.start();
         CompletableFuture<FakeConnection> within = s.connection().connectedWithin(Duration.ofSeconds(5));
-        assertThat(s.time().pendingTimers()).as("the retry timer and the deadline").isEqualTo(2);
+        assertThat(s.time().pendingTimers())
+                .as("the retry timer and the deadline")
+                .isEqualTo(2);
         FakeConnection c = s.connectTo("a");
 
         assertThat(within).isCompletedWithValue(c);
@@ -77,7 +79,8 @@ class PersistentConnectionDeadlineTest {
         FakeConnection c = s.connectTo("a");
         int timers = s.time().pendingTimers();
 
-        assertThat(s.connection().connectedWithin(Duration.ofSeconds(1))).isSameAs(s.connection().connected())
+        assertThat(s.connection().connectedWithin(Duration.ofSeconds(1)))
+                .isSameAs(s.connection().connected())
                 .isCompletedWithValue(c);
         assertThat(s.time().pendingTimers()).isEqualTo(timers);
     }
@@ -87,8 +90,8 @@ class PersistentConnectionDeadlineTest {
         s.start();
         s.addressFails("down");
 
-        NotConnectedException error = (NotConnectedException) ConnectionScenario.failure(
-                s.connection().connectedWithin(Duration.ZERO));
+        NotConnectedException error = (NotConnectedException)
+                ConnectionScenario.failure(s.connection().connectedWithin(Duration.ZERO));
         assertThat(error.phase()).isEqualTo(Phase.WAITING_TO_RETRY);
         assertThat(error.getCause()).hasMessage("down");
     }
@@ -100,9 +103,12 @@ class PersistentConnectionDeadlineTest {
         CompletableFuture<FakeConnection> waiting = s.connection().connectedWithin(Duration.ofMinutes(1));
         s.connection().closeAsync();
 
-        assertThat(((NotConnectedException) ConnectionScenario.failure(waiting)).phase()).isEqualTo(Phase.CLOSED);
-        assertThat(((NotConnectedException) ConnectionScenario.failure(s.connection().connectedWithin(Duration.ofMinutes(1))))
-                .phase()).isEqualTo(Phase.CLOSED);
+        assertThat(((NotConnectedException) ConnectionScenario.failure(waiting)).phase())
+                .isEqualTo(Phase.CLOSED);
+        assertThat(((NotConnectedException)
+                                ConnectionScenario.failure(s.connection().connectedWithin(Duration.ofMinutes(1))))
+                        .phase())
+                .isEqualTo(Phase.CLOSED);
         assertThat(s.time().pendingTimers()).isZero();
     }
 
@@ -113,7 +119,8 @@ class PersistentConnectionDeadlineTest {
         CompletableFuture<FakeConnection> waiting = s.connection().connectedWithin(Duration.ofMinutes(1));
         s.connection().closeWhenCurrentConnectionIsClosed();
 
-        assertThat(((NotConnectedException) ConnectionScenario.failure(waiting)).phase()).isEqualTo(Phase.CLOSED);
+        assertThat(((NotConnectedException) ConnectionScenario.failure(waiting)).phase())
+                .isEqualTo(Phase.CLOSED);
     }
 
     @Test
@@ -136,7 +143,8 @@ class PersistentConnectionDeadlineTest {
     void aNegativeTimeoutIsRefused() {
         s.start();
         assertThatThrownBy(() -> s.connection().connectedWithin(Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be negative");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not be negative");
         assertThatThrownBy(() -> s.connection().connectedWithin(null)).isInstanceOf(NullPointerException.class);
     }
 }

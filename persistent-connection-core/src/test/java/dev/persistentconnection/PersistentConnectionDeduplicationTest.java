@@ -1,12 +1,11 @@
 package dev.persistentconnection;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.persistentconnection.test.ConnectionScenario;
 import dev.persistentconnection.test.FakeConnection;
-
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/SEMANTICS.md §5: Obtained_address and Failed_to_connect are reported only when they change within a cycle. */
 class PersistentConnectionDeduplicationTest {
@@ -26,8 +25,12 @@ class PersistentConnectionDeduplicationTest {
         failConnectTo("a", "E2");
         failConnectTo("a", "E1");
 
-        s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect E1)",
-                "(Failed_to_connect E2)", "(Failed_to_connect E1)");
+        s.assertEvents(
+                "Attempting_to_connect",
+                "(Obtained_address a)",
+                "(Failed_to_connect E1)",
+                "(Failed_to_connect E2)",
+                "(Failed_to_connect E1)");
     }
 
     @Test
@@ -37,8 +40,13 @@ class PersistentConnectionDeduplicationTest {
         failConnectTo("b", "E2");
         failConnectTo("a", "E2");
 
-        s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect E1)",
-                "(Failed_to_connect E2)", "(Obtained_address b)", "(Obtained_address a)");
+        s.assertEvents(
+                "Attempting_to_connect",
+                "(Obtained_address a)",
+                "(Failed_to_connect E1)",
+                "(Failed_to_connect E2)",
+                "(Obtained_address b)",
+                "(Obtained_address a)");
     }
 
     @Test
@@ -68,9 +76,15 @@ class PersistentConnectionDeduplicationTest {
         s.advance(ConnectionScenario.DELAY);
         failConnectTo("a", "E1");
 
-        s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect E1)",
-                "(Connected <opaque>)", "Disconnected",
-                "Attempting_to_connect", "(Obtained_address a)", "(Failed_to_connect E1)");
+        s.assertEvents(
+                "Attempting_to_connect",
+                "(Obtained_address a)",
+                "(Failed_to_connect E1)",
+                "(Connected <opaque>)",
+                "Disconnected",
+                "Attempting_to_connect",
+                "(Obtained_address a)",
+                "(Failed_to_connect E1)");
     }
 
     @Test
@@ -87,9 +101,8 @@ class PersistentConnectionDeduplicationTest {
 
     @Test
     void customEqualitiesDecideWhatIsTheSame() {
-        ConnectionScenario custom = new ConnectionScenario().start(b -> b
-                .addressEquality((x, y) -> x.equalsIgnoreCase(y))
-                .errorEquality((x, y) -> true));
+        ConnectionScenario custom = new ConnectionScenario()
+                .start(b -> b.addressEquality((x, y) -> x.equalsIgnoreCase(y)).errorEquality((x, y) -> true));
         custom.address("host");
         custom.connectFails("E1");
         custom.advance(ConnectionScenario.DELAY);

@@ -1,13 +1,12 @@
 package dev.persistentconnection;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.persistentconnection.test.ConnectionScenario;
 import dev.persistentconnection.test.FakeConnection;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/SEMANTICS.md §2, delivery: last-value replay, subscribers before the handler, throwing subscribers isolated. */
 class PersistentConnectionEventBusTest {
@@ -31,11 +30,13 @@ class PersistentConnectionEventBusTest {
     @Test
     void subscribersRunBeforeTheEventHandler() {
         List<String> order = new ArrayList<>();
-        s.connection().subscribe(event -> order.add("bus " + event.name() + " handler saw " + s.events().size()));
+        s.connection()
+                .subscribe(event -> order.add(
+                        "bus " + event.name() + " handler saw " + s.events().size()));
         s.address("a");
 
-        assertThat(order).containsExactly("bus Attempting_to_connect handler saw 1",
-                "bus Obtained_address handler saw 1");
+        assertThat(order)
+                .containsExactly("bus Attempting_to_connect handler saw 1", "bus Obtained_address handler saw 1");
     }
 
     @Test

@@ -1,15 +1,14 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.persistentconnection.ConnectionEvent.Disconnected;
 import dev.persistentconnection.ConnectionState.Phase;
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** state() during an outage: when the next attempt is due, how long the outage has lasted, the last attempt. */
 class PersistentConnectionOutageStateTest {
@@ -37,7 +36,7 @@ class PersistentConnectionOutageStateTest {
     void aFailureStartsTheOutageAndSaysWhenTheNextAttemptIsDue() {
         s.start();
         s.advance(Duration.ofSeconds(2));
-        s.addressFails("down");                                  // attempt at 0 s failed at 2 s
+        s.addressFails("down"); // attempt at 0 s failed at 2 s
         s.advance(Duration.ofSeconds(3));
 
         ConnectionState state = s.connection().state();
@@ -48,12 +47,18 @@ class PersistentConnectionOutageStateTest {
         assertThat(state.outageSince()).contains(at(2));
         assertThat(state.outageDuration()).contains(Duration.ofSeconds(3));
 
-        s.advance(Duration.ofSeconds(5));                        // attempt 2 at 10 s
-        assertThat(s.connection().state().nextAttemptAt()).as("connecting again").isEmpty();
+        s.advance(Duration.ofSeconds(5)); // attempt 2 at 10 s
+        assertThat(s.connection().state().nextAttemptAt())
+                .as("connecting again")
+                .isEmpty();
         assertThat(s.connection().state().lastAttemptAt()).contains(at(10));
-        assertThat(s.connection().state().outageDuration()).as("the outage goes on").contains(Duration.ofSeconds(8));
+        assertThat(s.connection().state().outageDuration())
+                .as("the outage goes on")
+                .contains(Duration.ofSeconds(8));
         s.addressFails("down");
-        assertThat(s.connection().state().outageSince()).as("from the first failure").contains(at(2));
+        assertThat(s.connection().state().outageSince())
+                .as("from the first failure")
+                .contains(at(2));
         assertThat(s.connection().state().nextAttemptAt()).contains(at(20));
     }
 
@@ -74,9 +79,9 @@ class PersistentConnectionOutageStateTest {
     @Test
     void aDisconnectionStartsAnOutageAndTheNextAttemptIsDueWhenTheRetryDelayIsOver() {
         s.hold(Disconnected.class).start();
-        FakeConnection c = s.connectTo("a");                     // attempt at 0 s
+        FakeConnection c = s.connectTo("a"); // attempt at 0 s
         s.advance(Duration.ofSeconds(4));
-        c.peerClose();                                           // short-lived: waits until 10 s
+        c.peerClose(); // short-lived: waits until 10 s
 
         ConnectionState state = s.connection().state();
         assertThat(state.phase()).isEqualTo(Phase.DISCONNECTED);

@@ -1,13 +1,14 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.persistentconnection.ConnectionEvent.AttemptingToConnect;
 import dev.persistentconnection.ConnectionEvent.Connected;
 import dev.persistentconnection.ConnectionEvent.Disconnected;
 import dev.persistentconnection.ConnectionEvent.FailedToConnect;
 import dev.persistentconnection.ConnectionEvent.ObtainedAddress;
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Drives the engine through thousands of random schedules of address results, connect results, peer closes,
@@ -39,8 +38,9 @@ class PersistentConnectionPropertyTest {
             try {
                 run.execute();
             } catch (AssertionError | RuntimeException failure) {
-                throw new AssertionError("schedule with seed " + seed + " broke an invariant (replay with "
-                        + "-Dproperty.seed=" + seed + ")\nactions: " + run.actions + "\nevents: " + run.s.events(),
+                throw new AssertionError(
+                        "schedule with seed " + seed + " broke an invariant (replay with " + "-Dproperty.seed=" + seed
+                                + ")\nactions: " + run.actions + "\nevents: " + run.s.events(),
                         failure);
             }
         }
@@ -61,8 +61,12 @@ class PersistentConnectionPropertyTest {
         void execute() {
             Duration delay = Duration.ofMillis(1 + random.nextInt(20_000));
             boolean randomized = random.nextBoolean();
-            List<Class<?>> heldKinds = List.of(AttemptingToConnect.class, ObtainedAddress.class,
-                    FailedToConnect.class, Connected.class, Disconnected.class);
+            List<Class<?>> heldKinds = List.of(
+                    AttemptingToConnect.class,
+                    ObtainedAddress.class,
+                    FailedToConnect.class,
+                    Connected.class,
+                    Disconnected.class);
             for (Class<?> kind : heldKinds) {
                 if (random.nextInt(3) == 0) {
                     s.hold(kind);
@@ -116,7 +120,8 @@ class PersistentConnectionPropertyTest {
                     }
                 }
                 case 5 -> {
-                    List<FakeConnection> live = s.connections().stream().filter(c -> !c.isClosed()).toList();
+                    List<FakeConnection> live =
+                            s.connections().stream().filter(c -> !c.isClosed()).toList();
                     if (!live.isEmpty()) {
                         act("peer closes");
                         live.get(random.nextInt(live.size())).peerClose();
@@ -175,7 +180,9 @@ class PersistentConnectionPropertyTest {
                 }
                 checkAlways();
             }
-            assertThat(closed).as("closeFinished completes once the callbacks in flight complete").isCompleted();
+            assertThat(closed)
+                    .as("closeFinished completes once the callbacks in flight complete")
+                    .isCompleted();
             while (!s.heldHandlers().isEmpty()) {
                 s.releaseHandler(); // a Connected handler may outlive close(), as in the reference
             }
@@ -196,13 +203,18 @@ class PersistentConnectionPropertyTest {
         void checkAfterTermination() {
             assertThat(s.connection().isClosed()).isTrue();
             assertThat(s.connection().closeFinished()).isCompleted();
-            assertThat(s.connections()).as("every connection the connector produced is closed")
+            assertThat(s.connections())
+                    .as("every connection the connector produced is closed")
                     .allSatisfy(c -> assertThat(c.isClosed()).isTrue());
-            assertThat(s.connections()).as("no connection closed twice by the engine")
+            assertThat(s.connections())
+                    .as("no connection closed twice by the engine")
                     .allSatisfy(c -> assertThat(c.closeCalls()).isLessThanOrEqualTo(1));
-            assertThat(s.time().pendingTimers()).as("no timer left after termination").isZero();
+            assertThat(s.time().pendingTimers())
+                    .as("no timer left after termination")
+                    .isZero();
             assertThat(s.connection().currentConnection()).isEmpty();
-            assertThat(outcomeFutures).as("connectedOrFailedToConnect never hangs")
+            assertThat(outcomeFutures)
+                    .as("connectedOrFailedToConnect never hangs")
                     .allSatisfy(f -> assertThat(f).isDone());
             int events = s.events().size();
             s.advance(Duration.ofHours(1));
@@ -223,26 +235,37 @@ class PersistentConnectionPropertyTest {
                 ConnectionEvent<String, FakeConnection> event = events.get(i);
                 if (event instanceof AttemptingToConnect) {
                     assertThat(previous == null || previous instanceof Disconnected)
-                            .as("Attempting_to_connect starts the first cycle or follows Disconnected (%s)", i).isTrue();
+                            .as("Attempting_to_connect starts the first cycle or follows Disconnected (%s)", i)
+                            .isTrue();
                     assertThat(eventsAtClose < 0 || i < eventsAtClose)
-                            .as("no Attempting_to_connect after close (%s)", i).isTrue();
+                            .as("no Attempting_to_connect after close (%s)", i)
+                            .isTrue();
                     lastAddress = null;
                     lastError = null;
                 } else if (event instanceof Connected) {
-                    assertThat(previous).as("Connected inside a cycle (%s)", i)
-                            .isNotNull().isNotInstanceOfAny(Connected.class, Disconnected.class);
+                    assertThat(previous)
+                            .as("Connected inside a cycle (%s)", i)
+                            .isNotNull()
+                            .isNotInstanceOfAny(Connected.class, Disconnected.class);
                 } else if (event instanceof Disconnected) {
-                    assertThat(previous).as("Disconnected only after Connected (%s)", i).isInstanceOf(Connected.class);
+                    assertThat(previous)
+                            .as("Disconnected only after Connected (%s)", i)
+                            .isInstanceOf(Connected.class);
                 } else {
-                    assertThat(previous).as("attempt events inside a cycle, not while connected (%s)", i)
-                            .isNotNull().isNotInstanceOfAny(Connected.class, Disconnected.class);
+                    assertThat(previous)
+                            .as("attempt events inside a cycle, not while connected (%s)", i)
+                            .isNotNull()
+                            .isNotInstanceOfAny(Connected.class, Disconnected.class);
                     if (event instanceof ObtainedAddress<String, FakeConnection> obtained) {
-                        assertThat(obtained.address()).as("a reported address differs from the last one")
+                        assertThat(obtained.address())
+                                .as("a reported address differs from the last one")
                                 .isNotEqualTo(lastAddress);
                         lastAddress = obtained.address();
                     } else if (event instanceof FailedToConnect<String, FakeConnection> failed) {
                         String message = failed.error().getMessage();
-                        assertThat(message).as("a reported error differs from the last one").isNotEqualTo(lastError);
+                        assertThat(message)
+                                .as("a reported error differs from the last one")
+                                .isNotEqualTo(lastError);
                         lastError = message;
                     }
                 }
@@ -272,10 +295,12 @@ class PersistentConnectionPropertyTest {
         for (long seed = 0; seed < 200; seed++) {
             Run run = new Run(seed);
             run.execute();
-            seen.addAll(run.s.events().stream().map(e -> e.replaceAll(" .*", "").replace("(", ""))
+            seen.addAll(run.s.events().stream()
+                    .map(e -> e.replaceAll(" .*", "").replace("(", ""))
                     .collect(Collectors.toSet()));
         }
-        assertThat(seen).contains("Attempting_to_connect", "Obtained_address", "Failed_to_connect", "Connected",
-                "Disconnected");
+        assertThat(seen)
+                .contains(
+                        "Attempting_to_connect", "Obtained_address", "Failed_to_connect", "Connected", "Disconnected");
     }
 }

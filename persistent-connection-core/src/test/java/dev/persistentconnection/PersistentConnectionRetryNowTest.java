@@ -1,21 +1,20 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.ConnectionScenario;
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.persistentconnection.ConnectionEvent.AttemptingToConnect;
 import dev.persistentconnection.ConnectionEvent.Connected;
 import dev.persistentconnection.ConnectionEvent.Disconnected;
 import dev.persistentconnection.ConnectionEvent.FailedToConnect;
 import dev.persistentconnection.ConnectionEvent.ObtainedAddress;
+import dev.persistentconnection.test.ConnectionScenario;
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * retryNow() in each phase of the close and abort tables (docs/SEMANTICS.md §8, §9): it starts the next attempt at
@@ -32,49 +31,76 @@ class PersistentConnectionRetryNowTest {
             failPendingAttempt(s);
         }),
         DURING_GET_ADDRESS(false, ConnectionScenario::start, s -> s.addressFails("down")),
-        IN_THE_OBTAINED_ADDRESS_HANDLER(false, s -> {
-            s.hold(ObtainedAddress.class).start();
-            s.address("a");
-        }, s -> {
-            s.releaseHandler();
-            failPendingAttempt(s);
-        }),
-        DURING_CONNECT(false, s -> {
-            s.start();
-            s.address("a");
-        }, s -> s.connectFails("refused")),
-        IN_THE_FAILED_HANDLER(true, s -> {
-            s.hold(FailedToConnect.class).start();
-            s.addressFails("down");
-        }, ConnectionScenario::releaseHandler),
-        WAITING_AFTER_A_FAILURE(true, s -> {
-            s.start();
-            s.addressFails("down");
-        }, s -> { }),
-        IN_THE_CONNECTED_HANDLER(false, s -> {
-            s.hold(Connected.class).start();
-            s.connectTo("a");
-        }, s -> {
-            s.releaseHandler();
-            s.connections().get(0).peerClose();
-        }),
-        CONNECTED(false, s -> {
-            s.start();
-            s.connectTo("a");
-        }, s -> s.connections().get(0).peerClose()),
-        IN_THE_DISCONNECTED_HANDLER(true, s -> {
-            s.hold(Disconnected.class).start();
-            s.connectTo("a").peerClose();
-        }, ConnectionScenario::releaseHandler),
-        WAITING_AFTER_A_DISCONNECTION(true, s -> {
-            s.start();
-            s.connectTo("a").peerClose();
-        }, s -> { }),
-        AFTER_TERMINATION(false, s -> {
-            s.start();
-            s.connection().closeAsync();
-            s.addressFails("down");
-        }, s -> { });
+        IN_THE_OBTAINED_ADDRESS_HANDLER(
+                false,
+                s -> {
+                    s.hold(ObtainedAddress.class).start();
+                    s.address("a");
+                },
+                s -> {
+                    s.releaseHandler();
+                    failPendingAttempt(s);
+                }),
+        DURING_CONNECT(
+                false,
+                s -> {
+                    s.start();
+                    s.address("a");
+                },
+                s -> s.connectFails("refused")),
+        IN_THE_FAILED_HANDLER(
+                true,
+                s -> {
+                    s.hold(FailedToConnect.class).start();
+                    s.addressFails("down");
+                },
+                ConnectionScenario::releaseHandler),
+        WAITING_AFTER_A_FAILURE(
+                true,
+                s -> {
+                    s.start();
+                    s.addressFails("down");
+                },
+                s -> {}),
+        IN_THE_CONNECTED_HANDLER(
+                false,
+                s -> {
+                    s.hold(Connected.class).start();
+                    s.connectTo("a");
+                },
+                s -> {
+                    s.releaseHandler();
+                    s.connections().get(0).peerClose();
+                }),
+        CONNECTED(
+                false,
+                s -> {
+                    s.start();
+                    s.connectTo("a");
+                },
+                s -> s.connections().get(0).peerClose()),
+        IN_THE_DISCONNECTED_HANDLER(
+                true,
+                s -> {
+                    s.hold(Disconnected.class).start();
+                    s.connectTo("a").peerClose();
+                },
+                ConnectionScenario::releaseHandler),
+        WAITING_AFTER_A_DISCONNECTION(
+                true,
+                s -> {
+                    s.start();
+                    s.connectTo("a").peerClose();
+                },
+                s -> {}),
+        AFTER_TERMINATION(
+                false,
+                s -> {
+                    s.start();
+                    s.connection().closeAsync();
+                    s.addressFails("down");
+                },
+                s -> {});
 
         final boolean startsAtOnce;
         final Consumer<ConnectionScenario> reach;
@@ -102,13 +128,17 @@ class PersistentConnectionRetryNowTest {
         assertAtMostOneAttemptAtATime(retried);
 
         assertThat(retried.addressCalls() - control.addressCalls())
-                .as("attempts started at once by retryNow()").isEqualTo(where.startsAtOnce ? 1 : 0);
+                .as("attempts started at once by retryNow()")
+                .isEqualTo(where.startsAtOnce ? 1 : 0);
         if (!where.startsAtOnce) {
-            assertThat(retried.events()).as("a retryNow() that does nothing changes nothing")
+            assertThat(retried.events())
+                    .as("a retryNow() that does nothing changes nothing")
                     .containsExactlyElementsOf(control.events());
             control.advance(ConnectionScenario.DELAY);
             retried.advance(ConnectionScenario.DELAY);
-            assertThat(retried.addressCalls()).as("and the delay is still the delay").isEqualTo(control.addressCalls());
+            assertThat(retried.addressCalls())
+                    .as("and the delay is still the delay")
+                    .isEqualTo(control.addressCalls());
         }
     }
 
@@ -160,9 +190,12 @@ class PersistentConnectionRetryNowTest {
 
         assertThat(retried.events()).containsExactlyElementsOf(control.events());
         assertThat(retried.addressCalls()).isEqualTo(control.addressCalls());
-        assertThat(retried.connection().isClosed()).isEqualTo(control.connection().isClosed());
-        assertThat(retried.connection().closeFinished().isDone()).isEqualTo(control.connection().closeFinished().isDone());
-        assertThat(retried.connection().state().phase()).isEqualTo(control.connection().state().phase());
+        assertThat(retried.connection().isClosed())
+                .isEqualTo(control.connection().isClosed());
+        assertThat(retried.connection().closeFinished().isDone())
+                .isEqualTo(control.connection().closeFinished().isDone());
+        assertThat(retried.connection().state().phase())
+                .isEqualTo(control.connection().state().phase());
     }
 
     /** Lets the loop go on and end: whatever is pending completes or fails, and time passes. */
@@ -188,26 +221,28 @@ class PersistentConnectionRetryNowTest {
     }
 
     private static void assertAtMostOneAttemptAtATime(ConnectionScenario s) {
-        assertThat(s.addressLookups().size() + s.connects().size()).as("attempts in flight").isLessThanOrEqualTo(1);
+        assertThat(s.addressLookups().size() + s.connects().size())
+                .as("attempts in flight")
+                .isLessThanOrEqualTo(1);
     }
 
     @Test
     void retryNowIsAnEarlyTimerNotASecondTimer() {
         ConnectionScenario s = new ConnectionScenario().start();
-        s.addressFails("down");                          // attempt 1 at 0 s, the next due at 10 s
+        s.addressFails("down"); // attempt 1 at 0 s, the next due at 10 s
         s.advance(Duration.ofSeconds(3));
         assertThat(s.connection().state().nextAttemptAt()).contains(Instant.EPOCH.plusSeconds(10));
 
-        s.connection().retryNow();                         // attempt 2 at 3 s, the next due at 13 s
+        s.connection().retryNow(); // attempt 2 at 3 s, the next due at 13 s
 
         assertThat(s.addressCalls()).isEqualTo(2);
         assertThat(s.connection().state().phase()).isEqualTo(ConnectionState.Phase.CONNECTING);
         assertThat(s.connection().state().lastAttemptAt()).contains(Instant.EPOCH.plusSeconds(3));
         s.addressFails("down");
         assertThat(s.connection().state().nextAttemptAt()).contains(Instant.EPOCH.plusSeconds(13));
-        s.advance(Duration.ofSeconds(7));                // 10 s: the old timer is gone
+        s.advance(Duration.ofSeconds(7)); // 10 s: the old timer is gone
         assertThat(s.addressCalls()).isEqualTo(2);
-        s.advance(Duration.ofSeconds(3));                // 13 s
+        s.advance(Duration.ofSeconds(3)); // 13 s
         assertThat(s.addressCalls()).isEqualTo(3);
         assertThat(s.time().pendingTimers()).isEqualTo(1);
     }
@@ -228,14 +263,18 @@ class PersistentConnectionRetryNowTest {
         ConnectionScenario s = new ConnectionScenario();
         s.start(b -> b.reconnectJitter(Duration.ofSeconds(30), new java.util.Random(7)));
         FakeConnection c = s.connectTo("a");
-        s.advance(Duration.ofMinutes(1));                // long-lived: the reference would reconnect at once
+        s.advance(Duration.ofMinutes(1)); // long-lived: the reference would reconnect at once
         c.peerClose();
         assertThat(s.addressCalls()).as("the jitter wait").isEqualTo(1);
 
         s.connection().retryNow();
 
         assertThat(s.addressCalls()).isEqualTo(2);
-        s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected",
+        s.assertEvents(
+                "Attempting_to_connect",
+                "(Obtained_address a)",
+                "(Connected <opaque>)",
+                "Disconnected",
                 "Attempting_to_connect");
     }
 }

@@ -1,16 +1,15 @@
 package dev.persistentconnection;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.persistentconnection.test.ConnectionScenario;
 import dev.persistentconnection.test.FakeConnection;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/SEMANTICS.md §3 step 7, §4 and §6: when the next attempt starts. */
 class PersistentConnectionRetryTest {
@@ -26,7 +25,9 @@ class PersistentConnectionRetryTest {
         s.advance(Duration.ofSeconds(7).minusNanos(1));
         assertThat(s.addressCalls()).isEqualTo(1);
         s.advance(Duration.ofNanos(1));
-        assertThat(s.addressCalls()).as("next attempt 10 s after the start of the first").isEqualTo(2);
+        assertThat(s.addressCalls())
+                .as("next attempt 10 s after the start of the first")
+                .isEqualTo(2);
         assertThat(s.time().now()).isEqualTo(Instant.EPOCH.plus(ConnectionScenario.DELAY));
     }
 
@@ -57,7 +58,11 @@ class PersistentConnectionRetryTest {
         s.advance(Duration.ofMinutes(30));
         c.peerClose();
 
-        s.assertEvents("Attempting_to_connect", "(Obtained_address a)", "(Connected <opaque>)", "Disconnected",
+        s.assertEvents(
+                "Attempting_to_connect",
+                "(Obtained_address a)",
+                "(Connected <opaque>)",
+                "Disconnected",
                 "Attempting_to_connect");
         assertThat(s.addressCalls()).isEqualTo(2);
     }
@@ -109,8 +114,8 @@ class PersistentConnectionRetryTest {
             last = r.time().now();
             assertThat(before).isNotNull();
         }
-        assertThat(gaps).allSatisfy(gap -> assertThat(gap)
-                .isBetween(Duration.ofMillis(7000), Duration.ofMillis(13010)));
+        assertThat(gaps)
+                .allSatisfy(gap -> assertThat(gap).isBetween(Duration.ofMillis(7000), Duration.ofMillis(13010)));
         assertThat(gaps).anySatisfy(gap -> assertThat(gap).isLessThan(Duration.ofMillis(8000)));
         assertThat(gaps).anySatisfy(gap -> assertThat(gap).isGreaterThan(Duration.ofMillis(12000)));
     }
@@ -128,9 +133,12 @@ class PersistentConnectionRetryTest {
 
         assertThat(r.addressCalls()).as("the broken attempt does not look up").isEqualTo(0);
         assertThat(r.events()).hasSize(2);
-        assertThat(r.rawEvents().get(1)).isInstanceOfSatisfying(ConnectionEvent.FailedToConnect.class,
-                failed -> assertThat(failed.error()).hasMessageContaining("retryDelay failed")
-                        .hasMessageContaining("no delay today"));
+        assertThat(r.rawEvents().get(1))
+                .isInstanceOfSatisfying(
+                        ConnectionEvent.FailedToConnect.class,
+                        failed -> assertThat(failed.error())
+                                .hasMessageContaining("retryDelay failed")
+                                .hasMessageContaining("no delay today"));
         r.advance(PersistentConnection.DEFAULT_RETRY_DELAY);
         assertThat(r.addressCalls()).isEqualTo(1);
         r.connectTo("a");
@@ -144,11 +152,15 @@ class PersistentConnectionRetryTest {
         int[] calls = {0};
         r.start(b -> b.retryDelay(() -> calls[0] < answers.length ? answers[calls[0]++] : Duration.ofSeconds(1)));
 
-        assertThat(r.rawEvents().get(1)).isInstanceOfSatisfying(ConnectionEvent.FailedToConnect.class,
-                failed -> assertThat(failed.error()).hasMessageContaining("returned null"));
+        assertThat(r.rawEvents().get(1))
+                .isInstanceOfSatisfying(
+                        ConnectionEvent.FailedToConnect.class,
+                        failed -> assertThat(failed.error()).hasMessageContaining("returned null"));
         r.advance(PersistentConnection.DEFAULT_RETRY_DELAY);
-        assertThat(r.rawEvents().get(2)).isInstanceOfSatisfying(ConnectionEvent.FailedToConnect.class,
-                failed -> assertThat(failed.error()).hasMessageContaining("negative"));
+        assertThat(r.rawEvents().get(2))
+                .isInstanceOfSatisfying(
+                        ConnectionEvent.FailedToConnect.class,
+                        failed -> assertThat(failed.error()).hasMessageContaining("negative"));
         r.advance(PersistentConnection.DEFAULT_RETRY_DELAY);
         assertThat(r.addressCalls()).isEqualTo(1);
     }

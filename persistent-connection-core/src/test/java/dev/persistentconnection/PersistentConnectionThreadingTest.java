@@ -1,7 +1,8 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The threading contract with real threads: stages completed by pool threads, peer closes from foreign threads and
@@ -33,15 +32,20 @@ class PersistentConnectionThreadingTest {
         int targetCycles = 300;
         try {
             PersistentConnection<String, FakeConnection> connection =
-                    PersistentConnection.<String, FakeConnection>builder("threads",
-                                    () -> guarded(inside, overlaps,
-                                            () -> CompletableFuture.supplyAsync(() -> "a", pool)),
-                                    (address, ctx) -> guarded(inside, overlaps, () -> CompletableFuture.supplyAsync(
-                                            () -> {
-                                                FakeConnection c = new FakeConnection("c" + connections.size());
-                                                connections.add(c);
-                                                return c;
-                                            }, pool)),
+                    PersistentConnection.<String, FakeConnection>builder(
+                                    "threads",
+                                    () -> guarded(
+                                            inside, overlaps, () -> CompletableFuture.supplyAsync(() -> "a", pool)),
+                                    (address, ctx) -> guarded(
+                                            inside,
+                                            overlaps,
+                                            () -> CompletableFuture.supplyAsync(
+                                                    () -> {
+                                                        FakeConnection c = new FakeConnection("c" + connections.size());
+                                                        connections.add(c);
+                                                        return c;
+                                                    },
+                                                    pool)),
                                     FakeConnection.lifecycle())
                             .retryDelay(Duration.ZERO)
                             .randomization(Randomization.nonRandom())

@@ -53,7 +53,8 @@ class RandomizationTest {
         assertThat(none.apply(TEN_SECONDS)).isEqualTo(TEN_SECONDS);
         assertThat(none.apply(Duration.ZERO)).isEqualTo(Duration.ZERO);
         assertThat(none.apply(Duration.ofNanos(1))).isEqualTo(Duration.ofNanos(1));
-        assertThat(none.apply(Duration.ofDays(3).plusNanos(7))).isEqualTo(Duration.ofDays(3).plusNanos(7));
+        assertThat(none.apply(Duration.ofDays(3).plusNanos(7)))
+                .isEqualTo(Duration.ofDays(3).plusNanos(7));
         assertThat(Randomization.nonRandom()).isSameAs(none);
     }
 
@@ -132,11 +133,15 @@ class RandomizationTest {
 
     @Test
     void theExtremesOfTheDrawsGiveTheEndsOfTheRange() {
-        assertThat(Randomization.percent(0.3, new ScriptedRandom(0.0, true)).apply(TEN_SECONDS)).isEqualTo(TEN_SECONDS);
-        assertThat(Randomization.percent(0.3, new ScriptedRandom(0.0, false)).apply(TEN_SECONDS)).isEqualTo(TEN_SECONDS);
+        assertThat(Randomization.percent(0.3, new ScriptedRandom(0.0, true)).apply(TEN_SECONDS))
+                .isEqualTo(TEN_SECONDS);
+        assertThat(Randomization.percent(0.3, new ScriptedRandom(0.0, false)).apply(TEN_SECONDS))
+                .isEqualTo(TEN_SECONDS);
         double justBelowOne = Math.nextDown(1.0);
-        Duration high = Randomization.percent(0.3, new ScriptedRandom(justBelowOne, true)).apply(TEN_SECONDS);
-        Duration low = Randomization.percent(0.3, new ScriptedRandom(justBelowOne, false)).apply(TEN_SECONDS);
+        Duration high = Randomization.percent(0.3, new ScriptedRandom(justBelowOne, true))
+                .apply(TEN_SECONDS);
+        Duration low = Randomization.percent(0.3, new ScriptedRandom(justBelowOne, false))
+                .apply(TEN_SECONDS);
         assertThat(high).isBetween(Duration.ofMillis(12_999), Duration.ofSeconds(13));
         assertThat(low).isBetween(Duration.ofSeconds(7), Duration.ofMillis(7_001));
     }
@@ -154,13 +159,17 @@ class RandomizationTest {
     void aFractionOutsideZeroToOneIsRefusedAndNamed() {
         Random random = new Random(1);
         assertThatThrownBy(() -> Randomization.percent(-0.1, random))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-0.1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-0.1");
         assertThatThrownBy(() -> Randomization.percent(1.0, random))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1.0");
         assertThatThrownBy(() -> Randomization.percent(Double.NaN, random))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NaN");
         assertThatThrownBy(() -> Randomization.percent(Double.POSITIVE_INFINITY, random))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Infinity");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Infinity");
     }
 
     @Test
@@ -185,7 +194,8 @@ class RandomizationTest {
         for (int i = 0; i < 100; i++) {
             assertThat(randomization.apply(Duration.ZERO)).isEqualTo(Duration.ZERO);
         }
-        assertThat(Randomization.percent(0.3, new ScriptedRandom(0.9, false)).apply(Duration.ZERO)).isZero();
+        assertThat(Randomization.percent(0.3, new ScriptedRandom(0.9, false)).apply(Duration.ZERO))
+                .isZero();
     }
 
     @Test

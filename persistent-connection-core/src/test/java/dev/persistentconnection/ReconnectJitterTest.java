@@ -1,17 +1,16 @@
 package dev.persistentconnection;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.persistentconnection.test.ConnectionScenario;
 import dev.persistentconnection.test.FakeConnection;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Builder.reconnectJitter: the reconnect after a long-lived connection waits a random time in [0, window]. */
 class ReconnectJitterTest {
@@ -25,7 +24,7 @@ class ReconnectJitterTest {
         List<Duration> waits = new ArrayList<>();
         for (int cycle = 0; cycle < 200; cycle++) {
             FakeConnection c = s.connectTo("a");
-            s.advance(Duration.ofMinutes(1));                     // lived longer than the retry delay
+            s.advance(Duration.ofMinutes(1)); // lived longer than the retry delay
             int attempts = s.addressCalls();
             Instant closedAt = s.time().now();
             c.peerClose();
@@ -40,9 +39,12 @@ class ReconnectJitterTest {
             assertThat(s.time().now()).as("reconnected when due, to 100 ms").isBetween(due, due.plusMillis(100));
             waits.add(Duration.between(closedAt, due));
         }
-        long early = waits.stream().filter(w -> w.compareTo(WINDOW.dividedBy(2)) < 0).count();
+        long early =
+                waits.stream().filter(w -> w.compareTo(WINDOW.dividedBy(2)) < 0).count();
         assertThat(early).as("about half in the first half of the window").isBetween(70L, 130L);
-        assertThat(waits.stream().distinct().count()).as("spread, not one value").isGreaterThan(150);
+        assertThat(waits.stream().distinct().count())
+                .as("spread, not one value")
+                .isGreaterThan(150);
     }
 
     @Test
@@ -101,6 +103,7 @@ class ReconnectJitterTest {
     void aNegativeWindowIsRefused() {
         ConnectionScenario s = new ConnectionScenario();
         assertThatThrownBy(() -> s.start(b -> b.reconnectJitter(Duration.ofSeconds(-1))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reconnectJitter");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reconnectJitter");
     }
 }

@@ -1,15 +1,14 @@
 package dev.persistentconnection;
 
-import dev.persistentconnection.test.FakeConnection;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.persistentconnection.test.FakeConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The two reference scenarios of docs/SEMANTICS.md §12, with a fake connection in place of a server.
@@ -23,17 +22,20 @@ class UpstreamPersistentConnectionTest {
             List<String> output = new ArrayList<>();
             VirtualTimeSource time = new VirtualTimeSource();
             CompletableFuture<String> hostAndPort = new CompletableFuture<>();
-            PersistentConnection<String, FakeConnection> connection =
-                    PersistentConnection.builder(serverName, () -> hostAndPort,
-                                    (address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)),
-                                    FakeConnection.lifecycle())
-                            .timeSource(time)
-                            .onEvent(event -> {
-                                output.add(event instanceof ConnectionEvent.ObtainedAddress<String, FakeConnection>
-                                        ? "(Obtained_address <elided>)" : event.toString());
-                                return CompletableFuture.completedFuture(null);
-                            })
-                            .build();
+            PersistentConnection<String, FakeConnection> connection = PersistentConnection.builder(
+                            serverName,
+                            () -> hostAndPort,
+                            (address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)),
+                            FakeConnection.lifecycle())
+                    .timeSource(time)
+                    .onEvent(event -> {
+                        output.add(
+                                event instanceof ConnectionEvent.ObtainedAddress<String, FakeConnection>
+                                        ? "(Obtained_address <elided>)"
+                                        : event.toString());
+                        return CompletableFuture.completedFuture(null);
+                    })
+                    .build();
 
             assertThat(output).containsExactly("Attempting_to_connect");
             output.clear();
@@ -57,30 +59,30 @@ class UpstreamPersistentConnectionTest {
         List<String> log = new ArrayList<>();
         VirtualTimeSource time = new VirtualTimeSource();
         AtomicInteger lookups = new AtomicInteger();
-        PersistentConnection<String, FakeConnection> connection =
-                PersistentConnection.<String, FakeConnection>builder("rpc test",
-                                () -> lookups.getAndIncrement() == 0
-                                        ? CompletableFuture.failedFuture(
-                                                new RuntimeException("failed to get host and port"))
-                                        : CompletableFuture.completedFuture("(localhost 1234)"),
-                                (address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)),
-                                FakeConnection.lifecycle())
-                        .timeSource(time)
-                        .retryDelay(Duration.ofMillis(100)) // the reference's default under test, randomized
-                        .onEvent(event -> {
-                            log.add("(level " + level(event) + ") (label " + event.name() + ") (event " + event + ")");
-                            return CompletableFuture.completedFuture(null);
-                        })
-                        .build();
+        PersistentConnection<String, FakeConnection> connection = PersistentConnection.<String, FakeConnection>builder(
+                        "rpc test",
+                        () -> lookups.getAndIncrement() == 0
+                                ? CompletableFuture.failedFuture(new RuntimeException("failed to get host and port"))
+                                : CompletableFuture.completedFuture("(localhost 1234)"),
+                        (address, ctx) -> CompletableFuture.completedFuture(new FakeConnection(address)),
+                        FakeConnection.lifecycle())
+                .timeSource(time)
+                .retryDelay(Duration.ofMillis(100)) // the reference's default under test, randomized
+                .onEvent(event -> {
+                    log.add("(level " + level(event) + ") (label " + event.name() + ") (event " + event + ")");
+                    return CompletableFuture.completedFuture(null);
+                })
+                .build();
 
         time.advanceBy(Duration.ofMillis(130));
         FakeConnection c = connection.connected().join();
 
-        assertThat(log).containsExactly(
-                "(level Info) (label Attempting_to_connect) (event Attempting_to_connect)",
-                "(level Error) (label Failed_to_connect) (event (Failed_to_connect failed to get host and port))",
-                "(level Info) (label Obtained_address) (event (Obtained_address (localhost 1234)))",
-                "(level Info) (label Connected) (event (Connected <opaque>))");
+        assertThat(log)
+                .containsExactly(
+                        "(level Info) (label Attempting_to_connect) (event Attempting_to_connect)",
+                        "(level Error) (label Failed_to_connect) (event (Failed_to_connect failed to get host and port))",
+                        "(level Info) (label Obtained_address) (event (Obtained_address (localhost 1234)))",
+                        "(level Info) (label Connected) (event (Connected <opaque>))");
         assertThat(c.name()).isEqualTo("(localhost 1234)");
         log.clear();
 

@@ -237,7 +237,7 @@ class VirtualTimeSourceTest {
 
         assertThat(time.pendingTimers()).isZero();
         assertThat(time.now()).isEqualTo(at(10));
-        zero.cancel();     // harmless
+        zero.cancel(); // harmless
         negative.cancel(); // harmless
         assertThat(seen).hasSize(2);
     }
@@ -319,7 +319,8 @@ class VirtualTimeSourceTest {
         record(Duration.ofSeconds(2), "b");
 
         assertThatThrownBy(() -> time.advanceBy(Duration.ofSeconds(3)))
-                .isInstanceOf(IllegalStateException.class).hasMessage("task failed");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("task failed");
         assertThat(time.now()).isEqualTo(at(1));
         assertThat(time.pendingTimers()).isEqualTo(1);
 
@@ -329,7 +330,7 @@ class VirtualTimeSourceTest {
 
     @Test
     void nullsAreRejected() {
-        assertThatThrownBy(() -> time.schedule(null, () -> { })).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> time.schedule(null, () -> {})).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> time.schedule(Duration.ofSeconds(1), null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> time.advanceBy(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> time.advanceTo(null)).isInstanceOf(NullPointerException.class);

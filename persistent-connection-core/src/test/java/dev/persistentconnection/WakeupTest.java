@@ -72,7 +72,9 @@ class WakeupTest {
 
     private static void shutdownAndAwait(ExecutorService executor) throws InterruptedException {
         executor.shutdown();
-        assertThat(executor.awaitTermination(20, TimeUnit.SECONDS)).as("executor terminated").isTrue();
+        assertThat(executor.awaitTermination(20, TimeUnit.SECONDS))
+                .as("executor terminated")
+                .isTrue();
     }
 
     // ---------------------------------------------------------------- coalescing
@@ -186,7 +188,9 @@ class WakeupTest {
             wakeup.send();
             wakeup.send();
             wakeup.send();
-            assertThat(detector.runs).as("no second run while the first is under way").hasValue(1);
+            assertThat(detector.runs)
+                    .as("no second run while the first is under way")
+                    .hasValue(1);
             releaseFirstRun.countDown();
             assertThat(twoRuns.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -203,7 +207,7 @@ class WakeupTest {
     @Test
     void isActiveUntilClosed() {
         QueuedExecutor executor = new QueuedExecutor();
-        Wakeup wakeup = Wakeup.create(executor, () -> { });
+        Wakeup wakeup = Wakeup.create(executor, () -> {});
 
         assertThat(wakeup.isActive()).isTrue();
         wakeup.send();
@@ -269,9 +273,9 @@ class WakeupTest {
         AtomicReference<Wakeup> self = new AtomicReference<>();
         Wakeup wakeup = Wakeup.create(executor, () -> {
             runs.incrementAndGet();
-            self.get().send();   // asks for one more run...
-            self.get().close();  // ...which close() then cancels
-            finished.set(true);  // the run under way still finishes
+            self.get().send(); // asks for one more run...
+            self.get().close(); // ...which close() then cancels
+            finished.set(true); // the run under way still finishes
         });
         self.set(wakeup);
 
@@ -299,8 +303,8 @@ class WakeupTest {
 
             wakeup.send();
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-            wakeup.send();   // would give one more run...
-            wakeup.close();  // ...but the wakeup is closed before that run starts
+            wakeup.send(); // would give one more run...
+            wakeup.close(); // ...but the wakeup is closed before that run starts
             wakeup.send();
             release.countDown();
 
@@ -330,9 +334,10 @@ class WakeupTest {
         try {
             AtomicReference<Thread> sender = new AtomicReference<>();
             other.submit(() -> {
-                sender.set(Thread.currentThread());
-                wakeup.send();
-            }).get(10, TimeUnit.SECONDS);
+                        sender.set(Thread.currentThread());
+                        wakeup.send();
+                    })
+                    .get(10, TimeUnit.SECONDS);
             assertThat(runs).hasValue(2);
             assertThat(ranOn.get()).isSameAs(sender.get()).isNotSameAs(Thread.currentThread());
         } finally {
@@ -380,7 +385,9 @@ class WakeupTest {
         AtomicInteger runs = new AtomicInteger();
         Wakeup wakeup = Wakeup.create(executor, runs::incrementAndGet);
 
-        assertThatThrownBy(wakeup::send).isInstanceOf(RejectedExecutionException.class).hasMessage("full");
+        assertThatThrownBy(wakeup::send)
+                .isInstanceOf(RejectedExecutionException.class)
+                .hasMessage("full");
         assertThatThrownBy(wakeup::send).as("not stuck as 'scheduled'").isInstanceOf(RejectedExecutionException.class);
         assertThat(wakeup.isActive()).isTrue();
         assertThat(runs).hasValue(0);
@@ -403,7 +410,9 @@ class WakeupTest {
         });
 
         wakeup.send();
-        assertThatThrownBy(executor::drain).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThatThrownBy(executor::drain)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom");
         assertThat(runs).hasValue(1);
         assertThat(executor.size()).isZero();
 
@@ -452,8 +461,8 @@ class WakeupTest {
         AtomicReference<Wakeup> self = new AtomicReference<>();
         Wakeup wakeup = Wakeup.create(executor, () -> {
             if (runs.incrementAndGet() == 1) {
-                self.get().send();   // asks for a rerun...
-                reject.set(true);    // ...which the executor will refuse
+                self.get().send(); // asks for a rerun...
+                reject.set(true); // ...which the executor will refuse
                 throw new IllegalStateException("boom");
             }
         });
@@ -461,8 +470,11 @@ class WakeupTest {
 
         wakeup.send();
         // the callback's own failure is what the executor's thread sees; the rejection is attached to it
-        assertThatThrownBy(queue::runOne).isInstanceOf(IllegalStateException.class).hasMessage("boom")
-                .satisfies(e -> assertThat(e.getSuppressed()).hasAtLeastOneElementOfType(RejectedExecutionException.class));
+        assertThatThrownBy(queue::runOne)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom")
+                .satisfies(e ->
+                        assertThat(e.getSuppressed()).hasAtLeastOneElementOfType(RejectedExecutionException.class));
 
         reject.set(false);
         wakeup.send();
@@ -480,7 +492,9 @@ class WakeupTest {
             }
         });
 
-        assertThatThrownBy(wakeup::send).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThatThrownBy(wakeup::send)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom");
         wakeup.send();
         assertThat(runs).hasValue(2);
     }
@@ -504,10 +518,12 @@ class WakeupTest {
 
     @Test
     void createRejectsNulls() {
-        assertThatThrownBy(() -> Wakeup.create(null, () -> { }))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("executor");
+        assertThatThrownBy(() -> Wakeup.create(null, () -> {}))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("executor");
         assertThatThrownBy(() -> Wakeup.create(Runnable::run, null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("callback");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("callback");
     }
 
     // ---------------------------------------------------------------- stress
@@ -527,7 +543,7 @@ class WakeupTest {
 
     @Test
     void stressOnADirectExecutor() throws Exception {
-        stress(Runnable::run, () -> { });
+        stress(Runnable::run, () -> {});
     }
 
     @FunctionalInterface

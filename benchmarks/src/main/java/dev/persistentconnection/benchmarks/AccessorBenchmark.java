@@ -36,8 +36,11 @@ public class AccessorBenchmark {
     public void connect() {
         VirtualTimeSource time = new VirtualTimeSource();
         FakeConnection fake = new FakeConnection("bench");
-        connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"),
-                        (address, context) -> CompletableFuture.completedFuture(fake), FakeConnection.lifecycle())
+        connection = PersistentConnection.builder(
+                        "bench",
+                        AddressSuppliers.fixed("fake"),
+                        (address, context) -> CompletableFuture.completedFuture(fake),
+                        FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(Duration.ofSeconds(1))
                 .randomization(Randomization.nonRandom())

@@ -8,8 +8,7 @@ import javax.management.ObjectName;
 /** Per-class instance and byte counts of this JVM's heap, from the in-process {@code GC.class_histogram} command. */
 final class ClassHistogram {
 
-    private ClassHistogram() {
-    }
+    private ClassHistogram() {}
 
     /**
      * Class name to {instances, bytes}.
@@ -17,10 +16,12 @@ final class ClassHistogram {
      * @param includeDead {@code -all}: count unreachable objects too, so that a diff counts every allocation
      */
     static Map<String, long[]> take(boolean includeDead) throws Exception {
-        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {includeDead ? new String[] {"-all"} : new String[0]},
-                new String[] {String[].class.getName()});
+        String text = (String) ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                        new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        "gcClassHistogram",
+                        new Object[] {includeDead ? new String[] {"-all"} : new String[0]},
+                        new String[] {String[].class.getName()});
         Map<String, long[]> map = new HashMap<>();
         for (String line : text.split("\n")) {
             String[] parts = line.trim().split("\\s+");

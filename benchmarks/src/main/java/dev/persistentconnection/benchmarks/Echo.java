@@ -60,8 +60,7 @@ final class Echo {
             .setResponseMarshaller(BYTES)
             .build();
 
-    private Echo() {
-    }
+    private Echo() {}
 
     /** A running echo server. */
     interface EchoServer extends AutoCloseable {
@@ -76,9 +75,13 @@ final class Echo {
             return RawEcho.startServer();
         }
         if (impl.startsWith("tasks")) {
-            TaskServer server = TaskServer.builder().port(0).maxTasksInFlightPerClient(MAX_IN_FLIGHT)
-                    .runHandlersOnIoThread(impl.equals("tasks-direct")).build()
-                    .register(TASK_CODE, TaskHandler.of(payload -> payload), "echo").start();
+            TaskServer server = TaskServer.builder()
+                    .port(0)
+                    .maxTasksInFlightPerClient(MAX_IN_FLIGHT)
+                    .runHandlersOnIoThread(impl.equals("tasks-direct"))
+                    .build()
+                    .register(TASK_CODE, TaskHandler.of(payload -> payload), "echo")
+                    .start();
             return new EchoServer() {
                 public int port() {
                     return server.port();
@@ -135,8 +138,8 @@ final class Echo {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         if (impl.startsWith("tasks")) {
             TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
-            PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection
-                    .builder("echo", AddressSuppliers.fixed(address), connector, TaskClients.lifecycle())
+            PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder(
+                            "echo", AddressSuppliers.fixed(address), connector, TaskClients.lifecycle())
                     .build();
             connection.connected().get(10, TimeUnit.SECONDS);
             return new EchoClient() {
@@ -151,15 +154,16 @@ final class Echo {
             };
         }
         if (impl.startsWith("grpc")) {
-            NettyChannelBuilder builder = NettyChannelBuilder.forAddress(address).usePlaintext();
+            NettyChannelBuilder builder =
+                    NettyChannelBuilder.forAddress(address).usePlaintext();
             if (impl.equals("grpc-direct")) {
                 builder.directExecutor();
             }
             ManagedChannel channel = builder.build();
             return new EchoClient() {
                 public void call(byte[] payload, BiConsumer<byte[], Throwable> done) {
-                    ClientCalls.asyncUnaryCall(channel.newCall(METHOD, CallOptions.DEFAULT), payload,
-                            new StreamObserver<>() {
+                    ClientCalls.asyncUnaryCall(
+                            channel.newCall(METHOD, CallOptions.DEFAULT), payload, new StreamObserver<>() {
                                 private byte[] answer;
 
                                 @Override

@@ -12,11 +12,13 @@ import java.nio.charset.StandardCharsets;
 public final class EchoServerMain {
     public static void main(String[] args) throws Exception {
         Echo.EchoServer server = Echo.startServer(args[0]);
-        Thread watchdog = new Thread(() -> {
-            Results.sleep(15 * 60 * 1000);
-            System.err.println("echo server: 15 minutes are over, exiting");
-            System.exit(2);
-        }, "watchdog");
+        Thread watchdog = new Thread(
+                () -> {
+                    Results.sleep(15 * 60 * 1000);
+                    System.err.println("echo server: 15 minutes are over, exiting");
+                    System.exit(2);
+                },
+                "watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
         System.out.println("PORT " + server.port());

@@ -40,11 +40,15 @@ public class EngineCycleBenchmark {
     @Setup(Level.Trial)
     public void connect() {
         time = new VirtualTimeSource();
-        connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"), (address, context) -> {
-                    connects++;
-                    current = new FakeConnection("bench");
-                    return CompletableFuture.completedFuture(current);
-                }, FakeConnection.lifecycle())
+        connection = PersistentConnection.builder(
+                        "bench",
+                        AddressSuppliers.fixed("fake"),
+                        (address, context) -> {
+                            connects++;
+                            current = new FakeConnection("bench");
+                            return CompletableFuture.completedFuture(current);
+                        },
+                        FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())
@@ -59,8 +63,8 @@ public class EngineCycleBenchmark {
     @TearDown(Level.Trial)
     public void check() {
         if (connects != cycles + 1 || connection.currentConnection().orElse(null) != current) {
-            throw new IllegalStateException("the engine did not reconnect once per cycle: " + connects
-                    + " connects for " + cycles + " cycles");
+            throw new IllegalStateException(
+                    "the engine did not reconnect once per cycle: " + connects + " connects for " + cycles + " cycles");
         }
         connection.close();
     }

@@ -31,10 +31,14 @@ final class EngineProfile {
 
     private EngineProfile() {
         time = new VirtualTimeSource();
-        connection = PersistentConnection.builder("bench", AddressSuppliers.fixed("fake"), (address, context) -> {
-                    current = new FakeConnection("bench");
-                    return CompletableFuture.completedFuture(current);
-                }, FakeConnection.lifecycle())
+        connection = PersistentConnection.builder(
+                        "bench",
+                        AddressSuppliers.fixed("fake"),
+                        (address, context) -> {
+                            current = new FakeConnection("bench");
+                            return CompletableFuture.completedFuture(current);
+                        },
+                        FakeConnection.lifecycle())
                 .timeSource(time)
                 .retryDelay(RETRY_DELAY)
                 .randomization(Randomization.nonRandom())
@@ -117,14 +121,16 @@ final class EngineProfile {
         for (Map.Entry<String, long[]> e : entries) {
             total += e.getValue()[1];
         }
-        out.line("Bytes: every object allocated in %,d cycles (class histograms with `-all` before and after, no GC "
-                + "in between): %.0f B per cycle.", n, total / (double) n);
+        out.line(
+                "Bytes: every object allocated in %,d cycles (class histograms with `-all` before and after, no GC "
+                        + "in between): %.0f B per cycle.",
+                n, total / (double) n);
         out.line("");
         out.line("| class | objects per cycle | bytes per cycle |");
         out.line("| --- | ---: | ---: |");
         for (Map.Entry<String, long[]> e : entries) {
-            String name = e.getKey()
-                    + (e.getValue()[2] > 1 ? Results.fmt(" (%d lambda classes)", e.getValue()[2]) : "");
+            String name =
+                    e.getKey() + (e.getValue()[2] > 1 ? Results.fmt(" (%d lambda classes)", e.getValue()[2]) : "");
             out.line("| `%s` | %.2f | %.1f |", name, e.getValue()[0] / (double) n, e.getValue()[1] / (double) n);
         }
         out.line("");
@@ -138,6 +144,4 @@ final class EngineProfile {
         }
         return count;
     }
-
-
 }

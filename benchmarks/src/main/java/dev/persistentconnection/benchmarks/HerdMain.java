@@ -60,15 +60,18 @@ public final class HerdMain {
         double[] failedCounts = new double[rounds];
         try {
             for (int i = 0; i < n; i++) {
-                connections.add(PersistentConnection.builder("herd-" + i, AddressSuppliers.fixed(address),
-                        (a, context) -> {
-                            int index = attempts.getAndIncrement();
-                            if (index < capacity) {
-                                attemptAt[index] = System.nanoTime();
-                                attemptIsRetry[index] = context.consecutiveUnsuccessfulAttemptsSoFar() > 0;
-                            }
-                            return connector.connect(a, context);
-                        }, TaskClients.lifecycle())
+                connections.add(PersistentConnection.builder(
+                                "herd-" + i,
+                                AddressSuppliers.fixed(address),
+                                (a, context) -> {
+                                    int index = attempts.getAndIncrement();
+                                    if (index < capacity) {
+                                        attemptAt[index] = System.nanoTime();
+                                        attemptIsRetry[index] = context.consecutiveUnsuccessfulAttemptsSoFar() > 0;
+                                    }
+                                    return connector.connect(a, context);
+                                },
+                                TaskClients.lifecycle())
                         .retryDelay(RETRY_DELAY)
                         .build());
                 connections.get(i).subscribe(event -> {
@@ -126,10 +129,17 @@ public final class HerdMain {
                 // The jitter window of a delay s with fraction f is 2 f s wide: [s (1 - f), s (1 + f)].
                 meanRetries[round] = retries.length / (2 * JITTER * RETRY_DELAY.toNanos() / (double) WINDOW);
                 peakAll[round] = slidingMax(all);
-                System.out.printf("round %d: down %.0f ms, all back after %.0f ms, %d immediate + %d retries, "
-                        + "peak retries %d per 100 ms (mean %.1f), peak of all attempts %d%n", round,
-                        downMs[round], allBackMs[round], immediate.length, retries.length, (long) peakRetries[round],
-                        meanRetries[round], (long) peakAll[round]);
+                System.out.printf(
+                        "round %d: down %.0f ms, all back after %.0f ms, %d immediate + %d retries, "
+                                + "peak retries %d per 100 ms (mean %.1f), peak of all attempts %d%n",
+                        round,
+                        downMs[round],
+                        allBackMs[round],
+                        immediate.length,
+                        retries.length,
+                        (long) peakRetries[round],
+                        meanRetries[round],
+                        (long) peakAll[round]);
             }
         } finally {
             for (PersistentConnection<InetSocketAddress, TaskClient> c : connections) {
@@ -153,31 +163,35 @@ public final class HerdMain {
         }
         out.line("## 5. Thundering herd: %,d persistent connections, server restarted", n);
         out.line("");
-        out.line("One `TaskServer` (same JVM, limit raised to %,d clients), %,d `PersistentConnection`s sharing one "
-                + "`TaskConnector` (one I/O thread), retry delay %d ms with the default ±%.0f %% randomization. "
-                + "Each round the connections first live longer than the largest randomized delay, then the server "
-                + "is stopped, and a new one is started on the same port once every connection has failed an "
-                + "attempt (at most %d ms after the stop began, before any randomized retry is due), so that the "
-                + "whole herd goes through the randomized retry. %d rounds; median (min .. max).",
+        out.line(
+                "One `TaskServer` (same JVM, limit raised to %,d clients), %,d `PersistentConnection`s sharing one "
+                        + "`TaskConnector` (one I/O thread), retry delay %d ms with the default ±%.0f %% randomization. "
+                        + "Each round the connections first live longer than the largest randomized delay, then the server "
+                        + "is stopped, and a new one is started on the same port once every connection has failed an "
+                        + "attempt (at most %d ms after the stop began, before any randomized retry is due), so that the "
+                        + "whole herd goes through the randomized retry. %d rounds; median (min .. max).",
                 2 * n, n, RETRY_DELAY.toMillis(), JITTER * 100, maxDownMillis, rounds);
         out.line("");
         out.line("| measure | value |");
         out.line("| --- | ---: |");
         out.line("| `TaskServer.stop()` with %,d clients | %s ms |", n, Results.spread(stopMs, "%.0f"));
         out.line("| server down (stop, until all failed once, start) | %s ms |", Results.spread(downMs, "%.0f"));
-        out.line("| connections that had failed an attempt when the server came back | %s |",
+        out.line(
+                "| connections that had failed an attempt when the server came back | %s |",
                 Results.spread(failedCounts, "%.0f"));
         out.line("| time until all %,d are `Connected` again | %s ms |", n, Results.spread(allBackMs, "%.0f"));
         out.line("| limit: 1.3 x retry delay + 1 s | %.0f ms |", limitMs);
-        out.line("| immediate reconnects (first attempt after a long-lived connection, not randomized) | %s |",
+        out.line(
+                "| immediate reconnects (first attempt after a long-lived connection, not randomized) | %s |",
                 Results.spread(immediateCounts, "%.0f"));
-        out.line("| retries (attempts after a failed attempt, randomized) | %s |",
-                Results.spread(retryCounts, "%.0f"));
-        out.line("| uniform mean of retries per 100 ms over the %.1f s jitter window | %s |",
+        out.line("| retries (attempts after a failed attempt, randomized) | %s |", Results.spread(retryCounts, "%.0f"));
+        out.line(
+                "| uniform mean of retries per 100 ms over the %.1f s jitter window | %s |",
                 2 * JITTER * RETRY_DELAY.toMillis() / 1000.0, Results.spread(meanRetries, "%.1f"));
         out.line("| peak retries in any 100 ms window | %s |", Results.spread(peakRetries, "%.0f"));
         out.line("| peak / mean | %s |", Results.spread(ratio, "%.2f"));
-        out.line("| peak of all attempts in any 100 ms window (the immediate reconnects included) | %s |",
+        out.line(
+                "| peak of all attempts in any 100 ms window (the immediate reconnects included) | %s |",
                 Results.spread(peakAll, "%.0f"));
         out.line("");
         out.line("The immediate reconnects follow the stop as fast as the clients see their connections close: a "
@@ -197,11 +211,21 @@ public final class HerdMain {
         if (peakRatio >= 1.5) {
             how += Results.fmt("peak %.2fx the mean (limit 1.5x)", peakRatio);
         }
-        out.target("5", "all back within 1.3 x retry delay + 1 s; peak under 1.5 x the uniform mean",
-                Results.fmt("all back in %.0f ms (limit %.0f ms); peak %.0f retries per 100 ms = %.2fx the mean "
-                        + "%.1f (all attempts incl. %.0f immediate reconnects: peak %.0f)", allBack, limitMs,
-                        Results.median(peakRetries), peakRatio, Results.median(meanRetries),
-                        Results.median(immediateCounts), Results.median(peakAll)), met, how);
+        out.target(
+                "5",
+                "all back within 1.3 x retry delay + 1 s; peak under 1.5 x the uniform mean",
+                Results.fmt(
+                        "all back in %.0f ms (limit %.0f ms); peak %.0f retries per 100 ms = %.2fx the mean "
+                                + "%.1f (all attempts incl. %.0f immediate reconnects: peak %.0f)",
+                        allBack,
+                        limitMs,
+                        Results.median(peakRetries),
+                        peakRatio,
+                        Results.median(meanRetries),
+                        Results.median(immediateCounts),
+                        Results.median(peakAll)),
+                met,
+                how);
         reconnectJitter(out, rounds, n);
         out.write();
         System.exit(0);
@@ -237,14 +261,17 @@ public final class HerdMain {
             try {
                 for (int i = 0; i < n; i++) {
                     PersistentConnection.Builder<InetSocketAddress, TaskClient> builder = PersistentConnection.builder(
-                            "jitter-" + i, AddressSuppliers.fixed(address), (a, context) -> {
-                                int index = attempts.getAndIncrement();
-                                if (index < capacity) {
-                                    attemptAt[index] = System.nanoTime();
-                                    attemptIsRetry[index] = context.consecutiveUnsuccessfulAttemptsSoFar() > 0;
-                                }
-                                return connector.connect(a, context);
-                            }, TaskClients.lifecycle())
+                                    "jitter-" + i,
+                                    AddressSuppliers.fixed(address),
+                                    (a, context) -> {
+                                        int index = attempts.getAndIncrement();
+                                        if (index < capacity) {
+                                            attemptAt[index] = System.nanoTime();
+                                            attemptIsRetry[index] = context.consecutiveUnsuccessfulAttemptsSoFar() > 0;
+                                        }
+                                        return connector.connect(a, context);
+                                    },
+                                    TaskClients.lifecycle())
                             .retryDelay(RETRY_DELAY);
                     if (!window.isZero()) {
                         builder.reconnectJitter(window);
@@ -277,12 +304,13 @@ public final class HerdMain {
                     long[] immediate = select(attemptAt, attemptIsRetry, firstAttempt, lastAttempt, false);
                     immediateCounts[config][round] = immediate.length;
                     peak[config][round] = slidingMax(immediate);
-                    mean[config][round] = window.isZero() ? Double.NaN
-                            : immediate.length / (window.toNanos() / (double) WINDOW);
+                    mean[config][round] =
+                            window.isZero() ? Double.NaN : immediate.length / (window.toNanos() / (double) WINDOW);
                     allBack[config][round] = (back - start) / 1e6;
-                    System.out.printf("reconnect jitter %s, round %d: %d immediate reconnects, peak %d per 100 ms, "
-                            + "all back after %.0f ms%n", window, round, immediate.length, (long) peak[config][round],
-                            allBack[config][round]);
+                    System.out.printf(
+                            "reconnect jitter %s, round %d: %d immediate reconnects, peak %d per 100 ms, "
+                                    + "all back after %.0f ms%n",
+                            window, round, immediate.length, (long) peak[config][round], allBack[config][round]);
                 }
             } finally {
                 for (PersistentConnection<InetSocketAddress, TaskClient> c : connections) {
@@ -305,25 +333,31 @@ public final class HerdMain {
             ratio[r] = peak[1][r] / mean[1][r];
         }
         out.line("");
-        out.line("### 5b. Immediate reconnects with `reconnectJitter` of %d s against without", 
+        out.line(
+                "### 5b. Immediate reconnects with `reconnectJitter` of %d s against without",
                 RECONNECT_JITTER.toSeconds());
         out.line("");
-        out.line("The same %,d connections and server, the server stopped and a new one started on the same port at "
-                + "once (no wait for failures), after the connections lived longer than the largest randomized retry "
-                + "delay: every connection's first attempt after its drop is an immediate reconnect. Without jitter "
-                + "the reference reconnects them all at once; with `Builder.reconnectJitter(1 s)` each waits a "
-                + "random time in [0, 1 s]. %d rounds each; median (min .. max).", n, rounds);
+        out.line(
+                "The same %,d connections and server, the server stopped and a new one started on the same port at "
+                        + "once (no wait for failures), after the connections lived longer than the largest randomized retry "
+                        + "delay: every connection's first attempt after its drop is an immediate reconnect. Without jitter "
+                        + "the reference reconnects them all at once; with `Builder.reconnectJitter(1 s)` each waits a "
+                        + "random time in [0, 1 s]. %d rounds each; median (min .. max).",
+                n, rounds);
         out.line("");
         out.line("| measure | without jitter | reconnect jitter %d s |", RECONNECT_JITTER.toSeconds());
         out.line("| --- | ---: | ---: |");
-        out.line("| immediate reconnects | %s | %s |", Results.spread(immediateCounts[0], "%.0f"),
-                Results.spread(immediateCounts[1], "%.0f"));
-        out.line("| peak immediate reconnects in any 100 ms window | %s | %s |", Results.spread(peak[0], "%.0f"),
-                Results.spread(peak[1], "%.0f"));
+        out.line(
+                "| immediate reconnects | %s | %s |",
+                Results.spread(immediateCounts[0], "%.0f"), Results.spread(immediateCounts[1], "%.0f"));
+        out.line(
+                "| peak immediate reconnects in any 100 ms window | %s | %s |",
+                Results.spread(peak[0], "%.0f"), Results.spread(peak[1], "%.0f"));
         out.line("| uniform mean per 100 ms over the window | | %s |", Results.spread(mean[1], "%.1f"));
         out.line("| peak / mean | | %s |", Results.spread(ratio, "%.2f"));
-        out.line("| time until all %,d are `Connected` again | %s ms | %s ms |", n, Results.spread(allBack[0], "%.0f"),
-                Results.spread(allBack[1], "%.0f"));
+        out.line(
+                "| time until all %,d are `Connected` again | %s ms | %s ms |",
+                n, Results.spread(allBack[0], "%.0f"), Results.spread(allBack[1], "%.0f"));
         out.line("| limit: window + 1.3 x retry delay + 1 s | | %.0f ms |", limitMs);
         out.line("");
         double back = Results.median(allBack[1]);
@@ -336,14 +370,29 @@ public final class HerdMain {
         if (peakRatio >= 1.5) {
             how += Results.fmt("peak %.2fx the mean (limit 1.5x)", peakRatio);
         }
-        out.target("5b", "reconnect jitter 1 s: peak immediate reconnects under 1.5 x the uniform mean, all back "
-                + "within window + 1.3 x retry delay + 1 s", Results.fmt("peak %.0f per 100 ms = %.2fx the mean %.1f "
-                + "(without jitter: peak %.0f); all back in %.0f ms (limit %.0f ms)", Results.median(peak[1]),
-                peakRatio, Results.median(mean[1]), Results.median(peak[0]), back, limitMs), met, how);
+        out.target(
+                "5b",
+                "reconnect jitter 1 s: peak immediate reconnects under 1.5 x the uniform mean, all back "
+                        + "within window + 1.3 x retry delay + 1 s",
+                Results.fmt(
+                        "peak %.0f per 100 ms = %.2fx the mean %.1f "
+                                + "(without jitter: peak %.0f); all back in %.0f ms (limit %.0f ms)",
+                        Results.median(peak[1]),
+                        peakRatio,
+                        Results.median(mean[1]),
+                        Results.median(peak[0]),
+                        back,
+                        limitMs),
+                met,
+                how);
     }
 
     private static TaskServer newServer(int port, int n) {
-        return TaskServer.builder().port(port).maxClients(2 * n).maxClientsPerAddress(2 * n).build()
+        return TaskServer.builder()
+                .port(port)
+                .maxClients(2 * n)
+                .maxClientsPerAddress(2 * n)
+                .build()
                 .register(1, TaskHandler.of(payload -> payload), "echo");
     }
 

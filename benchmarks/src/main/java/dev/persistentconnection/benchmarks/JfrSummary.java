@@ -54,19 +54,24 @@ final class JfrSummary {
                 continue;
             }
             RecordedStackTrace stack = event.getStackTrace();
-            if (type.equals("jdk.ExecutionSample") && stack != null && !stack.getFrames().isEmpty()) {
+            if (type.equals("jdk.ExecutionSample")
+                    && stack != null
+                    && !stack.getFrames().isEmpty()) {
                 summary.samples++;
                 summary.selfSamples.merge(frame(stack.getFrames().get(0)), 1L, Long::sum);
                 summary.threadSamples.merge(threadName, 1L, Long::sum);
                 java.util.Set<String> seen = new java.util.HashSet<>();
                 for (RecordedFrame f : stack.getFrames()) {
                     String name = frame(f);
-                    if (name.startsWith("dev.persistentconnection.") && !name.contains(".benchmarks.")
+                    if (name.startsWith("dev.persistentconnection.")
+                            && !name.contains(".benchmarks.")
                             && seen.add(name)) {
                         summary.inclusiveOurs.merge(name, 1L, Long::sum);
                     }
                 }
-            } else if (type.equals("jdk.NativeMethodSample") && stack != null && !stack.getFrames().isEmpty()) {
+            } else if (type.equals("jdk.NativeMethodSample")
+                    && stack != null
+                    && !stack.getFrames().isEmpty()) {
                 summary.nativeSamples++;
                 summary.nativeTop.merge(frame(stack.getFrames().get(0)), 1L, Long::sum);
                 summary.nativeThreads.merge(threadName, 1L, Long::sum);
@@ -136,46 +141,54 @@ final class JfrSummary {
         lines.add("");
         lines.add("| hottest methods (self time) | share |");
         lines.add("| --- | ---: |");
-        sorted(selfSamples, top).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
-                100.0 * e.getValue() / Math.max(1, samples))));
+        sorted(selfSamples, top)
+                .forEach(e -> lines.add(
+                        Results.fmt("| `%s` | %.1f %% |", e.getKey(), 100.0 * e.getValue() / Math.max(1, samples))));
         lines.add("");
         lines.add("| threads | share of samples |");
         lines.add("| --- | ---: |");
-        sorted(threadSamples, 6).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
-                100.0 * e.getValue() / Math.max(1, samples))));
+        sorted(threadSamples, 6)
+                .forEach(e -> lines.add(
+                        Results.fmt("| `%s` | %.1f %% |", e.getKey(), 100.0 * e.getValue() / Math.max(1, samples))));
         if (!inclusiveOurs.isEmpty()) {
             lines.add("");
             lines.add("| this project's methods (inclusive: on the stack) | share |");
             lines.add("| --- | ---: |");
-            sorted(inclusiveOurs, top).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
-                    100.0 * e.getValue() / Math.max(1, samples))));
+            sorted(inclusiveOurs, top)
+                    .forEach(e -> lines.add(Results.fmt(
+                            "| `%s` | %.1f %% |", e.getKey(), 100.0 * e.getValue() / Math.max(1, samples))));
         }
         if (nativeSamples > 0) {
             lines.add("");
-            lines.add(Results.fmt("%d samples of threads in native code (system calls: waiting in `epoll`, reading, "
-                    + "writing):", nativeSamples));
+            lines.add(Results.fmt(
+                    "%d samples of threads in native code (system calls: waiting in `epoll`, reading, " + "writing):",
+                    nativeSamples));
             lines.add("");
             lines.add("| native frame | share of native samples |");
             lines.add("| --- | ---: |");
-            sorted(nativeTop, 6).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
-                    100.0 * e.getValue() / nativeSamples)));
+            sorted(nativeTop, 6)
+                    .forEach(e -> lines.add(
+                            Results.fmt("| `%s` | %.1f %% |", e.getKey(), 100.0 * e.getValue() / nativeSamples)));
             lines.add("");
             lines.add("| threads in native | share of native samples |");
             lines.add("| --- | ---: |");
-            sorted(nativeThreads, 6).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
-                    100.0 * e.getValue() / nativeSamples)));
+            sorted(nativeThreads, 6)
+                    .forEach(e -> lines.add(
+                            Results.fmt("| `%s` | %.1f %% |", e.getKey(), 100.0 * e.getValue() / nativeSamples)));
         }
         if (allocWeight > 0) {
             lines.add("");
             lines.add("| allocated classes (sampled weight) | share |");
             lines.add("| --- | ---: |");
-            sorted(allocByClass, top).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
-                    100.0 * e.getValue() / allocWeight)));
+            sorted(allocByClass, top)
+                    .forEach(e -> lines.add(
+                            Results.fmt("| `%s` | %.1f %% |", e.getKey(), 100.0 * e.getValue() / allocWeight)));
             lines.add("");
             lines.add("| allocation sites (first frame of this project → allocating frame) | share |");
             lines.add("| --- | ---: |");
-            sorted(allocBySite, top).forEach(e -> lines.add(Results.fmt("| `%s` | %.1f %% |", e.getKey(),
-                    100.0 * e.getValue() / allocWeight)));
+            sorted(allocBySite, top)
+                    .forEach(e -> lines.add(
+                            Results.fmt("| `%s` | %.1f %% |", e.getKey(), 100.0 * e.getValue() / allocWeight)));
         }
         return lines;
     }

@@ -15,8 +15,7 @@ import java.util.Map;
  * buffer pool if it counts more: Netty's count includes the buffers the pool also counts), resident set size and live threads.
  */
 final class MemoryProbe {
-    private MemoryProbe() {
-    }
+    private MemoryProbe() {}
 
     /** name to value: heap, direct, netty-direct, grpc-netty-direct, jdk-direct, rss, threads. */
     static Map<String, Long> take() {
@@ -71,7 +70,8 @@ final class MemoryProbe {
     /** "k=v k=v ..." */
     static String format(Map<String, Long> m) {
         StringBuilder b = new StringBuilder();
-        m.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        m.forEach((k, v) ->
+                b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
         return b.toString();
     }
 

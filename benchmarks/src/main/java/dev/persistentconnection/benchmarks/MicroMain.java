@@ -22,8 +22,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class MicroMain {
 
-    record Scores(double[] nsPerOp, double[] bytesPerOp) {
-    }
+    record Scores(double[] nsPerOp, double[] bytesPerOp) {}
 
     public static void main(String[] args) throws Exception {
         Results out = Results.open(args, "1-2-micro");
@@ -38,14 +37,20 @@ public final class MicroMain {
 
         out.line("## 1. Accessors while connected, 2. one engine cycle");
         out.line("");
-        out.line("JMH 1.37, mode average time, %s, `-prof gc`; one fork, each row the median of the measurement "
-                + "iterations with (min .. max) across them.", quick ? "QUICK SMOKE SETTINGS (not a measurement)"
-                : "3 warm-up iterations of 1 s and 5 measurement iterations of 1 s");
+        out.line(
+                "JMH 1.37, mode average time, %s, `-prof gc`; one fork, each row the median of the measurement "
+                        + "iterations with (min .. max) across them.",
+                quick
+                        ? "QUICK SMOKE SETTINGS (not a measurement)"
+                        : "3 warm-up iterations of 1 s and 5 measurement iterations of 1 s");
         out.line("");
         out.line("| benchmark | ns/op | B/op |");
         out.line("| --- | ---: | ---: |");
         for (Map.Entry<String, Scores> e : scores.entrySet()) {
-            out.line("| `%s` | %s | %s |", e.getKey(), Results.spread(e.getValue().nsPerOp(), "%.2f"),
+            out.line(
+                    "| `%s` | %s | %s |",
+                    e.getKey(),
+                    Results.spread(e.getValue().nsPerOp(), "%.2f"),
                     Results.spread(e.getValue().bytesPerOp(), "%.1f"));
         }
         out.line("");
@@ -56,23 +61,34 @@ public final class MicroMain {
             double bytes = Results.median(entry.getValue().bytesPerOp());
             double ratio = ns / base;
             boolean met = ratio <= 2.0 && bytes < 1.0;
-            out.target("1", entry.getKey() + " within 2x of a volatile read, 0 B/op",
-                    Results.fmt("%.2f ns = %.2fx of %.2f ns; %.2f B/op", ns, ratio, base, bytes), met,
+            out.target(
+                    "1",
+                    entry.getKey() + " within 2x of a volatile read, 0 B/op",
+                    Results.fmt("%.2f ns = %.2fx of %.2f ns; %.2f B/op", ns, ratio, base, bytes),
+                    met,
                     met ? "" : Results.fmt("missed by %.2fx (%.2f ns over 2x)", ratio / 2.0, ns - 2 * base));
-            if (!met) {
-            }
+            if (!met) {}
         }
         double cycleNs = Results.median(cycle.nsPerOp());
         double cycleBytes = Results.median(cycle.bytesPerOp());
         double fakeBytes = Results.median(fake.bytesPerOp());
         boolean cycleMet = cycleNs < 2000 && cycleBytes < 1024;
-        out.target("2", "one engine cycle under 2 us and under 1 KB",
-                Results.fmt("%.0f ns, %.0f B (of which %.0f B the benchmark connector's: fake connection, its close "
-                        + "future, the completed stage)", cycleNs, cycleBytes,
-                        fakeBytes), cycleMet,
-                cycleMet ? "" : Results.fmt("%s%s", cycleNs >= 2000 ? Results.fmt("time %.2fx the target; ",
-                        cycleNs / 2000) : "", cycleBytes >= 1024 ? Results.fmt("bytes %.2fx the target",
-                        cycleBytes / 1024) : "bytes met"));
+        out.target(
+                "2",
+                "one engine cycle under 2 us and under 1 KB",
+                Results.fmt(
+                        "%.0f ns, %.0f B (of which %.0f B the benchmark connector's: fake connection, its close "
+                                + "future, the completed stage)",
+                        cycleNs, cycleBytes, fakeBytes),
+                cycleMet,
+                cycleMet
+                        ? ""
+                        : Results.fmt(
+                                "%s%s",
+                                cycleNs >= 2000 ? Results.fmt("time %.2fx the target; ", cycleNs / 2000) : "",
+                                cycleBytes >= 1024
+                                        ? Results.fmt("bytes %.2fx the target", cycleBytes / 1024)
+                                        : "bytes met"));
 
         out.line("`volatileReadThenFlag` reads a volatile field holding a connection, then the connection's volatile "
                 + "closed flag: the least any accessor must do to hand out only a connection that is not closed, "
@@ -97,8 +113,10 @@ public final class MicroMain {
                 .measurementIterations(quick ? 2 : 5)
                 .measurementTime(TimeValue.milliseconds(quick ? 200 : 1000))
                 .addProfiler(GCProfiler.class)
-                .jvmArgsAppend(extraJvmArg == null ? new String[] {"-Xms1g", "-Xmx1g"}
-                        : new String[] {"-Xms1g", "-Xmx1g", extraJvmArg});
+                .jvmArgsAppend(
+                        extraJvmArg == null
+                                ? new String[] {"-Xms1g", "-Xmx1g"}
+                                : new String[] {"-Xms1g", "-Xmx1g", extraJvmArg});
         Collection<RunResult> results = new Runner(options.build()).run();
         Map<String, Scores> scores = new LinkedHashMap<>();
         for (RunResult run : results) {
@@ -110,7 +128,8 @@ public final class MicroMain {
                 for (IterationResult iteration : fork.getIterationResults()) {
                     ns.add(iteration.getPrimaryResult().getScore());
                     double b = Double.NaN;
-                    for (Map.Entry<String, Result> e : iteration.getSecondaryResults().entrySet()) {
+                    for (Map.Entry<String, Result> e :
+                            iteration.getSecondaryResults().entrySet()) {
                         if (e.getKey().endsWith("gc.alloc.rate.norm")) {
                             b = e.getValue().getScore();
                         }
@@ -118,8 +137,11 @@ public final class MicroMain {
                     bytes.add(b);
                 }
             }
-            scores.put(name, new Scores(ns.stream().mapToDouble(Double::doubleValue).toArray(),
-                    bytes.stream().mapToDouble(Double::doubleValue).toArray()));
+            scores.put(
+                    name,
+                    new Scores(
+                            ns.stream().mapToDouble(Double::doubleValue).toArray(),
+                            bytes.stream().mapToDouble(Double::doubleValue).toArray()));
         }
         return scores;
     }

@@ -15,8 +15,7 @@ import java.util.concurrent.TimeUnit;
  * the new connection's byte. Timed from the server's close to that byte.
  */
 final class PlainTcpFloor {
-    private PlainTcpFloor() {
-    }
+    private PlainTcpFloor() {}
 
     static long[] measure(int warmup, int rounds) throws Exception {
         long[] result = new long[rounds];
@@ -24,21 +23,23 @@ final class PlainTcpFloor {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             server.setSoTimeout(5000);
             SynchronousQueue<Socket> accepted = new SynchronousQueue<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        Socket s = server.accept();
-                        s.setTcpNoDelay(true);
-                        s.getOutputStream().write(1);
-                        if (!accepted.offer(s, 5, TimeUnit.SECONDS)) {
-                            s.close();
-                            return;
+            Thread acceptor = new Thread(
+                    () -> {
+                        try {
+                            while (!Thread.currentThread().isInterrupted()) {
+                                Socket s = server.accept();
+                                s.setTcpNoDelay(true);
+                                s.getOutputStream().write(1);
+                                if (!accepted.offer(s, 5, TimeUnit.SECONDS)) {
+                                    s.close();
+                                    return;
+                                }
+                            }
+                        } catch (IOException | InterruptedException e) {
+                            // the server socket closed, or a timeout: the measurement is over
                         }
-                    }
-                } catch (IOException | InterruptedException e) {
-                    // the server socket closed, or a timeout: the measurement is over
-                }
-            }, "floor-acceptor");
+                    },
+                    "floor-acceptor");
             acceptor.setDaemon(true);
             acceptor.start();
             try {

@@ -33,34 +33,39 @@ import java.util.function.BiConsumer;
 final class RawEcho {
     private static final int MAX_FRAME = 1 << 20;
 
-    private RawEcho() {
-    }
+    private RawEcho() {}
 
     static Echo.EchoServer startServer() throws IOException {
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("raw-accept", true),
-                NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("raw-io", true),
-                NioIoHandler.newFactory());
-        Channel server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("raw-accept", true), NioIoHandler.newFactory());
+        EventLoopGroup workers =
+                new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("raw-io", true), NioIoHandler.newFactory());
+        Channel server = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 4, 0, 0),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        ctx.write(msg); // the whole frame back: length, id and payload
-                                    }
+                        ch.pipeline()
+                                .addLast(
+                                        new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 4, 0, 0),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                                ctx.write(msg); // the whole frame back: length, id and payload
+                                            }
 
-                                    @Override
-                                    public void channelReadComplete(ChannelHandlerContext ctx) {
-                                        ctx.flush();
-                                    }
-                                });
+                                            @Override
+                                            public void channelReadComplete(ChannelHandlerContext ctx) {
+                                                ctx.flush();
+                                            }
+                                        });
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .syncUninterruptibly()
+                .channel();
         return new Echo.EchoServer() {
             public int port() {
                 return ((InetSocketAddress) server.localAddress()).getPort();
@@ -75,47 +80,53 @@ final class RawEcho {
     }
 
     static Echo.EchoClient client(int port) {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("raw-client", true),
-                NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("raw-client", true), NioIoHandler.newFactory());
         Map<Integer, BiConsumer<byte[], Throwable>> pending = new ConcurrentHashMap<>();
         AtomicInteger ids = new AtomicInteger();
-        Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Channel channel = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 4, 0, 4),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        ByteBuf frame = (ByteBuf) msg;
-                                        try {
-                                            int id = frame.readInt();
-                                            byte[] answer = new byte[frame.readableBytes()];
-                                            frame.readBytes(answer);
-                                            BiConsumer<byte[], Throwable> done = pending.remove(id);
-                                            if (done != null) {
-                                                done.accept(answer, null);
+                        ch.pipeline()
+                                .addLast(
+                                        new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 4, 0, 4),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                                ByteBuf frame = (ByteBuf) msg;
+                                                try {
+                                                    int id = frame.readInt();
+                                                    byte[] answer = new byte[frame.readableBytes()];
+                                                    frame.readBytes(answer);
+                                                    BiConsumer<byte[], Throwable> done = pending.remove(id);
+                                                    if (done != null) {
+                                                        done.accept(answer, null);
+                                                    }
+                                                } finally {
+                                                    frame.release();
+                                                }
                                             }
-                                        } finally {
-                                            frame.release();
-                                        }
-                                    }
 
-                                    @Override
-                                    public void channelInactive(ChannelHandlerContext ctx) {
-                                        IOException lost = new IOException("connection lost");
-                                        pending.keySet().forEach(id -> {
-                                            BiConsumer<byte[], Throwable> done = pending.remove(id);
-                                            if (done != null) {
-                                                done.accept(null, lost);
+                                            @Override
+                                            public void channelInactive(ChannelHandlerContext ctx) {
+                                                IOException lost = new IOException("connection lost");
+                                                pending.keySet().forEach(id -> {
+                                                    BiConsumer<byte[], Throwable> done = pending.remove(id);
+                                                    if (done != null) {
+                                                        done.accept(null, lost);
+                                                    }
+                                                });
                                             }
                                         });
-                                    }
-                                });
                     }
                 })
-                .connect(new InetSocketAddress("127.0.0.1", port)).syncUninterruptibly().channel();
+                .connect(new InetSocketAddress("127.0.0.1", port))
+                .syncUninterruptibly()
+                .channel();
         return new Echo.EchoClient() {
             public void call(byte[] payload, BiConsumer<byte[], Throwable> done) {
                 int id = ids.incrementAndGet();

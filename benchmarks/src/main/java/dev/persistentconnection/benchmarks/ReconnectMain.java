@@ -13,13 +13,13 @@ import dev.persistentconnection.tasks.TaskServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import jdk.jfr.Recording;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import jdk.jfr.Recording;
 
 /**
  * Target 4: over real TCP on 127.0.0.1, the server closes a long-lived {@link TaskClient} connection; the time from
@@ -31,26 +31,36 @@ public final class ReconnectMain {
     static final Duration RETRY_DELAY = Duration.ofMillis(20);
 
     private static void row(Results out, String name, long[] sorted, int n) {
-        out.line("| %s (ms) | %.3f | %.3f | %.3f | %.3f | %.3f |", name, Results.quantile(sorted, n, 0) / 1e6,
-                Results.quantile(sorted, n, 0.5) / 1e6, Results.quantile(sorted, n, 0.9) / 1e6,
-                Results.quantile(sorted, n, 0.99) / 1e6, Results.quantile(sorted, n, 1) / 1e6);
+        out.line(
+                "| %s (ms) | %.3f | %.3f | %.3f | %.3f | %.3f |",
+                name,
+                Results.quantile(sorted, n, 0) / 1e6,
+                Results.quantile(sorted, n, 0.5) / 1e6,
+                Results.quantile(sorted, n, 0.9) / 1e6,
+                Results.quantile(sorted, n, 0.99) / 1e6,
+                Results.quantile(sorted, n, 1) / 1e6);
     }
 
     /** {TaskConnector.connect() to a TaskServer, a bare Netty connect to a Netty server}, each from main. */
     private static long[][] connectAlone(int warmup, int rounds) throws Exception {
         long[] connector = new long[rounds];
         long[] netty = new long[rounds];
-        TaskServer server = TaskServer.builder().port(0).build()
-                .register(1, TaskHandler.of(payload -> payload), "echo").start();
+        TaskServer server = TaskServer.builder()
+                .port(0)
+                .build()
+                .register(1, TaskHandler.of(payload -> payload), "echo")
+                .start();
         TaskConnector taskConnector = TaskClients.connector(TaskClientOptions.defaults());
         Echo.EchoServer raw = RawEcho.startServer();
-        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(
+                1,
                 new io.netty.util.concurrent.DefaultThreadFactory("bare-client", true),
                 io.netty.channel.nio.NioIoHandler.newFactory());
         try {
             InetSocketAddress taskAddress = new InetSocketAddress("127.0.0.1", server.port());
             InetSocketAddress rawAddress = new InetSocketAddress("127.0.0.1", raw.port());
-            io.netty.bootstrap.Bootstrap bootstrap = new io.netty.bootstrap.Bootstrap().group(group)
+            io.netty.bootstrap.Bootstrap bootstrap = new io.netty.bootstrap.Bootstrap()
+                    .group(group)
                     .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
                     .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
                     .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
@@ -65,7 +75,8 @@ public final class ReconnectMain {
                 long end = System.nanoTime();
                 client.closeAsync().get(5, TimeUnit.SECONDS);
                 long nettyStart = System.nanoTime();
-                io.netty.channel.Channel channel = bootstrap.connect(rawAddress).syncUninterruptibly().channel();
+                io.netty.channel.Channel channel =
+                        bootstrap.connect(rawAddress).syncUninterruptibly().channel();
                 long nettyEnd = System.nanoTime();
                 channel.close().syncUninterruptibly();
                 if (round >= warmup) {
@@ -87,14 +98,18 @@ public final class ReconnectMain {
         int warmup = Integer.parseInt(Results.option(args, "--warmup", "100"));
         int rounds = Integer.parseInt(Results.option(args, "--rounds", "300"));
 
-        TaskServer server = TaskServer.builder().port(0).build()
-                .register(1, TaskHandler.of(payload -> payload), "echo").start();
+        TaskServer server = TaskServer.builder()
+                .port(0)
+                .build()
+                .register(1, TaskHandler.of(payload -> payload), "echo")
+                .start();
         TaskConnector connector = TaskClients.connector(TaskClientOptions.defaults());
         long[] connectCalledAt = new long[1];
         long[] connectDoneAt = new long[1];
         // The thread of each step, from the first measured round: where the hand-offs are.
         String[] threadOf = new String[6];
-        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder("reconnect-bench",
+        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder(
+                        "reconnect-bench",
                         AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", server.port())),
                         (address, context) -> {
                             connectCalledAt[0] = System.nanoTime();
@@ -215,40 +230,69 @@ public final class ReconnectMain {
         double median = Results.quantile(total, measured, 0.5) / 1e6;
         out.line("## 4. Reconnect latency over TCP (TaskClient, 127.0.0.1)");
         out.line("");
-        out.line("The server closes the client's connection (`ConnectedClient.close()`), which had lived longer than "
-                + "the retry delay (%d ms, ±30 %%); measured from that call to the `Connected` event on the client. "
-                + "%d warm-up rounds, %d measured; one JVM, server and client on their own event loops.",
+        out.line(
+                "The server closes the client's connection (`ConnectedClient.close()`), which had lived longer than "
+                        + "the retry delay (%d ms, ±30 %%); measured from that call to the `Connected` event on the client. "
+                        + "%d warm-up rounds, %d measured; one JVM, server and client on their own event loops.",
                 RETRY_DELAY.toMillis(), warmup, measured);
         out.line("");
         out.line("| | min | median | p90 | p99 | max |");
         out.line("| --- | ---: | ---: | ---: | ---: | ---: |");
-        out.line("| close → `Connected` (ms) | %.3f | %.3f | %.3f | %.3f | %.3f |",
-                Results.quantile(total, measured, 0) / 1e6, median, Results.quantile(total, measured, 0.9) / 1e6,
-                Results.quantile(total, measured, 0.99) / 1e6, Results.quantile(total, measured, 1) / 1e6);
+        out.line(
+                "| close → `Connected` (ms) | %.3f | %.3f | %.3f | %.3f | %.3f |",
+                Results.quantile(total, measured, 0) / 1e6,
+                median,
+                Results.quantile(total, measured, 0.9) / 1e6,
+                Results.quantile(total, measured, 0.99) / 1e6,
+                Results.quantile(total, measured, 1) / 1e6);
         row(out, "1. close → `Disconnected`: the close reaches the client, the engine sees it", detect, measured);
-        row(out, "2. `Disconnected` → `connect()` called: the engine starts the next attempt", toConnectCall,
+        row(out, "2. `Disconnected` → `connect()` called: the engine starts the next attempt", toConnectCall, measured);
+        row(
+                out,
+                "3. `connect()` → `Connected`: TCP connect, protocol handshake, the engine's `Connected`",
+                handshake,
                 measured);
-        row(out, "3. `connect()` → `Connected`: TCP connect, protocol handshake, the engine's `Connected`", handshake,
+        row(
+                out,
+                "1a. close → the client's `TaskClient.closeFinished()` completes (server I/O thread closes, "
+                        + "client I/O thread sees the end of stream)",
+                closeSeen,
                 measured);
-        row(out, "1a. close → the client's `TaskClient.closeFinished()` completes (server I/O thread closes, "
-                + "client I/O thread sees the end of stream)", closeSeen, measured);
-        row(out, "1b. `closeFinished()` → `Disconnected` (the engine is told, on the client's I/O thread)",
-                toDisconnected, measured);
-        row(out, "3a. `connect()` → the connector's future completes (TCP connect, hello, accept: client I/O "
-                + "thread, server accept thread, server I/O thread)", transportConnect, measured);
-        row(out, "3b. the connector's future → `Connected` (the engine takes the connection)", toConnected,
+        row(
+                out,
+                "1b. `closeFinished()` → `Disconnected` (the engine is told, on the client's I/O thread)",
+                toDisconnected,
                 measured);
-        row(out, "for comparison: `TaskConnector.connect()` alone, called from `main` (TCP connect and handshake, "
-                + "no engine)", connectorAlone, connectorAlone.length);
-        row(out, "for comparison: a bare Netty `Bootstrap.connect()` until the channel is active (no handshake)",
-                nettyAlone, nettyAlone.length);
-        row(out, "floor: plain blocking sockets, server closes, client reconnects and exchanges one byte",
-                floor, floor.length);
+        row(
+                out,
+                "3a. `connect()` → the connector's future completes (TCP connect, hello, accept: client I/O "
+                        + "thread, server accept thread, server I/O thread)",
+                transportConnect,
+                measured);
+        row(out, "3b. the connector's future → `Connected` (the engine takes the connection)", toConnected, measured);
+        row(
+                out,
+                "for comparison: `TaskConnector.connect()` alone, called from `main` (TCP connect and handshake, "
+                        + "no engine)",
+                connectorAlone,
+                connectorAlone.length);
+        row(
+                out,
+                "for comparison: a bare Netty `Bootstrap.connect()` until the channel is active (no handshake)",
+                nettyAlone,
+                nettyAlone.length);
+        row(
+                out,
+                "floor: plain blocking sockets, server closes, client reconnects and exchanges one byte",
+                floor,
+                floor.length);
         out.line("");
-        out.line("Where each step ran (first measured round): close called on `%s`; `closeFinished()` completed "
-                + "on `%s`; `Disconnected` delivered on `%s`; `connect()` called on `%s`; the connector's future "
-                + "completed on `%s`; `Connected` delivered on `%s`. Rows 1a+1b and 3a+3b add up to rows 1 and 3 "
-                + "(medians need not add up exactly).", (Object[]) threadsOfFirstRound);
+        out.line(
+                "Where each step ran (first measured round): close called on `%s`; `closeFinished()` completed "
+                        + "on `%s`; `Disconnected` delivered on `%s`; `connect()` called on `%s`; the connector's future "
+                        + "completed on `%s`; `Connected` delivered on `%s`. Rows 1a+1b and 3a+3b add up to rows 1 and 3 "
+                        + "(medians need not add up exactly).",
+                (Object[]) threadsOfFirstRound);
         out.line("");
         out.line("The floor is what any client needs on this machine for the same steps: a server thread closes "
                 + "the accepted socket, the client thread blocked in `read` sees the end of stream, connects again "
@@ -257,10 +301,11 @@ public final class ReconnectMain {
         if (profile != null) {
             out.line("### Where the CPU time goes during a reconnection");
             out.line("");
-            out.line("JFR execution samples (1 ms period) over %s more rounds, every thread of the JVM (the client's "
-                    + "I/O thread runs the engine; the server's accept and I/O threads; the benchmark's `main` "
-                    + "thread sleeps between rounds). Samples are taken only while a thread runs Java code, so time "
-                    + "spent waiting for a wake-up or in the kernel does not show:",
+            out.line(
+                    "JFR execution samples (1 ms period) over %s more rounds, every thread of the JVM (the client's "
+                            + "I/O thread runs the engine; the server's accept and I/O threads; the benchmark's `main` "
+                            + "thread sleeps between rounds). Samples are taken only while a thread runs Java code, so time "
+                            + "spent waiting for a wake-up or in the kernel does not show:",
                     Results.option(args, "--profile-rounds", "150"));
             out.line("");
             JfrSummary.read(profile, thread -> true).markdown(15).forEach(out::line);
@@ -270,20 +315,38 @@ public final class ReconnectMain {
         double floorMedian = Results.quantile(floor, floor.length, 0.5) / 1e6;
         double p99 = Results.quantile(total, measured, 0.99) / 1e6;
         boolean met15 = median <= 3 * floorMedian && p99 <= 3.0;
-        out.target("4b", "reconnect median at most 3x the plain-socket floor of this run, p99 at most 3 ms",
-                Results.fmt("median %.3f ms = %.1fx the floor's %.3f ms; p99 %.3f ms", median, median / floorMedian,
-                        floorMedian, p99), met15,
-                met15 ? "" : Results.fmt("%s%s; the rows 1a-3b and the profile above say where the time goes",
-                        median > 3 * floorMedian ? Results.fmt("median %.1fx instead of 3x", median / floorMedian) : "",
-                        p99 > 3.0 ? Results.fmt("%sp99 %.3f ms over 3 ms", median > 3 * floorMedian ? ", " : "",
-                                p99) : ""));
-        out.metric("reconnect", Results.fmt("%.3f ms (%.1fx of %.3f ms), p99 %.3f ms", median, median / floorMedian,
-                floorMedian, p99));
+        out.target(
+                "4b",
+                "reconnect median at most 3x the plain-socket floor of this run, p99 at most 3 ms",
+                Results.fmt(
+                        "median %.3f ms = %.1fx the floor's %.3f ms; p99 %.3f ms",
+                        median, median / floorMedian, floorMedian, p99),
+                met15,
+                met15
+                        ? ""
+                        : Results.fmt(
+                                "%s%s; the rows 1a-3b and the profile above say where the time goes",
+                                median > 3 * floorMedian
+                                        ? Results.fmt("median %.1fx instead of 3x", median / floorMedian)
+                                        : "",
+                                p99 > 3.0
+                                        ? Results.fmt(
+                                                "%sp99 %.3f ms over 3 ms", median > 3 * floorMedian ? ", " : "", p99)
+                                        : ""));
+        out.metric(
+                "reconnect",
+                Results.fmt("%.3f ms (%.1fx of %.3f ms), p99 %.3f ms", median, median / floorMedian, floorMedian, p99));
         boolean met = median < 1.0;
-        out.target("4", "reconnect median under 1 ms", Results.fmt("median %.3f ms, p99 %.3f ms", median,
-                Results.quantile(total, measured, 0.99) / 1e6), met,
-                met ? "" : Results.fmt("missed by %.3f ms; the plain-socket floor's median is %.3f ms", median - 1.0,
-                        Results.quantile(floor, floor.length, 0.5) / 1e6));
+        out.target(
+                "4",
+                "reconnect median under 1 ms",
+                Results.fmt("median %.3f ms, p99 %.3f ms", median, Results.quantile(total, measured, 0.99) / 1e6),
+                met,
+                met
+                        ? ""
+                        : Results.fmt(
+                                "missed by %.3f ms; the plain-socket floor's median is %.3f ms",
+                                median - 1.0, Results.quantile(floor, floor.length, 0.5) / 1e6));
         out.write();
         System.exit(0);
     }

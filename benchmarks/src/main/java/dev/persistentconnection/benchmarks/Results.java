@@ -66,8 +66,16 @@ final class Results {
     }
 
     Results target(String number, String target, String measured, boolean met, String note) {
-        targets.append(number).append('\t').append(target).append('\t').append(measured).append('\t')
-                .append(met ? "MET" : "MISSED").append('\t').append(note == null ? "" : note).append('\n');
+        targets.append(number)
+                .append('\t')
+                .append(target)
+                .append('\t')
+                .append(measured)
+                .append('\t')
+                .append(met ? "MET" : "MISSED")
+                .append('\t')
+                .append(note == null ? "" : note)
+                .append('\n');
         System.out.println("TARGET " + number + ": " + target + " -> " + measured + " " + (met ? "MET" : "MISSED")
                 + (note == null || note.isEmpty() ? "" : " (" + note + ")"));
         return this;
@@ -83,8 +91,12 @@ final class Results {
         try {
             Files.writeString(dir.resolve(name + ".metrics"), metrics.toString(), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve(name + ".md"), section.toString(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve(name + ".targets"), targets.toString(), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.writeString(
+                    dir.resolve(name + ".targets"),
+                    targets.toString(),
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -125,8 +137,8 @@ final class Results {
 
     /** "median (min..max)" with the given format for each number. */
     static String spread(double[] values, String format) {
-        return String.format(Locale.ROOT, format + " (" + format + " .. " + format + ")", median(values),
-                min(values), max(values));
+        return String.format(
+                Locale.ROOT, format + " (" + format + " .. " + format + ")", median(values), min(values), max(values));
     }
 
     static String fmt(String format, Object... values) {

@@ -45,8 +45,11 @@ public final class ScaleMain {
             Map<String, long[]> histogramBefore = ClassHistogram.take(false);
             for (int i = 0; i < N; i++) {
                 FakeConnection fake = fakes[i];
-                connections.add(PersistentConnection.builder("server-" + (i % 16), AddressSuppliers.fixed("fake"),
-                                (address, context) -> CompletableFuture.completedFuture(fake), FakeConnection.lifecycle())
+                connections.add(PersistentConnection.builder(
+                                "server-" + (i % 16),
+                                AddressSuppliers.fixed("fake"),
+                                (address, context) -> CompletableFuture.completedFuture(fake),
+                                FakeConnection.lifecycle())
                         .retryDelay(RETRY_DELAY)
                         .build());
             }
@@ -63,11 +66,13 @@ public final class ScaleMain {
             transientPer[round] = (transientUsed - before) / (double) N;
             steadyPer[round] = (steady - before) / (double) N;
             histogramDiff = ClassHistogram.diff(histogramBefore, histogramAfter);
-            histogramPer[round] = histogramDiff.values().stream().mapToLong(v -> v[1]).sum() / (double) N;
+            histogramPer[round] =
+                    histogramDiff.values().stream().mapToLong(v -> v[1]).sum() / (double) N;
             threadsAdded[round] = threadsAfter - threadsBefore;
-            System.out.printf("round %d: transient %.0f B, steady %.0f B, histogram %.0f B per connection, "
-                    + "threads %d -> %d%n", round, transientPer[round], steadyPer[round], histogramPer[round],
-                    threadsBefore, threadsAfter);
+            System.out.printf(
+                    "round %d: transient %.0f B, steady %.0f B, histogram %.0f B per connection, "
+                            + "threads %d -> %d%n",
+                    round, transientPer[round], steadyPer[round], histogramPer[round], threadsBefore, threadsAfter);
             for (PersistentConnection<String, FakeConnection> c : connections) {
                 c.closeAsync();
             }
@@ -80,26 +85,33 @@ public final class ScaleMain {
 
         out.line("## 3. Scale: %,d persistent connections held connected", N);
         out.line("");
-        out.line("Fake connections (created before the first measurement, so not counted), default time source "
-                + "(`TimeSource.system()`), retry delay %d ms, default randomization (a `Random` per connection). "
-                + "JVM `-XX:+UseSerialGC -Xmx1g`; the live objects of every class (`GC.class_histogram`, which runs "
-                + "a full GC) and the used heap after `System.gc()`, before and after. "
-                + "%d rounds; median (min .. max).", RETRY_DELAY.toMillis(), rounds);
+        out.line(
+                "Fake connections (created before the first measurement, so not counted), default time source "
+                        + "(`TimeSource.system()`), retry delay %d ms, default randomization (a `Random` per connection). "
+                        + "JVM `-XX:+UseSerialGC -Xmx1g`; the live objects of every class (`GC.class_histogram`, which runs "
+                        + "a full GC) and the used heap after `System.gc()`, before and after. "
+                        + "%d rounds; median (min .. max).",
+                RETRY_DELAY.toMillis(), rounds);
         out.line("");
         out.line("| measure | per connection |");
         out.line("| --- | ---: |");
-        out.line("| retained heap, steady (first retry timers fired): class histogram after a full GC | %s B |",
+        out.line(
+                "| retained heap, steady (first retry timers fired): class histogram after a full GC | %s B |",
                 Results.spread(histogramPer, "%.0f"));
-        out.line("| same, from the used heap after `System.gc()` (MemoryMXBean; noisier) | %s B |",
+        out.line(
+                "| same, from the used heap after `System.gc()` (MemoryMXBean; noisier) | %s B |",
                 Results.spread(steadyPer, "%.0f"));
-        out.line("| retained heap right after connecting (retry timer pending) | %s B |",
+        out.line(
+                "| retained heap right after connecting (retry timer pending) | %s B |",
                 Results.spread(transientPer, "%.0f"));
         int laterThreads = 0;
         for (int r = 1; r < rounds; r++) {
             laterThreads = Math.max(laterThreads, threadsAdded[r]);
         }
-        out.line("| threads added for all %,d, first round (the JVM-wide timer thread, started by the first "
-                + "connection) | %d in total |", N, threadsAdded[0]);
+        out.line(
+                "| threads added for all %,d, first round (the JVM-wide timer thread, started by the first "
+                        + "connection) | %d in total |",
+                N, threadsAdded[0]);
         out.line("| threads added for all %,d, later rounds (max) | %d in total |", N, laterThreads);
         out.line("");
         out.line("Where the steady-state bytes go (class histogram, last round, per connection):");
@@ -109,25 +121,30 @@ public final class ScaleMain {
         List<Map.Entry<String, long[]>> entries = new ArrayList<>(histogramDiff.entrySet());
         entries.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
         for (Map.Entry<String, long[]> e : entries.subList(0, Math.min(14, entries.size()))) {
-            out.line("| `%s` | %.2f | %.1f |", e.getKey(), e.getValue()[0] / (double) N,
-                    e.getValue()[1] / (double) N);
+            out.line("| `%s` | %.2f | %.1f |", e.getKey(), e.getValue()[0] / (double) N, e.getValue()[1] / (double) N);
         }
         out.line("");
         long[] fired = histogramDiff.get("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
         if (fired != null && fired[0] >= 0.9 * N) {
-            out.line("Note: one `ScheduledFutureTask` per connection stays reachable after its timer fired: the "
-                    + "engine keeps the current attempt's `RetryTimer` (it needs `fired` after a disconnection), and "
-                    + "that keeps the timer's `Cancellable`, which captures the `ScheduledFuture` (%.0f B with the "
-                    + "lambda). Dropping the handle once the timer fires would save that.",
+            out.line(
+                    "Note: one `ScheduledFutureTask` per connection stays reachable after its timer fired: the "
+                            + "engine keeps the current attempt's `RetryTimer` (it needs `fired` after a disconnection), and "
+                            + "that keeps the timer's `Cancellable`, which captures the `ScheduledFuture` (%.0f B with the "
+                            + "lambda). Dropping the handle once the timer fires would save that.",
                     (fired[1] + 16.0 * fired[0]) / N);
             out.line("");
         }
         double steadyMedian = Results.median(histogramPer);
         int threadsTotal = Math.max(threadsAdded[0], laterThreads);
         boolean met = steadyMedian < 2048 && threadsTotal <= 1;
-        out.target("3", "under 2 KB per connection, 0 threads per connection",
-                Results.fmt("%.0f B per connection (%.0f B while the first retry timer is pending); %d thread "
-                        + "for all %,d", steadyMedian, Results.median(transientPer), threadsTotal, N), met,
+        out.target(
+                "3",
+                "under 2 KB per connection, 0 threads per connection",
+                Results.fmt(
+                        "%.0f B per connection (%.0f B while the first retry timer is pending); %d thread "
+                                + "for all %,d",
+                        steadyMedian, Results.median(transientPer), threadsTotal, N),
+                met,
                 met ? "" : Results.fmt("missed by %.0f B", steadyMedian - 2048));
         out.write();
         System.exit(0);
@@ -139,6 +156,4 @@ public final class ScaleMain {
         }
         return memory.getHeapMemoryUsage().getUsed();
     }
-
-
 }

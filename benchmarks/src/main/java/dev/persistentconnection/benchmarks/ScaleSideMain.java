@@ -6,13 +6,13 @@ import dev.persistentconnection.tasks.TaskClients;
 import dev.persistentconnection.tasks.TaskConnector;
 import dev.persistentconnection.tasks.TaskHandler;
 import dev.persistentconnection.tasks.TaskServer;
+import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
-import io.grpc.Attributes;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -80,11 +80,13 @@ public final class ScaleSideMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Thread watchdog = new Thread(() -> {
-            Results.sleep(10 * 60 * 1000);
-            System.err.println("scale side: 10 minutes are over, exiting");
-            System.exit(2);
-        }, "watchdog");
+        Thread watchdog = new Thread(
+                () -> {
+                    Results.sleep(10 * 60 * 1000);
+                    System.err.println("scale side: 10 minutes are over, exiting");
+                    System.exit(2);
+                },
+                "watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
         String role = args[0];
@@ -139,7 +141,9 @@ public final class ScaleSideMain {
                         }
                         StringBuilder delta = new StringBuilder();
                         for (Map.Entry<String, Long> e : now.entrySet()) {
-                            delta.append(' ').append(e.getKey()).append('=')
+                            delta.append(' ')
+                                    .append(e.getKey())
+                                    .append('=')
                                     .append(e.getValue() - baseline.getOrDefault(e.getKey(), 0L));
                         }
                         answer("MEASURE alive=" + side.alive() + " lost=" + side.lost() + delta);
@@ -166,16 +170,20 @@ public final class ScaleSideMain {
     // ---- TaskServer / TaskClient ----
 
     private static Side taskServer() {
-        TaskServer server = TaskServer.builder().port(0).maxClients(50_000).ioThreads(2)
-                .heartbeatInterval(HEARTBEAT_INTERVAL).heartbeatTimeout(HEARTBEAT_TIMEOUT).build()
-                .register(Echo.TASK_CODE, TaskHandler.of(payload -> payload), "echo").start();
+        TaskServer server = TaskServer.builder()
+                .port(0)
+                .maxClients(50_000)
+                .ioThreads(2)
+                .heartbeatInterval(HEARTBEAT_INTERVAL)
+                .heartbeatTimeout(HEARTBEAT_TIMEOUT)
+                .build()
+                .register(Echo.TASK_CODE, TaskHandler.of(payload -> payload), "echo")
+                .start();
         System.out.println("PORT " + server.port());
         return new Side() {
-            public void connect(int n) {
-            }
+            public void connect(int n) {}
 
-            public void close(int n) {
-            }
+            public void close(int n) {}
 
             public int lost() {
                 return 0; // the client side counts
@@ -197,7 +205,9 @@ public final class ScaleSideMain {
 
     private static Side taskClients(int port) {
         TaskConnector connector = TaskClients.connector(TaskClientOptions.builder()
-                .heartbeatInterval(HEARTBEAT_INTERVAL).heartbeatTimeout(HEARTBEAT_TIMEOUT).build());
+                .heartbeatInterval(HEARTBEAT_INTERVAL)
+                .heartbeatTimeout(HEARTBEAT_TIMEOUT)
+                .build());
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         List<TaskClient> clients = new ArrayList<>();
         AtomicInteger lost = new AtomicInteger();
@@ -247,7 +257,8 @@ public final class ScaleSideMain {
                 for (TaskClient c : clients) {
                     closing.add(c.closeAsync());
                 }
-                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                        .get(30, TimeUnit.SECONDS);
                 clients.clear();
             }
 
@@ -296,19 +307,23 @@ public final class ScaleSideMain {
     private static Side grpcServer() throws Exception {
         AtomicInteger transports = new AtomicInteger();
         ServerServiceDefinition service = ServerServiceDefinition.builder("bench.Echo")
-                .addMethod(Echo.METHOD, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<byte[]> response) -> {
-                    response.onNext(request);
-                    response.onCompleted();
-                }))
+                .addMethod(
+                        Echo.METHOD, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<byte[]> response) -> {
+                            response.onNext(request);
+                            response.onCompleted();
+                        }))
                 .build();
         MultiThreadIoEventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         MultiThreadIoEventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(NioServerSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .channelType(NioServerSocketChannel.class)
                 .directExecutor()
                 .keepAliveTime(GRPC_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                 .keepAliveTimeout(GRPC_KEEPALIVE_SECONDS * 2, TimeUnit.SECONDS)
-                .permitKeepAliveTime(5, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
+                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
                 .addTransportFilter(new ServerTransportFilter() {
                     @Override
                     public Attributes transportReady(Attributes attributes) {
@@ -321,14 +336,14 @@ public final class ScaleSideMain {
                         transports.decrementAndGet();
                     }
                 })
-                .addService(service).build().start();
+                .addService(service)
+                .build()
+                .start();
         System.out.println("PORT " + server.getPort());
         return new Side() {
-            public void connect(int n) {
-            }
+            public void connect(int n) {}
 
-            public void close(int n) {
-            }
+            public void close(int n) {}
 
             public int lost() {
                 return 0;
@@ -359,11 +374,15 @@ public final class ScaleSideMain {
             public void connect(int n) throws Exception {
                 List<ManagedChannel> made = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    made.add(NettyChannelBuilder.forAddress(address).usePlaintext().eventLoopGroup(group)
-                            .channelType(NioSocketChannel.class).directExecutor()
+                    made.add(NettyChannelBuilder.forAddress(address)
+                            .usePlaintext()
+                            .eventLoopGroup(group)
+                            .channelType(NioSocketChannel.class)
+                            .directExecutor()
                             .keepAliveTime(GRPC_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                             .keepAliveTimeout(GRPC_KEEPALIVE_SECONDS * 2, TimeUnit.SECONDS)
-                            .keepAliveWithoutCalls(true).build());
+                            .keepAliveWithoutCalls(true)
+                            .build());
                 }
                 // One call each connects the channel (gRPC channels connect lazily) and proves it works.
                 if (call(made) != n) {
@@ -396,8 +415,10 @@ public final class ScaleSideMain {
                     permits.acquire();
                     CompletableFuture<byte[]> f = new CompletableFuture<>();
                     f.whenComplete((a, e) -> permits.release());
-                    ClientCalls.asyncUnaryCall(c.newCall(Echo.METHOD, CallOptions.DEFAULT
-                            .withDeadlineAfter(30, TimeUnit.SECONDS)), new byte[] {1}, new StreamObserver<>() {
+                    ClientCalls.asyncUnaryCall(
+                            c.newCall(Echo.METHOD, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
+                            new byte[] {1},
+                            new StreamObserver<>() {
                                 public void onNext(byte[] value) {
                                     f.complete(value);
                                 }
@@ -439,7 +460,9 @@ public final class ScaleSideMain {
             }
 
             public int alive() {
-                return (int) channels.stream().filter(c -> c.getState(false) == ConnectivityState.READY).count();
+                return (int) channels.stream()
+                        .filter(c -> c.getState(false) == ConnectivityState.READY)
+                        .count();
             }
 
             public int verify() throws Exception {

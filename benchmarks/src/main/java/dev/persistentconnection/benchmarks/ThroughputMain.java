@@ -32,17 +32,38 @@ public final class ThroughputMain {
     static int[] PAYLOADS = {64, 16 * 1024};
     static int[] CONCURRENCY = {1, 64, 1024};
 
-    record Measure(double[] perSecond, long p50, long p99, long errors, long[] latencies, double[] clientCpuUs,
+    record Measure(
+            double[] perSecond,
+            long p50,
+            long p99,
+            long errors,
+            long[] latencies,
+            double[] clientCpuUs,
             double[] serverCpuUs) {
         /** The windows of several measures together: their rates, and the percentiles of all their latencies. */
         static Measure pool(List<Measure> parts) {
-            double[] rates = parts.stream().flatMapToDouble(m -> Arrays.stream(m.perSecond())).toArray();
-            long[] all = parts.stream().flatMapToLong(m -> Arrays.stream(m.latencies())).sorted().toArray();
+            double[] rates = parts.stream()
+                    .flatMapToDouble(m -> Arrays.stream(m.perSecond()))
+                    .toArray();
+            long[] all = parts.stream()
+                    .flatMapToLong(m -> Arrays.stream(m.latencies()))
+                    .sorted()
+                    .toArray();
             long errors = parts.stream().mapToLong(Measure::errors).sum();
-            double[] client = parts.stream().flatMapToDouble(m -> Arrays.stream(m.clientCpuUs())).toArray();
-            double[] server = parts.stream().flatMapToDouble(m -> Arrays.stream(m.serverCpuUs())).toArray();
-            return new Measure(rates, Results.quantile(all, all.length, 0.5), Results.quantile(all, all.length, 0.99),
-                    errors, new long[0], client, server);
+            double[] client = parts.stream()
+                    .flatMapToDouble(m -> Arrays.stream(m.clientCpuUs()))
+                    .toArray();
+            double[] server = parts.stream()
+                    .flatMapToDouble(m -> Arrays.stream(m.serverCpuUs()))
+                    .toArray();
+            return new Measure(
+                    rates,
+                    Results.quantile(all, all.length, 0.5),
+                    Results.quantile(all, all.length, 0.99),
+                    errors,
+                    new long[0],
+                    client,
+                    server);
         }
     }
 
@@ -57,9 +78,12 @@ public final class ThroughputMain {
         if (only != null) {
             IMPLS = only.split(",");
             PAYLOADS = Arrays.stream(Results.option(args, "--payloads", "64").split(","))
-                    .mapToInt(Integer::parseInt).toArray();
-            CONCURRENCY = Arrays.stream(Results.option(args, "--concurrency", "1").split(","))
-                    .mapToInt(Integer::parseInt).toArray();
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
+            CONCURRENCY = Arrays.stream(
+                            Results.option(args, "--concurrency", "1").split(","))
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
         }
 
         Map<String, Measure> results = new LinkedHashMap<>();
@@ -88,17 +112,32 @@ public final class ThroughputMain {
                     for (int w = 0; w < windows; w++) {
                         for (int k = 0; k < IMPLS.length; k++) {
                             int i = (w + k) % IMPLS.length;
-                            parts.get(i).add(drive(clients.get(i), servers.get(i), payload, concurrency, warmupMs,
-                                    windowMs, 1));
+                            parts.get(i)
+                                    .add(drive(
+                                            clients.get(i),
+                                            servers.get(i),
+                                            payload,
+                                            concurrency,
+                                            warmupMs,
+                                            windowMs,
+                                            1));
                         }
                     }
                     for (int i = 0; i < IMPLS.length; i++) {
                         Measure m = Measure.pool(parts.get(i));
                         results.put(key(IMPLS[i], payload, concurrency), m);
-                        System.out.printf("%-12s %5d B x %4d: %s tasks/s, p50 %.1f us, p99 %.1f us, errors %d, "
-                                + "CPU %.1f + %.1f us/task%n", IMPLS[i], payload, concurrency,
-                                Results.spread(m.perSecond(), "%.0f"), m.p50() / 1e3, m.p99() / 1e3, m.errors(),
-                                Results.median(m.clientCpuUs()), Results.median(m.serverCpuUs()));
+                        System.out.printf(
+                                "%-12s %5d B x %4d: %s tasks/s, p50 %.1f us, p99 %.1f us, errors %d, "
+                                        + "CPU %.1f + %.1f us/task%n",
+                                IMPLS[i],
+                                payload,
+                                concurrency,
+                                Results.spread(m.perSecond(), "%.0f"),
+                                m.p50() / 1e3,
+                                m.p99() / 1e3,
+                                m.errors(),
+                                Results.median(m.clientCpuUs()),
+                                Results.median(m.serverCpuUs()));
                     }
                 }
             }
@@ -120,20 +159,25 @@ public final class ThroughputMain {
         }
         out.line("## 6. Task throughput and latency: TaskClient/TaskServer vs gRPC-java");
         out.line("");
-        out.line("Echo of the payload; the server in a child JVM (`EchoServerMain`, same class path, `-Xmx512m`), the "
-                + "client in the benchmark JVM, one TCP connection on 127.0.0.1 each, a closed loop keeping N tasks "
-                + "in flight. TaskServer: defaults but `maxTasksInFlightPerClient(%d)` (default 64, beyond which the "
-                + "client queues), once with its default task executor (`tasks`) and once with "
-                + "`runHandlersOnIoThread(true)` (`tasks direct`); TaskClient through a `PersistentConnection` "
-                + "(`connected().join().submit(...)` per task). gRPC %s: `grpc-netty-shaded`, a unary method with a "
-                + "byte-array marshaller, once with its default executors and once with `directExecutor()` on both "
-                + "sides (its usual tuning for non-blocking handlers). Each mode is compared with gRPC's matching "
-                + "mode. First %.1f s of JIT warm-up for each implementation (64 B and 16 KB at 64 in flight); then, "
-                + "per configuration, %d rounds in which each of the five runs in turn (%.1f s to fill the pipeline, "
-                + "then a %.1f s window). tasks/s: median (min .. max) over the windows; latency: percentiles over "
-                + "every task of the windows.",
-                Echo.MAX_IN_FLIGHT, io.grpc.internal.GrpcUtil.IMPLEMENTATION_VERSION, prewarmMs / 1000.0,
-                windows, warmupMs / 1000.0, windowMs / 1000.0);
+        out.line(
+                "Echo of the payload; the server in a child JVM (`EchoServerMain`, same class path, `-Xmx512m`), the "
+                        + "client in the benchmark JVM, one TCP connection on 127.0.0.1 each, a closed loop keeping N tasks "
+                        + "in flight. TaskServer: defaults but `maxTasksInFlightPerClient(%d)` (default 64, beyond which the "
+                        + "client queues), once with its default task executor (`tasks`) and once with "
+                        + "`runHandlersOnIoThread(true)` (`tasks direct`); TaskClient through a `PersistentConnection` "
+                        + "(`connected().join().submit(...)` per task). gRPC %s: `grpc-netty-shaded`, a unary method with a "
+                        + "byte-array marshaller, once with its default executors and once with `directExecutor()` on both "
+                        + "sides (its usual tuning for non-blocking handlers). Each mode is compared with gRPC's matching "
+                        + "mode. First %.1f s of JIT warm-up for each implementation (64 B and 16 KB at 64 in flight); then, "
+                        + "per configuration, %d rounds in which each of the five runs in turn (%.1f s to fill the pipeline, "
+                        + "then a %.1f s window). tasks/s: median (min .. max) over the windows; latency: percentiles over "
+                        + "every task of the windows.",
+                Echo.MAX_IN_FLIGHT,
+                io.grpc.internal.GrpcUtil.IMPLEMENTATION_VERSION,
+                prewarmMs / 1000.0,
+                windows,
+                warmupMs / 1000.0,
+                windowMs / 1000.0);
         out.line("");
         out.line("`raw Netty` is the ceiling on this machine: the least a request/response protocol over one Netty "
                 + "connection does (`RawEcho`: a length and an id per frame, echoed from the server's I/O thread, "
@@ -146,11 +190,15 @@ public final class ThroughputMain {
             for (int concurrency : CONCURRENCY) {
                 StringBuilder row = new StringBuilder(Results.fmt("| %s | %d |", size(payload), concurrency));
                 for (String impl : IMPLS) {
-                    row.append(' ').append(Results.spread(results.get(key(impl, payload, concurrency)).perSecond(),
-                            "%.0f")).append(" |");
+                    row.append(' ')
+                            .append(Results.spread(
+                                    results.get(key(impl, payload, concurrency)).perSecond(), "%.0f"))
+                            .append(" |");
                 }
-                row.append(Results.fmt(" %.2f | %.2f | %.0f %% |", rate(results, "tasks", "grpc", payload,
-                        concurrency), rate(results, "tasks-direct", "grpc-direct", payload, concurrency),
+                row.append(Results.fmt(
+                        " %.2f | %.2f | %.0f %% |",
+                        rate(results, "tasks", "grpc", payload, concurrency),
+                        rate(results, "tasks-direct", "grpc-direct", payload, concurrency),
                         100 * rate(results, "tasks-direct", "raw-netty", payload, concurrency)));
                 out.line(row.toString());
             }
@@ -168,13 +216,17 @@ public final class ThroughputMain {
                     row.append(Results.fmt(" %.0f / %.0f |", m.p50() / 1e3, m.p99() / 1e3));
                     errors += m.errors();
                 }
-                row.append(Results.fmt(" %.2f | %.2f |", p99(results, "tasks", "grpc", payload, concurrency),
+                row.append(Results.fmt(
+                        " %.2f | %.2f |",
+                        p99(results, "tasks", "grpc", payload, concurrency),
                         p99(results, "tasks-direct", "grpc-direct", payload, concurrency)));
                 out.line(row.toString());
                 if (errors > 0) {
                     StringBuilder e = new StringBuilder("| | |");
                     for (String impl : IMPLS) {
-                        e.append(" errors: ").append(results.get(key(impl, payload, concurrency)).errors())
+                        e.append(" errors: ")
+                                .append(results.get(key(impl, payload, concurrency))
+                                        .errors())
                                 .append(" |");
                     }
                     out.line(e + " | |");
@@ -216,65 +268,114 @@ public final class ThroughputMain {
                 boolean okP = concurrency != 64 || p <= 1.0;
                 boolean okG = g >= 2.0;
                 metA &= okD && okP && okG;
-                measuredA.append(Results.fmt("%s x %d: direct %.2fx%s, default %.2fx; ", size(payload), concurrency,
-                        d, concurrency == 64 ? Results.fmt(" (p99 %.2fx)", p) : "", g));
+                measuredA.append(Results.fmt(
+                        "%s x %d: direct %.2fx%s, default %.2fx; ",
+                        size(payload), concurrency, d, concurrency == 64 ? Results.fmt(" (p99 %.2fx)", p) : "", g));
                 if (!(okD && okP && okG)) {
-                    missA.append(Results.fmt("%s x %d:%s%s%s; ", size(payload), concurrency,
+                    missA.append(Results.fmt(
+                            "%s x %d:%s%s%s; ",
+                            size(payload),
+                            concurrency,
                             okD ? "" : Results.fmt(" direct %.2fx instead of %.1fx", d, need),
                             okP ? "" : Results.fmt(" p99 %.0f %% worse", 100 * (p - 1)),
                             okG ? "" : Results.fmt(" default %.2fx instead of 2x", g)));
                 }
             }
         }
-        out.target("6a", "64 B and 16 KB: tasks direct at least 1.3x gRPC direct's throughput at 64 in flight (p99 no "
-                + "worse) and 1.5x at 1,024; tasks (default executor) at least 2x gRPC (default)",
-                trim(measuredA), metA, trim(missA) + (metA ? "" : "; profile below"));
+        out.target(
+                "6a",
+                "64 B and 16 KB: tasks direct at least 1.3x gRPC direct's throughput at 64 in flight (p99 no "
+                        + "worse) and 1.5x at 1,024; tasks (default executor) at least 2x gRPC (default)",
+                trim(measuredA),
+                metA,
+                trim(missA) + (metA ? "" : "; profile below"));
         double ceiling64 = rate(results, "tasks-direct", "raw-netty", 64, 64);
         double ceiling16k = rate(results, "tasks-direct", "raw-netty", 16 * 1024, 64);
         double cpuRatio = cpu(results.get(key("tasks-direct", 64, 64))) / cpu(results.get(key("raw-netty", 64, 64)));
         boolean metB = ceiling64 >= 0.7 && ceiling16k >= 0.7 && cpuRatio <= 1.4;
-        out.target("6b", "at 64 in flight at least 70 % of the raw Netty ceiling; CPU per 64 B task at most 1.4x raw "
-                + "Netty's", Results.fmt("64 B %.0f %%, 16 KB %.0f %% of raw Netty (tasks direct); CPU per 64 B task "
-                        + "%.1f us = %.2fx raw Netty's %.1f us (tasks, default executor: %.1f us)", 100 * ceiling64,
-                        100 * ceiling16k, cpu(results.get(key("tasks-direct", 64, 64))), cpuRatio,
-                        cpu(results.get(key("raw-netty", 64, 64))), cpu(results.get(key("tasks", 64, 64)))),
-                metB, metB ? "" : "see the CPU table and the profile below");
+        out.target(
+                "6b",
+                "at 64 in flight at least 70 % of the raw Netty ceiling; CPU per 64 B task at most 1.4x raw "
+                        + "Netty's",
+                Results.fmt(
+                        "64 B %.0f %%, 16 KB %.0f %% of raw Netty (tasks direct); CPU per 64 B task "
+                                + "%.1f us = %.2fx raw Netty's %.1f us (tasks, default executor: %.1f us)",
+                        100 * ceiling64,
+                        100 * ceiling16k,
+                        cpu(results.get(key("tasks-direct", 64, 64))),
+                        cpuRatio,
+                        cpu(results.get(key("raw-netty", 64, 64))),
+                        cpu(results.get(key("tasks", 64, 64)))),
+                metB,
+                metB ? "" : "see the CPU table and the profile below");
         StringBuilder measuredC = new StringBuilder();
         boolean metC = true;
         for (int payload : PAYLOADS) {
             Measure t = results.get(key("tasks-direct", payload, 1));
             Measure d = results.get(key("grpc-direct", payload, 1));
             metC &= t.p50() <= d.p50() && t.p99() <= d.p99();
-            measuredC.append(Results.fmt("%s: p50 %.0f vs %.0f us, p99 %.0f vs %.0f us; ", size(payload),
-                    t.p50() / 1e3, d.p50() / 1e3, t.p99() / 1e3, d.p99() / 1e3));
+            measuredC.append(Results.fmt(
+                    "%s: p50 %.0f vs %.0f us, p99 %.0f vs %.0f us; ",
+                    size(payload), t.p50() / 1e3, d.p50() / 1e3, t.p99() / 1e3, d.p99() / 1e3));
         }
-        for (String[] k : new String[][] {{"tp.64.64", "64", "64"}, {"tp.16k.64", "16384", "64"},
-                {"tp.64.1024", "64", "1024"}, {"tp.16k.1024", "16384", "1024"}}) {
+        for (String[] k : new String[][] {
+            {"tp.64.64", "64", "64"},
+            {"tp.16k.64", "16384", "64"},
+            {"tp.64.1024", "64", "1024"},
+            {"tp.16k.1024", "16384", "1024"}
+        }) {
             int payload = Integer.parseInt(k[1]);
             int concurrency = Integer.parseInt(k[2]);
-            out.metric(k[0], Results.fmt("%.2f direct, %.2f executor mode",
-                    rate(results, "tasks-direct", "grpc-direct", payload, concurrency),
-                    rate(results, "tasks", "grpc-direct", payload, concurrency)));
+            out.metric(
+                    k[0],
+                    Results.fmt(
+                            "%.2f direct, %.2f executor mode",
+                            rate(results, "tasks-direct", "grpc-direct", payload, concurrency),
+                            rate(results, "tasks", "grpc-direct", payload, concurrency)));
         }
         out.metric("grpc.64.64", Results.fmt("%.2f", rate(results, "tasks", "grpc", 64, 64)));
         out.metric("grpc.16k.64", Results.fmt("%.2f", rate(results, "tasks", "grpc", 16 * 1024, 64)));
-        out.metric("p99.64.64", Results.fmt("%.2f direct, %.2f executor mode",
-                p99(results, "tasks-direct", "grpc-direct", 64, 64), p99(results, "tasks", "grpc-direct", 64, 64)));
-        out.metric("p99.16k.64", Results.fmt("%.2f direct, %.2f executor mode",
-                p99(results, "tasks-direct", "grpc-direct", 16 * 1024, 64),
-                p99(results, "tasks", "grpc-direct", 16 * 1024, 64)));
-        out.metric("raw.64", Results.fmt("%.0f %% / %.0f %% direct, %.0f %% / %.0f %% executor mode",
-                100 * ceiling64, 100 * ceiling16k, 100 * rate(results, "tasks", "raw-netty", 64, 64),
-                100 * rate(results, "tasks", "raw-netty", 16 * 1024, 64)));
-        out.metric("cpu.64", Results.fmt("direct %.1f us = %.2fx raw Netty's %.1f us; executor mode %.1f us "
-                + "(gRPC direct %.1f us)", cpu(results.get(key("tasks-direct", 64, 64))), cpuRatio,
-                cpu(results.get(key("raw-netty", 64, 64))), cpu(results.get(key("tasks", 64, 64))),
-                cpu(results.get(key("grpc-direct", 64, 64)))));
+        out.metric(
+                "p99.64.64",
+                Results.fmt(
+                        "%.2f direct, %.2f executor mode",
+                        p99(results, "tasks-direct", "grpc-direct", 64, 64),
+                        p99(results, "tasks", "grpc-direct", 64, 64)));
+        out.metric(
+                "p99.16k.64",
+                Results.fmt(
+                        "%.2f direct, %.2f executor mode",
+                        p99(results, "tasks-direct", "grpc-direct", 16 * 1024, 64),
+                        p99(results, "tasks", "grpc-direct", 16 * 1024, 64)));
+        out.metric(
+                "raw.64",
+                Results.fmt(
+                        "%.0f %% / %.0f %% direct, %.0f %% / %.0f %% executor mode",
+                        100 * ceiling64,
+                        100 * ceiling16k,
+                        100 * rate(results, "tasks", "raw-netty", 64, 64),
+                        100 * rate(results, "tasks", "raw-netty", 16 * 1024, 64)));
+        out.metric(
+                "cpu.64",
+                Results.fmt(
+                        "direct %.1f us = %.2fx raw Netty's %.1f us; executor mode %.1f us " + "(gRPC direct %.1f us)",
+                        cpu(results.get(key("tasks-direct", 64, 64))),
+                        cpuRatio,
+                        cpu(results.get(key("raw-netty", 64, 64))),
+                        cpu(results.get(key("tasks", 64, 64))),
+                        cpu(results.get(key("grpc-direct", 64, 64)))));
         Measure t1 = results.get(key("tasks-direct", 64, 1));
         Measure d1 = results.get(key("grpc-direct", 64, 1));
-        out.metric("lat.1", Results.fmt("%.0f / %.0f us vs %.0f / %.0f us (direct)", t1.p50() / 1e3, t1.p99() / 1e3,
-                d1.p50() / 1e3, d1.p99() / 1e3));
-        out.target("6c", "1 in flight: tasks direct's p50 and p99 no worse than gRPC direct's", trim(measuredC), metC,
+        out.metric(
+                "lat.1",
+                Results.fmt(
+                        "%.0f / %.0f us vs %.0f / %.0f us (direct)",
+                        t1.p50() / 1e3, t1.p99() / 1e3, d1.p50() / 1e3, d1.p99() / 1e3));
+        out.target(
+                "6c",
+                "1 in flight: tasks direct's p50 and p99 no worse than gRPC direct's",
+                trim(measuredC),
+                metC,
                 metC ? "" : "at 1 in flight the latency is one round trip through both JVMs' I/O threads");
 
         if (profile) {
@@ -287,14 +388,15 @@ public final class ThroughputMain {
     private static void profileRuns(Results out) throws Exception {
         out.line("### Where the time goes at 64 B, 64 in flight");
         out.line("");
-        out.line("One more run of TaskClient/TaskServer in both modes and of gRPC with `directExecutor()` (a new server "
-                + "JVM each), 4 s "
-                + "warm-up and 3 s "
-                + "recorded with JFR (`settings=profile`, execution and native-method samples every 2 ms) in both "
-                + "JVMs. A profiled run is much slower (JFR's sampling and allocation events cost CPU on these "
-                + "2 cores), so read the shares and the per-task ratios, not the rates. Execution samples are taken "
-                + "only of "
-                + "threads running Java code; a thread in a system call shows in the native samples.");
+        out.line(
+                "One more run of TaskClient/TaskServer in both modes and of gRPC with `directExecutor()` (a new server "
+                        + "JVM each), 4 s "
+                        + "warm-up and 3 s "
+                        + "recorded with JFR (`settings=profile`, execution and native-method samples every 2 ms) in both "
+                        + "JVMs. A profiled run is much slower (JFR's sampling and allocation events cost CPU on these "
+                        + "2 cores), so read the shares and the per-task ratios, not the rates. Execution samples are taken "
+                        + "only of "
+                        + "threads running Java code; a thread in a system call shows in the native samples.");
         out.line("");
         for (String impl : new String[] {"tasks-direct", "tasks", "grpc-direct"}) {
             Path serverJfr = Files.createTempFile("bench-server-" + impl, ".jfr");
@@ -324,16 +426,19 @@ public final class ThroughputMain {
                 };
                 double rate = Results.median(m.perSecond());
                 JfrSummary client = JfrSummary.read(clientJfr, ThroughputMain::interesting);
-                JfrSummary serverSummary = Files.size(serverJfr) > 0
-                        ? JfrSummary.read(serverJfr, ThroughputMain::interesting) : null;
+                JfrSummary serverSummary =
+                        Files.size(serverJfr) > 0 ? JfrSummary.read(serverJfr, ThroughputMain::interesting) : null;
                 out.line("#### %s: %.0f tasks/s while profiled", name, rate);
                 out.line("");
-                out.line("CPU (JFR `jdk.CPULoad`, share of both cores): client JVM %.0f %%, server JVM %s, whole "
-                        + "machine "
-                        + "%.0f %%; %.0f context switches per second on the machine, %.1f per task.",
+                out.line(
+                        "CPU (JFR `jdk.CPULoad`, share of both cores): client JVM %.0f %%, server JVM %s, whole "
+                                + "machine "
+                                + "%.0f %%; %.0f context switches per second on the machine, %.1f per task.",
                         100 * client.cpuJvm(),
                         serverSummary == null ? "?" : Results.fmt("%.0f %%", 100 * serverSummary.cpuJvm()),
-                        100 * client.cpuMachine(), client.switchRate(), client.switchRate() / rate);
+                        100 * client.cpuMachine(),
+                        client.switchRate(),
+                        client.switchRate() / rate);
                 out.line("");
                 out.line("Client JVM:");
                 out.line("");
@@ -360,7 +465,8 @@ public final class ThroughputMain {
     }
 
     private static double p99(Map<String, Measure> results, String a, String b, int payload, int concurrency) {
-        return results.get(key(a, payload, concurrency)).p99() / (double) results.get(key(b, payload, concurrency)).p99();
+        return results.get(key(a, payload, concurrency)).p99()
+                / (double) results.get(key(b, payload, concurrency)).p99();
     }
 
     private static String trim(StringBuilder b) {
@@ -373,7 +479,9 @@ public final class ThroughputMain {
 
     /** Not the benchmark's own threads: main (the driver), the process reaper, JFR's. */
     static boolean interesting(String thread) {
-        return !thread.equals("main") && !thread.startsWith("process reaper") && !thread.startsWith("JFR")
+        return !thread.equals("main")
+                && !thread.startsWith("process reaper")
+                && !thread.startsWith("JFR")
                 && !thread.equals("watchdog");
     }
 
@@ -403,19 +511,28 @@ public final class ThroughputMain {
     }
 
     /** Keeps {@code concurrency} calls in flight: warm-up, then {@code windows} windows; bounded in time. */
-    static Measure drive(Echo.EchoClient client, int payloadSize, int concurrency, long warmupMs, long windowMs,
-            int windows) throws Exception {
+    static Measure drive(
+            Echo.EchoClient client, int payloadSize, int concurrency, long warmupMs, long windowMs, int windows)
+            throws Exception {
         return drive(client, null, payloadSize, concurrency, warmupMs, windowMs, windows);
     }
 
     /** CPU time this JVM has used, in nanoseconds. */
     static long ownCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
-    static Measure drive(Echo.EchoClient client, ChildServer server, int payloadSize, int concurrency,
-            long warmupMs, long windowMs, int windows) throws Exception {
+    static Measure drive(
+            Echo.EchoClient client,
+            ChildServer server,
+            int payloadSize,
+            int concurrency,
+            long warmupMs,
+            long windowMs,
+            int windows)
+            throws Exception {
         byte[] payload = new byte[payloadSize];
         Arrays.fill(payload, (byte) 7);
         AtomicInteger outstanding = new AtomicInteger();
@@ -466,8 +583,14 @@ public final class ThroughputMain {
             at += n;
         }
         Arrays.sort(all);
-        return new Measure(perSecond, Results.quantile(all, total, 0.5), Results.quantile(all, total, 0.99),
-                errors.get(), all, clientCpu, serverCpu);
+        return new Measure(
+                perSecond,
+                Results.quantile(all, total, 0.5),
+                Results.quantile(all, total, 0.99),
+                errors.get(),
+                all,
+                clientCpu,
+                serverCpu);
     }
 
     private static final class Loop {
@@ -479,7 +602,11 @@ public final class ThroughputMain {
         volatile boolean running = true;
         volatile Window window;
 
-        Loop(Echo.EchoClient client, byte[] payload, AtomicInteger outstanding, AtomicLong errors,
+        Loop(
+                Echo.EchoClient client,
+                byte[] payload,
+                AtomicInteger outstanding,
+                AtomicLong errors,
                 CompletableFuture<Void> drained) {
             this.client = client;
             this.payload = payload;
@@ -545,9 +672,11 @@ public final class ThroughputMain {
             command.add(System.getProperty("java.class.path"));
             command.add(EchoServerMain.class.getName());
             command.add(impl);
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8));
+            Process process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            BufferedReader stdout =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
                 try {
                     String line;
@@ -571,7 +700,11 @@ public final class ThroughputMain {
 
         /** CPU time of the server process so far (clock-tick resolution), in nanoseconds. */
         long cpuNanos() {
-            return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+            return process.toHandle()
+                    .info()
+                    .totalCpuDuration()
+                    .map(java.time.Duration::toNanos)
+                    .orElse(0L);
         }
 
         void stop() {

@@ -26,11 +26,19 @@ import java.util.concurrent.TimeUnit;
 public final class TransportScaleMain {
     static final String[] IMPLS = {"tasks", "grpc"};
 
-    record Side(Map<String, Long> delta, List<String[]> classes) {
-    }
+    record Side(Map<String, Long> delta, List<String[]> classes) {}
 
-    record Run(String impl, int n, long connectMs, int connectRetries, int lostDuringHold, int aliveClient, int aliveServer,
-            int verified, Side client, Side server) {
+    record Run(
+            String impl,
+            int n,
+            long connectMs,
+            int connectRetries,
+            int lostDuringHold,
+            int aliveClient,
+            int aliveServer,
+            int verified,
+            Side client,
+            Side server) {
         double per(Side side, String key) {
             return side.delta().getOrDefault(key, 0L) / (double) n;
         }
@@ -64,21 +72,24 @@ public final class TransportScaleMain {
 
         out.line("## 3b. Scale over TCP: %,d idle TaskClients to one TaskServer vs %,d idle gRPC channels", n, n);
         out.line("");
-        out.line("Each implementation in a JVM pair of its own on 127.0.0.1 (`ScaleSideMain`: all clients in one JVM, "
-                + "`-Xmx2g`, one I/O thread for all connections; the server in the other, `-Xmx1g`, one acceptor "
-                + "and two I/O threads; `-XX:+UseSerialGC` on both, whose used heap after a full GC is exact). "
-                + "Memory is measured against a baseline taken after a warm-up of 200 connections that were closed "
-                + "again, so class loading and the allocators' first chunks are not counted. Heap: used heap after "
-                + "`System.gc()`; direct: what each Netty copy (ours and gRPC's shaded one) reports as used direct "
-                + "memory plus the JDK's direct buffer pool; resident: the process's `VmRSS` (includes everything, "
-                + "also the heap the JVM has touched, so it is noisy). Both implementations keep the connections "
-                + "alive with heartbeats: the task protocol PINGs every %d s with a %d s timeout on both sides; "
-                + "gRPC sends HTTP/2 keep-alive PINGs every %d s (its shortest allowed interval) on both sides, "
-                + "with or without calls; `directExecutor()` on both gRPC sides. The connections are then held "
-                + "idle for %d s (more than twice the task protocol's heartbeat timeout, so only the heartbeats "
-                + "keep them), measured, and finally every connection runs one echo task.",
-                ScaleSideMain.HEARTBEAT_INTERVAL.toSeconds(), ScaleSideMain.HEARTBEAT_TIMEOUT.toSeconds(),
-                ScaleSideMain.GRPC_KEEPALIVE_SECONDS, holdSeconds);
+        out.line(
+                "Each implementation in a JVM pair of its own on 127.0.0.1 (`ScaleSideMain`: all clients in one JVM, "
+                        + "`-Xmx2g`, one I/O thread for all connections; the server in the other, `-Xmx1g`, one acceptor "
+                        + "and two I/O threads; `-XX:+UseSerialGC` on both, whose used heap after a full GC is exact). "
+                        + "Memory is measured against a baseline taken after a warm-up of 200 connections that were closed "
+                        + "again, so class loading and the allocators' first chunks are not counted. Heap: used heap after "
+                        + "`System.gc()`; direct: what each Netty copy (ours and gRPC's shaded one) reports as used direct "
+                        + "memory plus the JDK's direct buffer pool; resident: the process's `VmRSS` (includes everything, "
+                        + "also the heap the JVM has touched, so it is noisy). Both implementations keep the connections "
+                        + "alive with heartbeats: the task protocol PINGs every %d s with a %d s timeout on both sides; "
+                        + "gRPC sends HTTP/2 keep-alive PINGs every %d s (its shortest allowed interval) on both sides, "
+                        + "with or without calls; `directExecutor()` on both gRPC sides. The connections are then held "
+                        + "idle for %d s (more than twice the task protocol's heartbeat timeout, so only the heartbeats "
+                        + "keep them), measured, and finally every connection runs one echo task.",
+                ScaleSideMain.HEARTBEAT_INTERVAL.toSeconds(),
+                ScaleSideMain.HEARTBEAT_TIMEOUT.toSeconds(),
+                ScaleSideMain.GRPC_KEEPALIVE_SECONDS,
+                holdSeconds);
         out.line("");
         out.line("| per connection | TaskClient / TaskServer | gRPC | ratio |");
         out.line("| --- | ---: | ---: | ---: |");
@@ -92,36 +103,48 @@ public final class TransportScaleMain {
         out.line("");
         out.line("| for all %,d | TaskClient / TaskServer | gRPC |", n);
         out.line("| --- | ---: | ---: |");
-        out.line("| threads added, client JVM | %d | %d |", t.client().delta().get("threads"),
-                g.client().delta().get("threads"));
-        out.line("| threads added, server JVM | %d | %d |", t.server().delta().get("threads"),
-                g.server().delta().get("threads"));
+        out.line(
+                "| threads added, client JVM | %d | %d |",
+                t.client().delta().get("threads"), g.client().delta().get("threads"));
+        out.line(
+                "| threads added, server JVM | %d | %d |",
+                t.server().delta().get("threads"), g.server().delta().get("threads"));
         out.line("| time to connect all (64 at a time) | %.1f s | %.1f s |", t.connectMs() / 1e3, g.connectMs() / 1e3);
-        out.line("| connects that failed under the load and were made again (at most 3 times each) | %d | %d |",
+        out.line(
+                "| connects that failed under the load and were made again (at most 3 times each) | %d | %d |",
                 t.connectRetries(), g.connectRetries());
-        out.line("| connections lost during the %d s idle hold | %d | %d |", holdSeconds, t.lostDuringHold(),
-                g.lostDuringHold());
-        out.line("| alive after the hold, client / server | %d / %d | %d / %d |", t.aliveClient(), t.aliveServer(),
-                g.aliveClient(), g.aliveServer());
+        out.line(
+                "| connections lost during the %d s idle hold | %d | %d |",
+                holdSeconds, t.lostDuringHold(), g.lostDuringHold());
+        out.line(
+                "| alive after the hold, client / server | %d / %d | %d / %d |",
+                t.aliveClient(), t.aliveServer(), g.aliveClient(), g.aliveServer());
         out.line("| answered one task each after the hold | %d | %d |", t.verified(), g.verified());
         out.line("");
         for (Run r : new Run[] {t, g}) {
             String name = r == t ? "TaskClient / TaskServer" : "gRPC";
-            out.line("Where the heap goes, %s (class histogram after the hold minus the baseline, per connection; "
-                    + "top classes):", name);
+            out.line(
+                    "Where the heap goes, %s (class histogram after the hold minus the baseline, per connection; "
+                            + "top classes):",
+                    name);
             out.line("");
             out.line("| side | class | instances | bytes |");
             out.line("| --- | --- | ---: | ---: |");
             for (Side s : new Side[] {r.client(), r.server()}) {
                 for (String[] c : s.classes().subList(0, Math.min(8, s.classes().size()))) {
-                    out.line("| %s | `%s` | %.2f | %.1f |", s == r.client() ? "client" : "server", c[0],
-                            Long.parseLong(c[1]) / (double) n, Long.parseLong(c[2]) / (double) n);
+                    out.line(
+                            "| %s | `%s` | %.2f | %.1f |",
+                            s == r.client() ? "client" : "server",
+                            c[0],
+                            Long.parseLong(c[1]) / (double) n,
+                            Long.parseLong(c[2]) / (double) n);
                 }
             }
             out.line("");
         }
         double ratio = t.memoryPerConnection() / g.memoryPerConnection();
-        long threads = Math.max(t.client().delta().get("threads"), t.server().delta().get("threads"));
+        long threads =
+                Math.max(t.client().delta().get("threads"), t.server().delta().get("threads"));
         boolean met = ratio <= 0.5 && threads < 16 && t.healthy();
         StringBuilder why = new StringBuilder();
         if (ratio > 0.5) {
@@ -131,27 +154,41 @@ public final class TransportScaleMain {
             why.append(Results.fmt("%d threads added; ", threads));
         }
         if (!t.healthy()) {
-            why.append(Results.fmt("%d lost, %d / %d alive, %d answered; ", t.lostDuringHold(), t.aliveClient(),
-                    t.aliveServer(), t.verified()));
+            why.append(Results.fmt(
+                    "%d lost, %d / %d alive, %d answered; ",
+                    t.lostDuringHold(), t.aliveClient(), t.aliveServer(), t.verified()));
         }
-        out.target("3b", Results.fmt("%,d idle TaskClients to one TaskServer: heap + direct per connection (both "
-                + "sides) at most 0.5x gRPC's, no thread per connection, heartbeats kept", n),
-                Results.fmt("%.0f B vs gRPC %.0f B = %.2fx; %d threads added (client %d, server %d); %d lost, all %s "
-                        + "answered after %d s idle", t.memoryPerConnection(), g.memoryPerConnection(), ratio,
+        out.target(
+                "3b",
+                Results.fmt(
+                        "%,d idle TaskClients to one TaskServer: heap + direct per connection (both "
+                                + "sides) at most 0.5x gRPC's, no thread per connection, heartbeats kept",
+                        n),
+                Results.fmt(
+                        "%.0f B vs gRPC %.0f B = %.2fx; %d threads added (client %d, server %d); %d lost, all %s "
+                                + "answered after %d s idle",
+                        t.memoryPerConnection(),
+                        g.memoryPerConnection(),
+                        ratio,
                         t.client().delta().get("threads") + t.server().delta().get("threads"),
-                        t.client().delta().get("threads"), t.server().delta().get("threads"), t.lostDuringHold(),
+                        t.client().delta().get("threads"),
+                        t.server().delta().get("threads"),
+                        t.lostDuringHold(),
                         t.verified() == n ? Results.fmt("%,d", n) : Results.fmt("but %d of %,d", n - t.verified(), n),
                         holdSeconds),
-                met, why.toString().replaceAll("; $", ""));
-        out.metric("memory", Results.fmt("%.0f B vs gRPC %.0f B = %.2fx", t.memoryPerConnection(),
-                g.memoryPerConnection(), ratio));
+                met,
+                why.toString().replaceAll("; $", ""));
+        out.metric(
+                "memory",
+                Results.fmt("%.0f B vs gRPC %.0f B = %.2fx", t.memoryPerConnection(), g.memoryPerConnection(), ratio));
         out.write();
         System.exit(0);
     }
 
     private static void row(Results out, String name, double tasks, double grpc) {
-        out.line("| %s | %,.0f | %,.0f | %s |", name, tasks + 0.0, grpc + 0.0,
-                Math.abs(grpc) < 1 ? "" : Results.fmt("%.2f", tasks / grpc));
+        out.line(
+                "| %s | %,.0f | %,.0f | %s |",
+                name, tasks + 0.0, grpc + 0.0, Math.abs(grpc) < 1 ? "" : Results.fmt("%.2f", tasks / grpc));
     }
 
     private static Run run(String impl, int n, int holdSeconds) throws Exception {
@@ -168,21 +205,33 @@ public final class TransportScaleMain {
             client.send("baseline");
             client.await("BASELINE", 60);
             client.send("connect");
-            String[] connected = client.await("CONNECTED ", 400).substring(10).trim().split(" ");
+            String[] connected =
+                    client.await("CONNECTED ", 400).substring(10).trim().split(" ");
             long connectMs = Long.parseLong(connected[0]);
             int retries = Integer.parseInt(connected[1]);
             client.send("hold " + holdSeconds);
-            Map<String, Long> held = MemoryProbe.parse(client.await("HELD ", holdSeconds + 60).substring(5));
+            Map<String, Long> held =
+                    MemoryProbe.parse(client.await("HELD ", holdSeconds + 60).substring(5));
             Side clientSide = measure(client);
             Side serverSide = measure(server);
             client.send("verify");
-            int verified = Integer.parseInt(client.await("VERIFIED ", 120).substring(9).trim());
+            int verified =
+                    Integer.parseInt(client.await("VERIFIED ", 120).substring(9).trim());
             client.send("stop");
             client.await("STOPPED", 60);
             server.send("stop");
             server.await("STOPPED", 60);
-            return new Run(impl, n, connectMs, retries, (int) (long) held.get("lost"), (int) (long) held.get("alive"),
-                    (int) (long) serverSide.delta().get("alive"), verified, clientSide, serverSide);
+            return new Run(
+                    impl,
+                    n,
+                    connectMs,
+                    retries,
+                    (int) (long) held.get("lost"),
+                    (int) (long) held.get("alive"),
+                    (int) (long) serverSide.delta().get("alive"),
+                    verified,
+                    clientSide,
+                    serverSide);
         } finally {
             client.kill();
             server.kill();
@@ -213,18 +262,20 @@ public final class TransportScaleMain {
             this.process = process;
             this.name = name;
             this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // the child is gone
-                }
-                lines.add("EOF");
-            }, "reader-" + name);
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = r.readLine()) != null) {
+                                lines.add(line);
+                            }
+                        } catch (IOException ignored) {
+                            // the child is gone
+                        }
+                        lines.add("EOF");
+                    },
+                    "reader-" + name);
             reader.setDaemon(true);
             reader.start();
         }
@@ -239,7 +290,9 @@ public final class TransportScaleMain {
             command.add(System.getProperty("java.class.path"));
             command.add(ScaleSideMain.class.getName());
             command.addAll(List.of(args));
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
             return new Child(p, args[0] + "-" + args[1]);
         }
 

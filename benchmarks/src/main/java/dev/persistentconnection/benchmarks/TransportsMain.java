@@ -54,8 +54,7 @@ import java.util.function.Consumer;
 public final class TransportsMain {
     private static final String PAYLOAD = "x".repeat(64);
 
-    private TransportsMain() {
-    }
+    private TransportsMain() {}
 
     /** One client under test: opens, then sends texts; every echo goes to the consumer given at open. */
     private interface Client extends AutoCloseable {
@@ -72,8 +71,8 @@ public final class TransportsMain {
         long warmupMs = Long.parseLong(Results.option(args, "--warmup-ms", "3000"));
         long windowMs = Long.parseLong(Results.option(args, "--window-ms", "2000"));
         int windows = Integer.parseInt(Results.option(args, "--windows", "3"));
-        EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("echo-server", true),
-                NioIoHandler.newFactory());
+        EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("echo-server", true), NioIoHandler.newFactory());
         try {
             Channel lineServer = lineEchoServer(serverGroup);
             Channel wsServer = webSocketEchoServer(serverGroup);
@@ -82,19 +81,30 @@ public final class TransportsMain {
 
             results.line("## 8. WebSocket and TCP (line) echo: zero-code transports vs the bare clients");
             results.line("");
-            results.line("One connection per client, %d messages of %d characters in flight, each echo answered by the "
-                    + "next message; the servers are Netty echo servers on 127.0.0.1 (one I/O thread), the same for "
-                    + "both clients of a transport. Warm-up %d ms, then %d windows of %d ms, alternating the clients "
-                    + "window by window; throughput is the median window, p99 is over every echo of every window.",
+            results.line(
+                    "One connection per client, %d messages of %d characters in flight, each echo answered by the "
+                            + "next message; the servers are Netty echo servers on 127.0.0.1 (one I/O thread), the same for "
+                            + "both clients of a transport. Warm-up %d ms, then %d windows of %d ms, alternating the clients "
+                            + "window by window; throughput is the median window, p99 is over every echo of every window.",
                     window, PAYLOAD.length(), warmupMs, windows, windowMs);
             results.line("");
             results.line("| transport | client | messages/s (median, min..max) | p50 us | p99 us |");
             results.line("| --- | --- | --- | --- | --- |");
-            Measured[] ws = compare(onEcho -> zeroCodeWebSocket(wsUri, onEcho), onEcho -> bareWebSocket(wsUri, onEcho), window, warmupMs,
-                    windowMs, windows);
+            Measured[] ws = compare(
+                    onEcho -> zeroCodeWebSocket(wsUri, onEcho),
+                    onEcho -> bareWebSocket(wsUri, onEcho),
+                    window,
+                    warmupMs,
+                    windowMs,
+                    windows);
             Measured zeroWs = ws[0];
             Measured bareWs = ws[1];
-            Measured[] tcp = compare(onEcho -> zeroCodeTcp(linePort, onEcho), onEcho -> bareNetty(linePort, onEcho), window, warmupMs, windowMs,
+            Measured[] tcp = compare(
+                    onEcho -> zeroCodeTcp(linePort, onEcho),
+                    onEcho -> bareNetty(linePort, onEcho),
+                    window,
+                    warmupMs,
+                    windowMs,
                     windows);
             Measured zeroTcp = tcp[0];
             Measured bareTcp = tcp[1];
@@ -107,27 +117,44 @@ public final class TransportsMain {
             double wsP99 = (double) zeroWs.p99 / bareWs.p99;
             double tcpThroughput = zeroTcp.throughput() / bareTcp.throughput();
             double tcpP99 = (double) zeroTcp.p99 / bareTcp.p99;
-            results.line("Ratios, zero-code / bare: WebSocket throughput %.2fx, p99 %.2fx; TCP throughput %.2fx, p99 %.2fx.",
+            results.line(
+                    "Ratios, zero-code / bare: WebSocket throughput %.2fx, p99 %.2fx; TCP throughput %.2fx, p99 %.2fx.",
                     wsThroughput, wsP99, tcpThroughput, tcpP99);
-            results.target("8a", "zero-code WebSocket >= 0.9x the bare JDK client's messages/s",
-                    Results.fmt("%.2fx", wsThroughput), wsThroughput >= 0.9, "");
-            results.target("8b", "zero-code WebSocket p99 <= 1.2x the bare JDK client's",
-                    Results.fmt("%.2fx", wsP99), wsP99 <= 1.2, "");
-            results.target("8c", "zero-code TCP line >= 0.9x bare Netty's messages/s",
-                    Results.fmt("%.2fx", tcpThroughput), tcpThroughput >= 0.9, "");
-            results.target("8d", "zero-code TCP line p99 <= 1.2x bare Netty's",
-                    Results.fmt("%.2fx", tcpP99), tcpP99 <= 1.2, "");
+            results.target(
+                    "8a",
+                    "zero-code WebSocket >= 0.9x the bare JDK client's messages/s",
+                    Results.fmt("%.2fx", wsThroughput),
+                    wsThroughput >= 0.9,
+                    "");
+            results.target(
+                    "8b",
+                    "zero-code WebSocket p99 <= 1.2x the bare JDK client's",
+                    Results.fmt("%.2fx", wsP99),
+                    wsP99 <= 1.2,
+                    "");
+            results.target(
+                    "8c",
+                    "zero-code TCP line >= 0.9x bare Netty's messages/s",
+                    Results.fmt("%.2fx", tcpThroughput),
+                    tcpThroughput >= 0.9,
+                    "");
+            results.target(
+                    "8d",
+                    "zero-code TCP line p99 <= 1.2x bare Netty's",
+                    Results.fmt("%.2fx", tcpP99),
+                    tcpP99 <= 1.2,
+                    "");
             results.write();
             lineServer.close().syncUninterruptibly();
             wsServer.close().syncUninterruptibly();
-        }
-        finally {
+        } finally {
             serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
     private static void row(Results results, String transport, String client, Measured m) {
-        results.line("| %s | %s | %s | %d | %d |", transport, client, Results.spread(m.perSecond, "%.0f"), m.p50, m.p99);
+        results.line(
+                "| %s | %s | %s | %d | %d |", transport, client, Results.spread(m.perSecond, "%.0f"), m.p50, m.p99);
     }
 
     /** Throughput per window and the latency quantiles over every echo. */
@@ -138,8 +165,9 @@ public final class TransportsMain {
     }
 
     /** Opens both clients, warms both up, then alternates measuring windows so that drift hits both alike. */
-    private static Measured[] compare(ClientFactory first, ClientFactory second, int window, long warmupMs,
-            long windowMs, int windows) throws Exception {
+    private static Measured[] compare(
+            ClientFactory first, ClientFactory second, int window, long warmupMs, long windowMs, int windows)
+            throws Exception {
         Loop a = new Loop(first, window);
         Loop b = new Loop(second, window);
         try {
@@ -154,8 +182,7 @@ public final class TransportsMain {
                 rb[i] = b.run(windowMs, true);
             }
             return new Measured[] {a.measured(ra), b.measured(rb)};
-        }
-        finally {
+        } finally {
             a.close();
             b.close();
         }
@@ -242,7 +269,9 @@ public final class TransportsMain {
         Measured measured(double[] perSecond) {
             long[] sorted = Arrays.copyOf(latencies, latencyCount);
             Arrays.sort(sorted);
-            return new Measured(perSecond, Results.quantile(sorted, sorted.length, 0.5) / 1000,
+            return new Measured(
+                    perSecond,
+                    Results.quantile(sorted, sorted.length, 0.5) / 1000,
                     Results.quantile(sorted, sorted.length, 0.99) / 1000);
         }
 
@@ -258,10 +287,13 @@ public final class TransportsMain {
     /** What the starter builds for {@code websocket.uri} (pings off, so that both clients send the same frames). */
     private static Client zeroCodeWebSocket(URI uri, Consumer<String> onEcho) throws Exception {
         MessageHandler handler = (session, message) -> onEcho.accept(message.text());
-        WebSocketConnector connector = WebSocketConnector.builder(handler).name("bench").pingInterval(Duration.ZERO)
+        WebSocketConnector connector = WebSocketConnector.builder(handler)
+                .name("bench")
+                .pingInterval(Duration.ZERO)
                 .build();
-        PersistentConnection<URI, WebSocketSession> connection = PersistentConnection.builder("bench",
-                AddressSuppliers.fixed(uri), connector, MessageSession.<WebSocketSession>lifecycle()).build();
+        PersistentConnection<URI, WebSocketSession> connection = PersistentConnection.builder(
+                        "bench", AddressSuppliers.fixed(uri), connector, MessageSession.<WebSocketSession>lifecycle())
+                .build();
         WebSocketSession session = connection.connected().get(30, TimeUnit.SECONDS);
         return new Client() {
             @Override
@@ -280,10 +312,16 @@ public final class TransportsMain {
     /** What the starter builds for {@code tcp.addresses} with {@code framing: line}. */
     private static Client zeroCodeTcp(int port, Consumer<String> onEcho) throws Exception {
         MessageHandler handler = (session, message) -> onEcho.accept(message.text());
-        TcpConnector connector = TcpConnector.builder(handler).name("bench").framing(Framing.line()).build();
-        PersistentConnection<InetSocketAddress, TcpSession> connection = PersistentConnection.builder("bench",
-                AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)), connector,
-                MessageSession.<TcpSession>lifecycle()).build();
+        TcpConnector connector = TcpConnector.builder(handler)
+                .name("bench")
+                .framing(Framing.line())
+                .build();
+        PersistentConnection<InetSocketAddress, TcpSession> connection = PersistentConnection.builder(
+                        "bench",
+                        AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)),
+                        connector,
+                        MessageSession.<TcpSession>lifecycle())
+                .build();
         TcpSession session = connection.connected().get(30, TimeUnit.SECONDS);
         return new Client() {
             @Override
@@ -306,21 +344,23 @@ public final class TransportsMain {
     private static Client bareWebSocket(URI uri, Consumer<String> onEcho) throws Exception {
         ExecutorService threads = Executors.newCachedThreadPool(new DefaultThreadFactory("bare-ws", true));
         HttpClient http = HttpClient.newBuilder().executor(threads).build();
-        WebSocket socket = http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
+        WebSocket socket = http.newWebSocketBuilder()
+                .buildAsync(uri, new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
 
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    String whole = text.toString();
-                    text.setLength(0);
-                    onEcho.accept(whole);
-                }
-                webSocket.request(1);
-                return null;
-            }
-        }).get(30, TimeUnit.SECONDS);
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            String whole = text.toString();
+                            text.setLength(0);
+                            onEcho.accept(whole);
+                        }
+                        webSocket.request(1);
+                        return null;
+                    }
+                })
+                .get(30, TimeUnit.SECONDS);
         return new Client() {
             private CompletableFuture<WebSocket> last = CompletableFuture.completedFuture(socket);
 
@@ -340,9 +380,11 @@ public final class TransportsMain {
 
     /** Bare Netty: a line decoder and a handler, writeAndFlush per line. */
     private static Client bareNetty(int port, Consumer<String> onEcho) throws Exception {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bare-netty", true),
-                NioIoHandler.newFactory());
-        Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("bare-netty", true), NioIoHandler.newFactory());
+        Channel channel = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -357,7 +399,10 @@ public final class TransportsMain {
                             }
                         });
                     }
-                }).connect("127.0.0.1", port).sync().channel();
+                })
+                .connect("127.0.0.1", port)
+                .sync()
+                .channel();
         return new Client() {
             @Override
             public void send(String text) {
@@ -378,52 +423,66 @@ public final class TransportsMain {
     // ---- the servers
 
     private static Channel lineEchoServer(EventLoopGroup group) throws InterruptedException {
-        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LineBasedFrameDecoder(1 << 20, false, true),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        ctx.write(msg); // the line with its delimiter
-                                    }
+                        ch.pipeline()
+                                .addLast(
+                                        new LineBasedFrameDecoder(1 << 20, false, true),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                                ctx.write(msg); // the line with its delimiter
+                                            }
 
-                                    @Override
-                                    public void channelReadComplete(ChannelHandlerContext ctx) {
-                                        ctx.flush();
-                                    }
-                                });
+                                            @Override
+                                            public void channelReadComplete(ChannelHandlerContext ctx) {
+                                                ctx.flush();
+                                            }
+                                        });
                     }
-                }).bind("127.0.0.1", 0).sync().channel();
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
     }
 
     private static Channel webSocketEchoServer(EventLoopGroup group) throws InterruptedException {
-        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 16),
-                                new WebSocketServerProtocolHandler("/ws", null, false, 1 << 20),
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        if (msg instanceof TextWebSocketFrame frame) {
-                                            ctx.write(frame); // echoed as it came
-                                        }
-                                        else {
-                                            ctx.fireChannelRead(msg);
-                                        }
-                                    }
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(1 << 16),
+                                        new WebSocketServerProtocolHandler("/ws", null, false, 1 << 20),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                                if (msg instanceof TextWebSocketFrame frame) {
+                                                    ctx.write(frame); // echoed as it came
+                                                } else {
+                                                    ctx.fireChannelRead(msg);
+                                                }
+                                            }
 
-                                    @Override
-                                    public void channelReadComplete(ChannelHandlerContext ctx) {
-                                        ctx.flush();
-                                    }
-                                });
+                                            @Override
+                                            public void channelReadComplete(ChannelHandlerContext ctx) {
+                                                ctx.flush();
+                                            }
+                                        });
                     }
-                }).bind("127.0.0.1", 0).sync().channel();
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
     }
 }

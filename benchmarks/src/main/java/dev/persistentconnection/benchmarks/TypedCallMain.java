@@ -1,19 +1,5 @@
 package dev.persistentconnection.benchmarks;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
-
 import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.spring.client.TaskDeadlineTimer;
@@ -37,9 +23,20 @@ import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandle
 import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
 import io.micrometer.tracing.propagation.Propagator;
 import io.micrometer.tracing.test.simple.SimpleTracer;
-import tools.jackson.databind.json.JsonMapper;
-
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Part 7: typed calls. One connection, 64 calls in flight (closed loop), client and server in this JVM on
@@ -55,8 +52,7 @@ public final class TypedCallMain {
     static final int TYPED = 2;
     static final int IN_FLIGHT = 64;
 
-    public record Order(String symbol, int quantity, long priceCents, String account) {
-    }
+    public record Order(String symbol, int quantity, long priceCents, String account) {}
 
     @TaskController
     public static class Orders {
@@ -66,8 +62,7 @@ public final class TypedCallMain {
         }
     }
 
-    record Round(double perSecond, double cpuMicrosPerTask) {
-    }
+    record Round(double perSecond, double cpuMicrosPerTask) {}
 
     public static void main(String[] args) throws Exception {
         Results out = Results.open(args, "7-typed-calls");
@@ -87,10 +82,12 @@ public final class TypedCallMain {
                 Setup traced = new Setup(codec, observed)) {
             Map<String, Supplier<CompletableFuture<?>>> calls = new LinkedHashMap<>();
             calls.put("raw byte[] submit", () -> plain.client.submit(RAW, orderJson));
-            calls.put("typed JSON call", () -> plain.template.callAsync(TYPED, order, Order.class,
-                    Duration.ofSeconds(30)));
-            calls.put("typed JSON call, observed and traced", () -> traced.template.callAsync(TYPED, order,
-                    Order.class, Duration.ofSeconds(30)));
+            calls.put(
+                    "typed JSON call",
+                    () -> plain.template.callAsync(TYPED, order, Order.class, Duration.ofSeconds(30)));
+            calls.put(
+                    "typed JSON call, observed and traced",
+                    () -> traced.template.callAsync(TYPED, order, Order.class, Duration.ofSeconds(30)));
             for (Map.Entry<String, Supplier<CompletableFuture<?>>> call : calls.entrySet()) {
                 run(call.getValue(), warmupMs, tracer);
                 results.put(call.getKey(), new Round[rounds]);
@@ -104,14 +101,15 @@ public final class TypedCallMain {
 
         out.line("## 7. Typed calls and observation");
         out.line("");
-        out.line("One connection, %d calls in flight, client and server in one JVM on 127.0.0.1; payload a JSON "
-                + "order of %d bytes (`%s`). The raw submit sends those bytes and the server's handler echoes them; "
-                + "the typed call encodes the record with the JSON mapper, the server's `@TaskMapping` method gets "
-                + "it decoded and returns it, and the client decodes the answer. Observed: an observation per call "
-                + "and per task with Micrometer Tracing's handlers and a `SimpleTracer` (spans kept in memory, trace "
-                + "context sent in the task metadata). %d rounds of %d ms each, in turns, after %d ms of warm-up "
-                + "each; CPU is the process's (client and server together) per task.", IN_FLIGHT,
-                orderJson.length, new String(orderJson, StandardCharsets.UTF_8), rounds, roundMs, warmupMs);
+        out.line(
+                "One connection, %d calls in flight, client and server in one JVM on 127.0.0.1; payload a JSON "
+                        + "order of %d bytes (`%s`). The raw submit sends those bytes and the server's handler echoes them; "
+                        + "the typed call encodes the record with the JSON mapper, the server's `@TaskMapping` method gets "
+                        + "it decoded and returns it, and the client decodes the answer. Observed: an observation per call "
+                        + "and per task with Micrometer Tracing's handlers and a `SimpleTracer` (spans kept in memory, trace "
+                        + "context sent in the task metadata). %d rounds of %d ms each, in turns, after %d ms of warm-up "
+                        + "each; CPU is the process's (client and server together) per task.",
+                IN_FLIGHT, orderJson.length, new String(orderJson, StandardCharsets.UTF_8), rounds, roundMs, warmupMs);
         out.line("");
         out.line("| call | tasks/s (median of rounds) | spread | CPU per task (median) |");
         out.line("| --- | --- | --- | --- |");
@@ -126,8 +124,9 @@ public final class TypedCallMain {
             }
             rates.put(e.getKey(), rate);
             cpus.put(e.getKey(), cpu);
-            out.line("| %s | %.0f | %s | %.1f us |", e.getKey(), Results.median(rate), Results.spread(rate, "%.0f"),
-                    Results.median(cpu));
+            out.line(
+                    "| %s | %.0f | %s | %.1f us |",
+                    e.getKey(), Results.median(rate), Results.spread(rate, "%.0f"), Results.median(cpu));
         }
         double raw = Results.median(rates.get("raw byte[] submit"));
         double typed = Results.median(rates.get("typed JSON call"));
@@ -137,10 +136,18 @@ public final class TypedCallMain {
         double overhead = observedCpu / typedCpu - 1;
         out.line("");
         out.line("Typed/raw throughput: %.2fx. Observation CPU overhead per task: %+.1f %%.", ratio, overhead * 100);
-        out.target("7a", "typed JSON call >= 0.8x the raw byte[] submit's throughput", String.format("%.2fx", ratio),
-                ratio >= 0.8, "same run, same connection settings");
-        out.target("7b", "observation overhead < 15 % CPU per task", String.format("%+.1f %%", overhead * 100),
-                overhead < 0.15, "observed and traced vs unobserved typed call, same run");
+        out.target(
+                "7a",
+                "typed JSON call >= 0.8x the raw byte[] submit's throughput",
+                String.format("%.2fx", ratio),
+                ratio >= 0.8,
+                "same run, same connection settings");
+        out.target(
+                "7b",
+                "observation overhead < 15 % CPU per task",
+                String.format("%+.1f %%", overhead * 100),
+                overhead < 0.15,
+                "observed and traced vs unobserved typed call, same run");
         out.write();
     }
 
@@ -200,15 +207,20 @@ public final class TypedCallMain {
                     return tracer.spanBuilder();
                 }
                 String[] ids = value.split("-", 2);
-                return tracer.spanBuilder().setParent(
-                        tracer.traceContextBuilder().traceId(ids[0]).spanId(ids[1]).sampled(true).build());
+                return tracer.spanBuilder()
+                        .setParent(tracer.traceContextBuilder()
+                                .traceId(ids[0])
+                                .spanId(ids[1])
+                                .sampled(true)
+                                .build());
             }
         };
         ObservationRegistry registry = ObservationRegistry.create();
-        registry.observationConfig().observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
-                new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
-                new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
-                new DefaultTracingObservationHandler(tracer)));
+        registry.observationConfig()
+                .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
+                        new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
+                        new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
+                        new DefaultTracingObservationHandler(tracer)));
         return registry;
     }
 
@@ -224,19 +236,22 @@ public final class TypedCallMain {
         Setup(JsonTaskPayloadCodec codec, ObservationRegistry observations) throws Exception {
             DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
             beans.registerSingleton("orders", new Orders());
-            Map<Integer, TaskHandlerMethod> handlers = TaskHandlerMethods.detect(beans, codec, List.of(),
-                    observations, new TaskServerMeters());
+            Map<Integer, TaskHandlerMethod> handlers =
+                    TaskHandlerMethods.detect(beans, codec, List.of(), observations, new TaskServerMeters());
             server = TaskServer.builder().port(0).build();
             server.register(RAW, TaskHandler.of(payload -> payload), "raw");
             handlers.forEach((code, handler) -> server.register(code, handler, handler.name()));
             server.start();
             connector = TaskClients.connector();
-            connection = PersistentConnection.builder("bench",
-                    AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", server.port())), connector,
-                    TaskClients.lifecycle()).build();
+            connection = PersistentConnection.builder(
+                            "bench",
+                            AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", server.port())),
+                            connector,
+                            TaskClients.lifecycle())
+                    .build();
             client = connection.connected().get(10, TimeUnit.SECONDS);
-            template = new TaskTemplate("bench", connection, codec, Duration.ofSeconds(30), observations,
-                    timer.executor());
+            template = new TaskTemplate(
+                    "bench", connection, codec, Duration.ofSeconds(30), observations, timer.executor());
         }
 
         @Override
@@ -247,5 +262,4 @@ public final class TypedCallMain {
             server.stop();
         }
     }
-
 }

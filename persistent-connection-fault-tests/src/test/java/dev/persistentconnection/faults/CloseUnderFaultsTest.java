@@ -87,7 +87,8 @@ class CloseUnderFaultsTest {
         assertThat(rig.connector.attempts.get()).as("attempts after close").isEqualTo(attempts);
         assertThat(rig.grammar.violations()).isEmpty();
         assertThat(rig.lifecycle.closedTwice()).isEmpty();
-        assertThat(rig.connection.connectedOrFailedToConnect()).failsWithin(Duration.ofSeconds(1))
+        assertThat(rig.connection.connectedOrFailedToConnect())
+                .failsWithin(Duration.ofSeconds(1))
                 .withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(PersistentConnectionClosedException.class);
         System.out.printf("[close] %s in %d ms; events %s%n", phase, millis, rig.eventNames());
@@ -102,12 +103,13 @@ class CloseUnderFaultsTest {
         rig(Duration.ofMillis(200));
         rig.proxy.hang(true);
         rig.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> rig.proxy.accepted() == 1 && rig.connector.inFlight.get() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> rig.proxy.accepted() == 1 && rig.connector.inFlight.get() == 1);
         // close() waits for the attempt in flight (docs/SEMANTICS.md §11.3); the connect timeout bounds it.
         closeAndCheck(CONNECT_TIMEOUT.toMillis());
         assertThat(rig.connector.created).isEmpty();
-        assertThat(rig.eventNames()).containsExactly("Attempting_to_connect", "(Obtained_address)",
-                "(Failed_to_connect)");
+        assertThat(rig.eventNames())
+                .containsExactly("Attempting_to_connect", "(Obtained_address)", "(Failed_to_connect)");
     }
 
     @Test
@@ -119,15 +121,18 @@ class CloseUnderFaultsTest {
         for (int i = 0; i < 40; i++) {
             tasks.add(client.submit(ExecutingServer.ECHO, ExecutingServer.payload(i, 5_000)));
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> rig.server.executions().size() >= 8);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> rig.server.executions().size() >= 8);
         closeAndCheck(200);
         for (CompletableFuture<byte[]> t : tasks) {
-            assertThat(t).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+            assertThat(t)
+                    .failsWithin(Duration.ofSeconds(1))
+                    .withThrowableOfType(ExecutionException.class)
                     .withCauseInstanceOf(ConnectionLostException.class);
         }
         assertThat(rig.lifecycle.closeCalls.get(client).get()).isEqualTo(1);
-        assertThat(rig.eventNames()).containsExactly("Attempting_to_connect", "(Obtained_address)", "(Connected)",
-                "Disconnected");
+        assertThat(rig.eventNames())
+                .containsExactly("Attempting_to_connect", "(Obtained_address)", "(Connected)", "Disconnected");
     }
 
     @Test
@@ -136,12 +141,12 @@ class CloseUnderFaultsTest {
         rig(Duration.ofSeconds(30));
         rig.proxy.refuse();
         rig.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> rig.connection.state().phase()
-                == ConnectionState.Phase.WAITING_TO_RETRY);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> rig.connection.state().phase() == ConnectionState.Phase.WAITING_TO_RETRY);
         assertThat(rig.pendingTimers()).isEqualTo(1);
         closeAndCheck(100);
-        assertThat(rig.eventNames()).containsExactly("Attempting_to_connect", "(Obtained_address)",
-                "(Failed_to_connect)");
+        assertThat(rig.eventNames())
+                .containsExactly("Attempting_to_connect", "(Obtained_address)", "(Failed_to_connect)");
     }
 
     @Test
@@ -150,8 +155,8 @@ class CloseUnderFaultsTest {
         rig(Duration.ofSeconds(30));
         rig.server.crash();
         rig.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> rig.connection.state().phase()
-                == ConnectionState.Phase.WAITING_TO_RETRY);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> rig.connection.state().phase() == ConnectionState.Phase.WAITING_TO_RETRY);
         closeAndCheck(100);
     }
 
@@ -163,7 +168,9 @@ class CloseUnderFaultsTest {
         rig.proxy.stallAll(true, true);
         CompletableFuture<byte[]> task = client.submit(ExecutingServer.ECHO, ExecutingServer.payload(1, 0));
         closeAndCheck(200);
-        assertThat(task).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+        assertThat(task)
+                .failsWithin(Duration.ofSeconds(1))
+                .withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(ConnectionLostException.class);
     }
 
@@ -191,8 +198,11 @@ class CloseUnderFaultsTest {
         closeAndCheck(CONNECT_TIMEOUT.toMillis());
         load.stop();
         await().atMost(Duration.ofSeconds(5)).until(load.pending::isEmpty);
-        assertThat(load.count(Load.Outcome.OTHER) + load.count(Load.Outcome.WRONG_ANSWER)
-                + load.count(Load.Outcome.TIMEOUT)).as("unclear outcomes: " + load.errors).isZero();
+        assertThat(load.count(Load.Outcome.OTHER)
+                        + load.count(Load.Outcome.WRONG_ANSWER)
+                        + load.count(Load.Outcome.TIMEOUT))
+                .as("unclear outcomes: " + load.errors)
+                .isZero();
         assertThat(rig.server.executedMoreThanOnce()).isEmpty();
     }
 }

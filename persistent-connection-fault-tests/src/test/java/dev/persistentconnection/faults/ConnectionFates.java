@@ -61,12 +61,14 @@ final class ConnectionFates {
             return "proxy " + pair.tags();
         }
         String serverReason = session.closeReason().orElse("open");
-        if (serverReason.equals("server stopped") || serverReason.contains("grace period over")
+        if (serverReason.equals("server stopped")
+                || serverReason.contains("grace period over")
                 || serverReason.contains("heartbeat")) {
             return "server: " + serverReason.replaceAll("\\d+", "N");
         }
         TaskClient client = client(pair);
-        String clientReason = client == null ? "no client" : client.closeReason().orElse("open");
+        String clientReason =
+                client == null ? "no client" : client.closeReason().orElse("open");
         if (clientReason.contains("heartbeat")) {
             return "client: " + clientReason.replaceAll("\\d+", "N");
         }
@@ -78,7 +80,8 @@ final class ConnectionFates {
         FaultProxy.Pair pair = pair(session, remotePort);
         TaskClient client = client(pair);
         return "server side " + session + " closed: " + session.closeReason().orElse("open") + "; proxy " + pair
-                + "; client " + client + " closed: " + (client == null ? "?" : client.closeReason().orElse("open"));
+                + "; client " + client + " closed: "
+                + (client == null ? "?" : client.closeReason().orElse("open"));
     }
 
     /** Client ports and upstream ports that more than one proxy connection used. */

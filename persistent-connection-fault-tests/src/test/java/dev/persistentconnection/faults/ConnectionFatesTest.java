@@ -24,8 +24,10 @@ class ConnectionFatesTest {
 
     @Test
     void aReusedPortIsJoinedWithTheConnectionThatHeldItAtTheTime() throws Exception {
-        TaskClientOptions options = TaskClientOptions.builder().heartbeatInterval(Duration.ofMillis(150))
-                .heartbeatTimeout(Duration.ofSeconds(3)).build();
+        TaskClientOptions options = TaskClientOptions.builder()
+                .heartbeatInterval(Duration.ofMillis(150))
+                .heartbeatTimeout(Duration.ofSeconds(3))
+                .build();
         try (ExecutingServer server = new ExecutingServer(Duration.ofMillis(150), Duration.ofSeconds(3));
                 FaultProxy proxy = new FaultProxy(server.address());
                 TaskConnector connector = TaskClients.connector(options)) {
@@ -38,7 +40,10 @@ class ConnectionFatesTest {
             CompletableFuture<byte[]> lost = first.submit(ExecutingServer.ECHO, ExecutingServer.payload(1, 2_000));
             await().until(() -> server.executions().containsKey(1L));
             proxy.cutAll(Cut.RST);
-            assertThat(lost).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
+            assertThat(lost)
+                    .failsWithin(Duration.ofSeconds(10))
+                    .withThrowableThat()
+                    .havingCause()
                     .isInstanceOf(ConnectionLostException.class);
             first.closeFinished().get(10, TimeUnit.SECONDS);
 
@@ -51,9 +56,12 @@ class ConnectionFatesTest {
             assertThat(clean.remotePorts.get(0)).isEqualTo(cut.remotePorts.get(0));
 
             ConnectionFates fates = new ConnectionFates(proxy.connections(), created);
-            assertThat(fates.disruption(cut.connections.get(0), cut.remotePorts.get(0))).isEqualTo("proxy [cut-rst]");
-            assertThat(fates.client(fates.pair(cut.connections.get(0), cut.remotePorts.get(0)))).isSameAs(first);
-            assertThat(fates.disruption(clean.connections.get(0), clean.remotePorts.get(0))).isNull();
+            assertThat(fates.disruption(cut.connections.get(0), cut.remotePorts.get(0)))
+                    .isEqualTo("proxy [cut-rst]");
+            assertThat(fates.client(fates.pair(cut.connections.get(0), cut.remotePorts.get(0))))
+                    .isSameAs(first);
+            assertThat(fates.disruption(clean.connections.get(0), clean.remotePorts.get(0)))
+                    .isNull();
             assertThat(fates.client(fates.pair(clean.connections.get(0), clean.remotePorts.get(0))))
                     .isSameAs(second);
             second.close();

@@ -30,7 +30,13 @@ import java.util.function.Predicate;
  * Thread-safe; events of one connection arrive one at a time.
  */
 final class EventGrammar<C> {
-    private enum State { INIT, CYCLE, CONNECTED, DISCONNECTED, TERMINATED }
+    private enum State {
+        INIT,
+        CYCLE,
+        CONNECTED,
+        DISCONNECTED,
+        TERMINATED
+    }
 
     private final ConnectionLifecycle<C> lifecycle;
     private final Predicate<C> createdByConnector;
@@ -100,7 +106,10 @@ final class EventGrammar<C> {
             case CONNECTED -> {
                 if (event instanceof ConnectionEvent.Disconnected<?, ?>) {
                     if (!lifecycle.isClosed(current)
-                            || !lifecycle.closeFinished(current).toCompletableFuture().isDone()) {
+                            || !lifecycle
+                                    .closeFinished(current)
+                                    .toCompletableFuture()
+                                    .isDone()) {
                         violation("Disconnected while the connection is not closed: " + current);
                     }
                     state = State.DISCONNECTED;

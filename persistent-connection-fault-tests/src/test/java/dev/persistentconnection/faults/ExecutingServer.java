@@ -50,12 +50,11 @@ public final class ExecutingServer implements AutoCloseable {
     public ExecutingServer(Duration heartbeatInterval, Duration heartbeatTimeout) {
         this.heartbeatInterval = heartbeatInterval;
         this.heartbeatTimeout = heartbeatTimeout;
-        ThreadPoolExecutor p = new ThreadPoolExecutor(8, 8, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "exec-server-task-" + THREADS.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        ThreadPoolExecutor p = new ThreadPoolExecutor(8, 8, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "exec-server-task-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         p.prestartAllCoreThreads();
         this.pool = p;
         start();
@@ -98,24 +97,32 @@ public final class ExecutingServer implements AutoCloseable {
     }
 
     private TaskServer newServer() {
-        TaskServer s = TaskServer.builder().port(port).executor(pool).heartbeatInterval(heartbeatInterval)
-                .heartbeatTimeout(heartbeatTimeout).ioThreads(1).build();
-        s.register(ECHO, request -> {
-            byte[] payload = request.payload();
-            ByteBuffer b = ByteBuffer.wrap(payload);
-            long id = b.getLong();
-            int sleep = b.getInt();
-            Execution e = executions.computeIfAbsent(id, k -> new Execution());
-            e.remotePorts.add(((InetSocketAddress) request.client().remoteAddress()).getPort());
-            e.connections.add(request.client());
-            e.count.incrementAndGet();
-            return context -> {
-                if (sleep > 0) {
-                    Thread.sleep(sleep);
-                }
-                context.write(payload);
-            };
-        }, "echo");
+        TaskServer s = TaskServer.builder()
+                .port(port)
+                .executor(pool)
+                .heartbeatInterval(heartbeatInterval)
+                .heartbeatTimeout(heartbeatTimeout)
+                .ioThreads(1)
+                .build();
+        s.register(
+                ECHO,
+                request -> {
+                    byte[] payload = request.payload();
+                    ByteBuffer b = ByteBuffer.wrap(payload);
+                    long id = b.getLong();
+                    int sleep = b.getInt();
+                    Execution e = executions.computeIfAbsent(id, k -> new Execution());
+                    e.remotePorts.add(((InetSocketAddress) request.client().remoteAddress()).getPort());
+                    e.connections.add(request.client());
+                    e.count.incrementAndGet();
+                    return context -> {
+                        if (sleep > 0) {
+                            Thread.sleep(sleep);
+                        }
+                        context.write(payload);
+                    };
+                },
+                "echo");
         return s;
     }
 

@@ -39,7 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FaultProxy implements AutoCloseable {
 
     /** How {@link #cutAll} ends a connection. */
-    public enum Cut { RST, FIN }
+    public enum Cut {
+        RST,
+        FIN
+    }
 
     private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -191,7 +194,8 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Connections that ended with one of their sockets still open (a leak of the proxy's own); for reports. */
     public List<Pair> endedWithOpenSockets() {
-        return all.stream().filter(p -> p.isEnded() && (!p.down.isClosed() || (p.up != null && !p.up.isClosed())))
+        return all.stream()
+                .filter(p -> p.isEnded() && (!p.down.isClosed() || (p.up != null && !p.up.isClosed())))
                 .toList();
     }
 
@@ -332,6 +336,7 @@ public final class FaultProxy implements AutoCloseable {
         public volatile Instant upstreamOpenedAt;
         /** The upstream socket's local port (what the server sees as the client's port); -1 until connected. */
         public volatile int upstreamLocalPort = -1;
+
         private final Set<String> tags = ConcurrentHashMap.newKeySet();
         private final AtomicBoolean ended = new AtomicBoolean();
         private final AtomicInteger pumpsRunning = new AtomicInteger();

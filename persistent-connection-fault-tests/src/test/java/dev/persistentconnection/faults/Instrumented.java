@@ -22,8 +22,7 @@ import java.util.regex.Pattern;
 /** A connector and a lifecycle that record every connection they create and every close they are asked for. */
 final class Instrumented {
 
-    private Instrumented() {
-    }
+    private Instrumented() {}
 
     /** Wraps a {@link TaskConnector}: counts attempts, keeps every {@link TaskClient} it handed out. */
     static final class CountingConnector implements Connector<InetSocketAddress, TaskClient> {
@@ -31,6 +30,7 @@ final class Instrumented {
         final List<TaskClient> created = new CopyOnWriteArrayList<>();
         /** When each client was handed out (its handshake done). */
         final Map<TaskClient, Instant> createdAt = new ConcurrentHashMap<>();
+
         final AtomicLong attempts = new AtomicLong();
         final AtomicLong failures = new AtomicLong();
         final AtomicInteger inFlight = new AtomicInteger();

@@ -29,7 +29,15 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Load {
 
-    enum Outcome { SUCCESS, LOST, TIMEOUT, CANCELLED, REJECTED, WRONG_ANSWER, OTHER }
+    enum Outcome {
+        SUCCESS,
+        LOST,
+        TIMEOUT,
+        CANCELLED,
+        REJECTED,
+        WRONG_ANSWER,
+        OTHER
+    }
 
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -100,7 +108,10 @@ final class Load {
             if (last != null && last.isClosed() && random.nextInt(10) == 0) {
                 client = last; // a caller that kept a dead connection: must fail fast, not hang
             } else {
-                if (next == null || (next.isDone() && next.getNow(null) != null && next.getNow(null).isClosed())) {
+                if (next == null
+                        || (next.isDone()
+                                && next.getNow(null) != null
+                                && next.getNow(null).isClosed())) {
                     next = engine.connected();
                 }
                 try {
@@ -122,8 +133,8 @@ final class Load {
             last = client;
             long id = IDS.incrementAndGet();
             submitted.increment();
-            CompletableFuture<byte[]> f = client.submit(ExecutingServer.ECHO,
-                    ExecutingServer.payload(id, random.nextInt(4)));
+            CompletableFuture<byte[]> f =
+                    client.submit(ExecutingServer.ECHO, ExecutingServer.payload(id, random.nextInt(4)));
             pending.put(id, f);
             f.whenComplete((answer, error) -> {
                 Outcome o = classify(id, answer, error);

@@ -12,24 +12,43 @@ import java.util.stream.Stream;
 final class Resources {
 
     /** Threads that come and go with the JVM or the test framework, not with the code under test. */
-    private static final List<String> NOISE = List.of("C1 CompilerThread", "C2 CompilerThread", "Compiler",
-            "ForkJoinPool.commonPool-worker", "Common-Cleaner", "Attach Listener", "process reaper",
-            "awaitility", "junit-", "surefire-", "globalEventExecutor", "Notification Thread",
-            "Signal Dispatcher", "Reference Handler", "Finalizer", "main", "Monitor Deflation", "Service Thread",
-            "Sweeper", "JFR", "Java2D", "Catalina", "background-preinit", "ObjectCleanerThread", "Cleaner-",
+    private static final List<String> NOISE = List.of(
+            "C1 CompilerThread",
+            "C2 CompilerThread",
+            "Compiler",
+            "ForkJoinPool.commonPool-worker",
+            "Common-Cleaner",
+            "Attach Listener",
+            "process reaper",
+            "awaitility",
+            "junit-",
+            "surefire-",
+            "globalEventExecutor",
+            "Notification Thread",
+            "Signal Dispatcher",
+            "Reference Handler",
+            "Finalizer",
+            "main",
+            "Monitor Deflation",
+            "Service Thread",
+            "Sweeper",
+            "JFR",
+            "Java2D",
+            "Catalina",
+            "background-preinit",
+            "ObjectCleanerThread",
+            "Cleaner-",
             // Spring Cloud's host look-up at startup (on this module's class path for the catalog test only).
             "spring.cloud.inetutils");
 
-    private Resources() {
-    }
+    private Resources() {}
 
     /** Live threads of interest, name to count. */
     static TreeMap<String, Integer> threads() {
         TreeMap<String, Integer> names = new TreeMap<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.isAlive() && NOISE.stream().noneMatch(t.getName()::startsWith)) {
-                names.merge(t.getName().replaceAll("-\\d+$", "-N").replaceAll("-\\d+-N$", "-N-N"), 1,
-                        Integer::sum);
+                names.merge(t.getName().replaceAll("-\\d+$", "-N").replaceAll("-\\d+-N$", "-N-N"), 1, Integer::sum);
             }
         }
         return names;
@@ -57,7 +76,9 @@ final class Resources {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             s.forEach(p -> {
                 try {
-                    targets.put(Integer.parseInt(p.getFileName().toString()), Files.readSymbolicLink(p).toString());
+                    targets.put(
+                            Integer.parseInt(p.getFileName().toString()),
+                            Files.readSymbolicLink(p).toString());
                 } catch (IOException | NumberFormatException ignored) {
                     // closed meanwhile
                 }
@@ -84,12 +105,13 @@ final class Resources {
     static int sockets() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return (int) s.filter(p -> {
-                try {
-                    return Files.readSymbolicLink(p).toString().startsWith("socket:");
-                } catch (IOException e) {
-                    return false; // closed meanwhile
-                }
-            }).count();
+                        try {
+                            return Files.readSymbolicLink(p).toString().startsWith("socket:");
+                        } catch (IOException e) {
+                            return false; // closed meanwhile
+                        }
+                    })
+                    .count();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -98,16 +120,24 @@ final class Resources {
     /** The open sockets with their TCP entries from /proc/net (local, remote, state), for reports. */
     static List<String> socketDetails() {
         java.util.Map<String, String> byInode = new java.util.HashMap<>();
-        for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6", "/proc/self/net/udp",
-                "/proc/self/net/udp6", "/proc/self/net/raw", "/proc/self/net/raw6", "/proc/self/net/unix")) {
+        for (String table : List.of(
+                "/proc/self/net/tcp",
+                "/proc/self/net/tcp6",
+                "/proc/self/net/udp",
+                "/proc/self/net/udp6",
+                "/proc/self/net/raw",
+                "/proc/self/net/raw6",
+                "/proc/self/net/unix")) {
             try {
                 for (String line : Files.readAllLines(Path.of(table))) {
                     String[] f = line.trim().split("\\s+");
                     if (table.endsWith("unix") && f.length >= 7) {
                         byInode.put(f[6], "unix " + (f.length > 7 ? f[7] : ""));
                     } else if (f.length > 9 && f[0].endsWith(":")) {
-                        byInode.put(f[9], table.substring(table.lastIndexOf('/') + 1) + " " + port(f[1]) + "->"
-                                + port(f[2]) + " state " + f[3]);
+                        byInode.put(
+                                f[9],
+                                table.substring(table.lastIndexOf('/') + 1) + " " + port(f[1]) + "->" + port(f[2])
+                                        + " state " + f[3]);
                     }
                 }
             } catch (IOException | RuntimeException ignored) {
@@ -131,9 +161,12 @@ final class Resources {
                     String link = Files.readSymbolicLink(p).toString();
                     if (link.startsWith("socket:[")) {
                         String inode = link.substring(8, link.length() - 1);
-                        out.add(p.getFileName() + "=" + byInode.getOrDefault(inode, link
-                                + " (in no tcp/udp/raw/unix/netlink table: a TCP socket closed by the kernel (reset)"
-                                + " or never connected, with its fd still open)"));
+                        out.add(p.getFileName() + "="
+                                + byInode.getOrDefault(
+                                        inode,
+                                        link
+                                                + " (in no tcp/udp/raw/unix/netlink table: a TCP socket closed by the kernel (reset)"
+                                                + " or never connected, with its fd still open)"));
                     }
                 } catch (IOException ignored) {
                     // closed meanwhile

@@ -26,8 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class Rig implements AutoCloseable {
 
     /** An event and when it was delivered (System.nanoTime()). */
-    record Stamped(ConnectionEvent<InetSocketAddress, TaskClient> event, long nanos) {
-    }
+    record Stamped(ConnectionEvent<InetSocketAddress, TaskClient> event, long nanos) {}
 
     final ExecutingServer server;
     final FaultProxy proxy;
@@ -45,8 +44,12 @@ final class Rig implements AutoCloseable {
         this.retryDelay = retryDelay;
         server = new ExecutingServer(heartbeatInterval, heartbeatTimeout);
         proxy = new FaultProxy(server.address());
-        options = TaskClientOptions.builder().connectTimeout(connectTimeout).heartbeatInterval(heartbeatInterval)
-                .heartbeatTimeout(heartbeatTimeout).taskTimeout(Duration.ofSeconds(60)).build();
+        options = TaskClientOptions.builder()
+                .connectTimeout(connectTimeout)
+                .heartbeatInterval(heartbeatInterval)
+                .heartbeatTimeout(heartbeatTimeout)
+                .taskTimeout(Duration.ofSeconds(60))
+                .build();
         connector = new CountingConnector(TaskClients.connector(options));
         grammar = new EventGrammar<>(lifecycle, connector.created::contains);
         timers = new ScheduledThreadPoolExecutor(1, r -> {
@@ -83,9 +86,13 @@ final class Rig implements AutoCloseable {
     }
 
     List<String> eventNames() {
-        return events.stream().map(s -> s.event().toString().replaceAll("\\(Connected .*\\)", "(Connected)")
-                .replaceAll("\\(Failed_to_connect .*\\)", "(Failed_to_connect)")
-                .replaceAll("\\(Obtained_address .*\\)", "(Obtained_address)")).toList();
+        return events.stream()
+                .map(s -> s.event()
+                        .toString()
+                        .replaceAll("\\(Connected .*\\)", "(Connected)")
+                        .replaceAll("\\(Failed_to_connect .*\\)", "(Failed_to_connect)")
+                        .replaceAll("\\(Obtained_address .*\\)", "(Obtained_address)"))
+                .toList();
     }
 
     /** Timers scheduled and not run or cancelled yet. */
@@ -96,7 +103,11 @@ final class Rig implements AutoCloseable {
     @Override
     public void close() {
         if (connection != null) {
-            connection.closeAsync().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            connection
+                    .closeAsync()
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .exceptionally(e -> null)
+                    .join();
         }
         connector.delegate().close();
         proxy.close();

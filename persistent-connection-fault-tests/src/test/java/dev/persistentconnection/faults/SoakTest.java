@@ -68,8 +68,16 @@ class SoakTest {
     static final int BOUNDED_FAULTS = 220;
 
     enum Fault {
-        CUT_RST(14), CUT_FIN(14), REFUSE(10), HANG(10), LATENCY(14), STALL_BOTH(10), STALL_C2S(6), STALL_S2C(6),
-        SERVER_CRASH(8), SERVER_GRACEFUL_RESTART(8);
+        CUT_RST(14),
+        CUT_FIN(14),
+        REFUSE(10),
+        HANG(10),
+        LATENCY(14),
+        STALL_BOTH(10),
+        STALL_C2S(6),
+        STALL_S2C(6),
+        SERVER_CRASH(8),
+        SERVER_GRACEFUL_RESTART(8);
 
         final int weight;
 
@@ -80,15 +88,16 @@ class SoakTest {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class SoakApp {
-    }
+    static class SoakApp {}
 
     @Test
     void survivesAScheduleOfFaultsUnderLoad() {
         double minutes = Double.parseDouble(property("soak.minutes", "0"));
         long seed = Long.parseLong(property("soak.seed", String.valueOf(System.nanoTime())));
         Duration limit = Duration.ofSeconds(240 + (long) (minutes * 60 * 1.2));
-        assertTimeoutPreemptively(limit, () -> new Soak(seed, minutes).run(),
+        assertTimeoutPreemptively(
+                limit,
+                () -> new Soak(seed, minutes).run(),
                 "the soak (seed " + seed + ") did not finish within " + limit);
     }
 
@@ -105,6 +114,7 @@ class SoakTest {
         final double gapScale = Double.parseDouble(property("soak.gapScale", "1"));
         /** Scales how long a fault lasts ({@code soak.holdScale}, default 1: 50 to 300 ms). */
         final double holdScale = Double.parseDouble(property("soak.holdScale", "1"));
+
         final Random random;
         final List<String> failures = new ArrayList<>();
         final Map<String, Object> figures = new LinkedHashMap<>();
@@ -126,17 +136,21 @@ class SoakTest {
         }
 
         void run() throws Exception {
-            System.out.println("[soak] seed " + seed + (minutes > 0 ? ", " + minutes + " minutes" : ", bounded: "
-                    + BOUNDED_FAULTS + " faults") + " (replay with -Dsoak.seed=" + seed + ")");
+            System.out.println("[soak] seed " + seed
+                    + (minutes > 0 ? ", " + minutes + " minutes" : ", bounded: " + BOUNDED_FAULTS + " faults")
+                    + " (replay with -Dsoak.seed=" + seed + ")");
             TreeMap<String, Integer> threadsAtStart = Resources.threads();
             int socketsAtStart = Resources.tcpSockets();
             long started = System.nanoTime();
 
             server = new ExecutingServer(HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT);
             proxy = new FaultProxy(server.address());
-            grammar = new EventGrammar<>(lifecycle, c -> connector.get() != null && connector.get().created.contains(c));
+            grammar = new EventGrammar<>(
+                    lifecycle,
+                    c -> connector.get() != null && connector.get().created.contains(c));
             startApplication();
-            await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.UP));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> health.health().getStatus().equals(Status.UP));
 
             // Warm-up: every fault once, so that every class and lazily opened file is loaded before the baseline.
             Load warmUp = new Load(engine, seed, 4);
@@ -150,7 +164,8 @@ class SoakTest {
             awaitRecovery();
             load.stop();
             awaitDrained(load);
-            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.liveConnections() == 1 && server.numClients() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> proxy.liveConnections() == 1 && server.numClients() == 1);
             injected.clear();
             Thread.sleep(300);
 
@@ -180,8 +195,11 @@ class SoakTest {
             double scheduleSeconds = (lastFaultHealed - scheduleStart) / 1e9;
             long recoveryMillis = awaitRecovery();
             long bound = (long) (RETRY_DELAY.toMillis() * (1 + JITTER)) + HEARTBEAT_TIMEOUT.toMillis();
-            check(recoveryMillis <= bound + 500, "connection back " + recoveryMillis
-                    + " ms after the last fault, more than retry delay + heartbeat timeout (" + bound + " ms) + 500 ms");
+            check(
+                    recoveryMillis <= bound + 500,
+                    "connection back " + recoveryMillis
+                            + " ms after the last fault, more than retry delay + heartbeat timeout (" + bound
+                            + " ms) + 500 ms");
             check(health.health().getStatus().equals(Status.UP), "health not UP after recovery: " + health.health());
 
             load.stop();
@@ -189,17 +207,24 @@ class SoakTest {
             hung.forEach(h -> check(false, "hung future: " + h));
 
             // Leaks, at the same point as the baseline (connected, no load).
-            boolean settled = settle(() -> Resources.threads().equals(threadsBaseline) && Resources.fds() <= fdsBaseline
-                    && server.numClients() == 1 && proxy.liveConnections() == 1, Duration.ofSeconds(15));
+            boolean settled = settle(
+                    () -> Resources.threads().equals(threadsBaseline)
+                            && Resources.fds() <= fdsBaseline
+                            && server.numClients() == 1
+                            && proxy.liveConnections() == 1,
+                    Duration.ofSeconds(15));
             TreeMap<String, Integer> threadsEnd = Resources.threads();
             int fdsEnd = Resources.fds();
-            check(settled, "resources did not return to the baseline: threads " + threadsEnd + " vs " + threadsBaseline
-                    + ", fds " + fdsEnd + " vs " + fdsBaseline + " (new: " + Resources.newFds(fdTargetsBaseline)
-                    + ", sockets: " + Resources.socketDetails() + ", proxy pairs ended with a socket open: "
-                    + proxy.endedWithOpenSockets() + "), server clients " + server.numClients()
-                    + ", proxy connections " + proxy.liveConnections());
+            check(
+                    settled,
+                    "resources did not return to the baseline: threads " + threadsEnd + " vs " + threadsBaseline
+                            + ", fds " + fdsEnd + " vs " + fdsBaseline + " (new: " + Resources.newFds(fdTargetsBaseline)
+                            + ", sockets: " + Resources.socketDetails() + ", proxy pairs ended with a socket open: "
+                            + proxy.endedWithOpenSockets() + "), server clients " + server.numClients()
+                            + ", proxy connections " + proxy.liveConnections());
             List<TaskClient> created = connector.get().created;
-            long openClients = created.stream().filter(c -> !c.closeFinished().isDone()).count();
+            long openClients =
+                    created.stream().filter(c -> !c.closeFinished().isDone()).count();
             check(openClients == 1, openClients + " TaskClients open, expected only the current one");
 
             Verdict verdict = verify(load, warmUp);
@@ -211,26 +236,37 @@ class SoakTest {
             long closeMillis = (System.nanoTime() - closeStart) / 1_000_000;
             check(engine.closeFinished().isDone(), "closeFinished not done after the context closed");
             Thread.sleep(300);
-            check(grammar.eventsSince(marker).equals(List.of("Disconnected")),
+            check(
+                    grammar.eventsSince(marker).equals(List.of("Disconnected")),
                     "events after close: " + grammar.eventsSince(marker));
             grammar.terminated();
             Thread.sleep(300);
             check(grammar.violations().isEmpty(), "event grammar violations: " + grammar.violations());
             check(created.stream().allMatch(c -> c.closeFinished().isDone()), "a TaskClient is still open after close");
             check(lifecycle.closedTwice().isEmpty(), "closed more than once: " + lifecycle.closedTwice());
-            long closeCalls = lifecycle.closeCalls.values().stream().mapToInt(a -> a.get()).sum();
-            check(grammar.connectedCount() == created.size(), "Connected " + grammar.connectedCount()
-                    + " times, the connector created " + created.size() + " connections");
+            long closeCalls = lifecycle.closeCalls.values().stream()
+                    .mapToInt(a -> a.get())
+                    .sum();
+            check(
+                    grammar.connectedCount() == created.size(),
+                    "Connected " + grammar.connectedCount() + " times, the connector created " + created.size()
+                            + " connections");
 
             connector.get().delegate().close();
             proxy.close();
             server.close();
-            boolean released = settle(() -> Resources.threads().equals(withTimer(threadsAtStart))
-                    && Resources.tcpSockets() <= socketsAtStart, Duration.ofSeconds(15));
-            check(released, "after shutdown: threads " + Resources.threads() + " vs " + withTimer(threadsAtStart)
-                    + ", TCP sockets " + Resources.tcpSockets() + " vs " + socketsAtStart + ": " + Resources.socketDetails());
+            boolean released = settle(
+                    () -> Resources.threads().equals(withTimer(threadsAtStart))
+                            && Resources.tcpSockets() <= socketsAtStart,
+                    Duration.ofSeconds(15));
+            check(
+                    released,
+                    "after shutdown: threads " + Resources.threads() + " vs " + withTimer(threadsAtStart)
+                            + ", TCP sockets " + Resources.tcpSockets() + " vs " + socketsAtStart + ": "
+                            + Resources.socketDetails());
 
-            int faultsInjected = injected.values().stream().mapToInt(Integer::intValue).sum();
+            int faultsInjected =
+                    injected.values().stream().mapToInt(Integer::intValue).sum();
             check(faultsInjected >= 200 || minutes > 0, "only " + faultsInjected + " faults");
             figures.put("seed", seed);
             figures.put("schedule seconds", String.format("%.1f", scheduleSeconds));
@@ -240,16 +276,24 @@ class SoakTest {
             figures.put("faults by kind", new LinkedHashMap<>(injected));
             figures.put("tasks sent", load.submitted.sum());
             figures.put("tasks succeeded", load.succeeded());
-            check(load.succeeded() + verdict.failedByFault == load.submitted.sum(), "sent " + load.submitted.sum()
-                    + " != succeeded " + load.succeeded() + " + failed by fault " + verdict.failedByFault);
+            check(
+                    load.succeeded() + verdict.failedByFault == load.submitted.sum(),
+                    "sent " + load.submitted.sum() + " != succeeded " + load.succeeded() + " + failed by fault "
+                            + verdict.failedByFault);
             figures.put("tasks failed by fault", verdict.failedByFault);
             figures.put("  ConnectionLostException", load.count(Load.Outcome.LOST));
             figures.put("  cancelled by the server (crash)", load.count(Load.Outcome.CANCELLED));
             figures.put("  rejected by a closing server", load.count(Load.Outcome.REJECTED));
-            figures.put("  of which executed by the server (answer lost with a cut connection)", verdict.lostAfterExecution);
+            figures.put(
+                    "  of which executed by the server (answer lost with a cut connection)",
+                    verdict.lostAfterExecution);
             figures.put("task timeouts (30 s)", load.count(Load.Outcome.TIMEOUT));
             figures.put("hung futures", hung.size());
-            figures.put("tasks executed twice", server.executedMoreThanOnce().keySet().stream().filter(id -> id >= 0).count());
+            figures.put(
+                    "tasks executed twice",
+                    server.executedMoreThanOnce().keySet().stream()
+                            .filter(id -> id >= 0)
+                            .count());
             figures.put("acknowledged tasks reported failed", verdict.acknowledgedButFailed);
             figures.put("ports reused by later connections (client / upstream)", verdict.reusedPorts);
             figures.put("  lost tasks a join by port alone would misattribute", verdict.portAloneMisleads);
@@ -262,8 +306,9 @@ class SoakTest {
             figures.put("close() of the application context (ms)", closeMillis);
             figures.put("leaks: threads", diff(threadsBaseline, threadsEnd));
             figures.put("leaks: fds", Math.max(0, fdsEnd - fdsBaseline) + " (" + fdsEnd + " vs " + fdsBaseline + ")");
-            figures.put("leaks: server clients / proxy connections", (server.numClients()) + " / " + proxy.liveConnections()
-                    + " after shutdown");
+            figures.put(
+                    "leaks: server clients / proxy connections",
+                    (server.numClients()) + " / " + proxy.liveConnections() + " after shutdown");
             figures.put("violations", failures.size());
             figures.put("total seconds", String.format("%.1f", (System.nanoTime() - started) / 1e9));
             report();
@@ -388,19 +433,22 @@ class SoakTest {
         /** Waits until a task goes through and the health indicator is UP; returns how long that took. */
         private long awaitRecovery() {
             long t0 = System.nanoTime();
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
-                CompletableFuture<TaskClient> c = engine.connected();
-                TaskClient client = c.getNow(null);
-                if (client == null) {
-                    return false;
-                }
-                try {
-                    client.submit(ExecutingServer.ECHO, ExecutingServer.payload(-1, 0)).get(2, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    return false;
-                }
-                return health.health().getStatus().equals(Status.UP);
-            });
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        CompletableFuture<TaskClient> c = engine.connected();
+                        TaskClient client = c.getNow(null);
+                        if (client == null) {
+                            return false;
+                        }
+                        try {
+                            client.submit(ExecutingServer.ECHO, ExecutingServer.payload(-1, 0))
+                                    .get(2, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            return false;
+                        }
+                        return health.health().getStatus().equals(Status.UP);
+                    });
             return (System.nanoTime() - t0) / 1_000_000;
         }
 
@@ -433,9 +481,12 @@ class SoakTest {
             }
         }
 
-        record Verdict(long failedByFault, long lostAfterExecution, long acknowledgedButFailed, String reusedPorts,
-                long portAloneMisleads) {
-        }
+        record Verdict(
+                long failedByFault,
+                long lostAfterExecution,
+                long acknowledgedButFailed,
+                String reusedPorts,
+                long portAloneMisleads) {}
 
         /** Compares every client outcome with the server's execution log. */
         private Verdict verify(Load load, Load warmUp) {
@@ -503,35 +554,40 @@ class SoakTest {
                     failures.add("request " + id + ": " + problem);
                 }
             }
-            for (Map.Entry<Long, ExecutingServer.Execution> entry : server.executions().entrySet()) {
+            for (Map.Entry<Long, ExecutingServer.Execution> entry :
+                    server.executions().entrySet()) {
                 if (entry.getKey() >= 0 && !outcomes.containsKey(entry.getKey())) {
                     check(false, "request " + entry.getKey() + " executed but never completed at the client");
                 }
             }
-            check(server.executedMoreThanOnce().keySet().stream().noneMatch(id -> id >= 0),
+            check(
+                    server.executedMoreThanOnce().keySet().stream().noneMatch(id -> id >= 0),
                     "executed more than once: " + server.executedMoreThanOnce());
             System.out.println("[soak] executed but answer lost, by disruption: " + ambiguousReasons);
-            return new Verdict(failedByFault, lostAfterExecution, acknowledgedButFailed, fates.reusedPorts(),
-                    portAloneMisleads);
+            return new Verdict(
+                    failedByFault, lostAfterExecution, acknowledgedButFailed, fates.reusedPorts(), portAloneMisleads);
         }
 
         @SuppressWarnings("unchecked")
         private void startApplication() {
-            PersistentConnectionRegistration<InetSocketAddress, TaskClient> registration = PersistentConnectionRegistration
-                    .<InetSocketAddress, TaskClient>forConnection("soak")
-                    .connectorFactory(settings -> {
-                        CountingConnector c = new CountingConnector(TaskClients.connector(TaskClientOptions.builder()
-                                .connectTimeout(settings.connectTimeout())
-                                .heartbeatInterval(settings.heartbeat().interval())
-                                .heartbeatTimeout(settings.heartbeat().timeout())
-                                .taskTimeout(TASK_TIMEOUT)
-                                .build()));
-                        connector.set(c);
-                        return c;
-                    })
-                    .lifecycle(lifecycle)
-                    .addressSupplier(() -> CompletableFuture.completedFuture(proxy.address()))
-                    .build();
+            PersistentConnectionRegistration<InetSocketAddress, TaskClient> registration =
+                    PersistentConnectionRegistration.<InetSocketAddress, TaskClient>forConnection("soak")
+                            .connectorFactory(settings -> {
+                                CountingConnector c =
+                                        new CountingConnector(TaskClients.connector(TaskClientOptions.builder()
+                                                .connectTimeout(settings.connectTimeout())
+                                                .heartbeatInterval(
+                                                        settings.heartbeat().interval())
+                                                .heartbeatTimeout(
+                                                        settings.heartbeat().timeout())
+                                                .taskTimeout(TASK_TIMEOUT)
+                                                .build()));
+                                connector.set(c);
+                                return c;
+                            })
+                            .lifecycle(lifecycle)
+                            .addressSupplier(() -> CompletableFuture.completedFuture(proxy.address()))
+                            .build();
             context = new SpringApplicationBuilder(SoakApp.class)
                     .web(WebApplicationType.NONE)
                     .properties(
@@ -542,23 +598,26 @@ class SoakTest {
                             "persistent-connection.connections.soak.server-name=soak-server",
                             "persistent-connection.connections.soak.retry-delay=" + RETRY_DELAY.toMillis() + "ms",
                             "persistent-connection.connections.soak.jitter=" + JITTER,
-                            "persistent-connection.connections.soak.connect-timeout=" + CONNECT_TIMEOUT.toMillis() + "ms",
-                            "persistent-connection.connections.soak.heartbeat.interval="
-                                    + HEARTBEAT_INTERVAL.toMillis() + "ms",
-                            "persistent-connection.connections.soak.heartbeat.timeout="
-                                    + HEARTBEAT_TIMEOUT.toMillis() + "ms")
-                    .initializers(ctx -> ((GenericApplicationContext) ctx).registerBean("soakRegistration",
-                            PersistentConnectionRegistration.class, () -> registration))
+                            "persistent-connection.connections.soak.connect-timeout=" + CONNECT_TIMEOUT.toMillis()
+                                    + "ms",
+                            "persistent-connection.connections.soak.heartbeat.interval=" + HEARTBEAT_INTERVAL.toMillis()
+                                    + "ms",
+                            "persistent-connection.connections.soak.heartbeat.timeout=" + HEARTBEAT_TIMEOUT.toMillis()
+                                    + "ms")
+                    .initializers(ctx -> ((GenericApplicationContext) ctx)
+                            .registerBean(
+                                    "soakRegistration", PersistentConnectionRegistration.class, () -> registration))
                     .listeners((ApplicationListener<org.springframework.context.ApplicationEvent>) event -> {
                         if (event instanceof PersistentConnectionEvent e) {
                             grammar.on(e.getConnectionEvent());
                         }
                     })
                     .run();
-            engine = (PersistentConnection<InetSocketAddress, TaskClient>) (PersistentConnection<?, ?>) context
-                    .getBean(PersistentConnections.class).get("soak");
-            health = (HealthIndicator) ((CompositeHealthContributor) context.getBean(
-                    "persistentConnectionsHealthContributor", HealthContributor.class)).getContributor("soak");
+            engine = (PersistentConnection<InetSocketAddress, TaskClient>) (PersistentConnection<?, ?>)
+                    context.getBean(PersistentConnections.class).get("soak");
+            health = (HealthIndicator) ((CompositeHealthContributor)
+                            context.getBean("persistentConnectionsHealthContributor", HealthContributor.class))
+                    .getContributor("soak");
         }
     }
 }

@@ -7,8 +7,7 @@ import java.util.concurrent.ExecutionException;
 /** Text forms of addresses and errors, shared by the logs, the health details and the endpoint. */
 public final class ConnectionDescriptions {
 
-    private ConnectionDescriptions() {
-    }
+    private ConnectionDescriptions() {}
 
     /** An address as text: {@code host:port} for socket addresses ({@code [v6]:port}), else its {@code toString()}. */
     public static String describeAddress(Object address) {
@@ -23,7 +22,8 @@ public final class ConnectionDescriptions {
     public static String describeError(Throwable error) {
         Throwable cause = unwrap(error);
         String message = cause.getMessage();
-        return (message == null || message.isBlank()) ? cause.getClass().getName()
+        return (message == null || message.isBlank())
+                ? cause.getClass().getName()
                 : cause.getClass().getSimpleName() + ": " + message;
     }
 

@@ -21,12 +21,10 @@ public final class ConnectionStatistics {
     /** What a metrics binder hears as it happens: each failed attempt and each outage that ended. */
     public interface Listener {
         /** An attempt failed with {@code error} (completion wrappers removed). */
-        default void attemptFailed(Throwable error) {
-        }
+        default void attemptFailed(Throwable error) {}
 
         /** The connection is back after {@code duration} and {@code attempts} attempts, the successful one included. */
-        default void outageEnded(Duration duration, int attempts) {
-        }
+        default void outageEnded(Duration duration, int attempts) {}
     }
 
     /** Adds a listener; it must not block. */
@@ -61,14 +59,22 @@ public final class ConnectionStatistics {
     }
 
     /** Attempts that gave a connection. */
-    public long successfulAttempts() { return successfulAttempts.sum(); }
+    public long successfulAttempts() {
+        return successfulAttempts.sum();
+    }
 
     /** Attempts that failed (address look-up or connect). */
-    public long failedAttempts() { return failedAttempts.sum(); }
+    public long failedAttempts() {
+        return failedAttempts.sum();
+    }
 
     /** Total time spent in successful connects, in the given unit. */
-    public double connectTime(TimeUnit unit) { return connectNanos.sum() / (double) unit.toNanos(1); }
+    public double connectTime(TimeUnit unit) {
+        return connectNanos.sum() / (double) unit.toNanos(1);
+    }
 
     /** Connections that were lost or closed. */
-    public long disconnects() { return disconnects.sum(); }
+    public long disconnects() {
+        return disconnects.sum();
+    }
 }

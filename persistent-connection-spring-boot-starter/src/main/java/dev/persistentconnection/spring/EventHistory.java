@@ -1,12 +1,11 @@
 package dev.persistentconnection.spring;
 
+import dev.persistentconnection.ConnectionEvent;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-
-import dev.persistentconnection.ConnectionEvent;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,8 +40,8 @@ public final class EventHistory {
             freezeLastFailure();
             entry.failedAttemptsBefore = failedAttempts - 1; // its own attempt was counted already
             lastFailure = entry;
-        }
-        else if (event instanceof ConnectionEvent.Connected<?, ?> || event instanceof ConnectionEvent.AttemptingToConnect<?, ?>) {
+        } else if (event instanceof ConnectionEvent.Connected<?, ?>
+                || event instanceof ConnectionEvent.AttemptingToConnect<?, ?>) {
             freezeLastFailure(); // a new cycle or a connection: the next failure is reported again
         }
         entries.addLast(entry);
@@ -71,7 +70,11 @@ public final class EventHistory {
             boolean live = entry == lastFailure;
             int repeats = live ? repeats(entry) : entry.repeats;
             Instant lastAt = live ? lastFailureAt : entry.lastAt;
-            result.add(new Entry(entry.event, entry.at.toString(), entry.detail, repeats,
+            result.add(new Entry(
+                    entry.event,
+                    entry.at.toString(),
+                    entry.detail,
+                    repeats,
                     repeats > 1 && lastAt != null ? lastAt.toString() : null));
         }
         return result;
@@ -96,8 +99,12 @@ public final class EventHistory {
      * @param repeats how many failed attempts this entry stands for (1 for every other event)
      * @param lastAt when the last of the repeated failures happened, when there was more than one
      */
-    public record Entry(String event, String at, @Nullable String detail, int repeats, @Nullable String lastAt) {
-    }
+    public record Entry(
+            String event,
+            String at,
+            @Nullable String detail,
+            int repeats,
+            @Nullable String lastAt) {}
 
     private static final class MutableEntry {
         final String event;
@@ -105,7 +112,9 @@ public final class EventHistory {
         final @Nullable String detail;
         long failedAttemptsBefore;
         int repeats = 1;
-        @Nullable Instant lastAt;
+
+        @Nullable
+        Instant lastAt;
 
         MutableEntry(String event, Instant at, @Nullable String detail) {
             this.event = event;

@@ -1,5 +1,13 @@
 package dev.persistentconnection.spring;
 
+import dev.persistentconnection.AddressSupplier;
+import dev.persistentconnection.ConnectionEvent;
+import dev.persistentconnection.ConnectionLifecycle;
+import dev.persistentconnection.ConnectionState;
+import dev.persistentconnection.Connector;
+import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.Randomization;
+import dev.persistentconnection.spring.event.PersistentConnectionEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -9,20 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
-
-import dev.persistentconnection.AddressSupplier;
-import dev.persistentconnection.ConnectionEvent;
-import dev.persistentconnection.ConnectionLifecycle;
-import dev.persistentconnection.ConnectionState;
-import dev.persistentconnection.Connector;
-import dev.persistentconnection.PersistentConnection;
-import dev.persistentconnection.Randomization;
-import dev.persistentconnection.spring.event.PersistentConnectionEvent;
-import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.Log;
-import org.jspecify.annotations.Nullable;
 import org.apache.commons.logging.LogFactory;
-
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
@@ -56,9 +53,12 @@ public final class ManagedPersistentConnection {
     private volatile @Nullable Throwable lastCloseReason;
 
     @SuppressWarnings("unchecked")
-    private <A, C> ManagedPersistentConnection(PersistentConnectionSettings settings,
-            PersistentConnectionRegistration<A, C> registration, AddressSupplier<A> addresses,
-            List<PersistentConnectionCustomizer> customizers, ApplicationEventPublisher publisher) {
+    private <A, C> ManagedPersistentConnection(
+            PersistentConnectionSettings settings,
+            PersistentConnectionRegistration<A, C> registration,
+            AddressSupplier<A> addresses,
+            List<PersistentConnectionCustomizer> customizers,
+            ApplicationEventPublisher publisher) {
         this.settings = settings;
         this.lifecycle = (ConnectionLifecycle<Object>) registration.lifecycle();
         this.publisher = publisher;
@@ -70,18 +70,22 @@ public final class ManagedPersistentConnection {
         PersistentConnectionRegistration<A, Object> typed = (PersistentConnectionRegistration<A, Object>) registration;
         this.closeReason = typed::closeReason;
         AddressSupplier<Object> addressSupplier = (AddressSupplier<Object>) addresses;
-        PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(settings.serverName(),
-                () -> obtainAddress(addressSupplier), (address, context) -> connect(connector, address, context),
+        PersistentConnection.Builder<Object, Object> builder = PersistentConnection.builder(
+                settings.serverName(),
+                () -> obtainAddress(addressSupplier),
+                (address, context) -> connect(connector, address, context),
                 this.lifecycle);
         for (PersistentConnectionCustomizer customizer : customizers) {
             customizer.customize(settings.name(), builder);
         }
-        boolean decorrelated = settings.backoff().strategy()
-                == PersistentConnectionSettings.Backoff.Strategy.DECORRELATED_JITTER;
+        boolean decorrelated =
+                settings.backoff().strategy() == PersistentConnectionSettings.Backoff.Strategy.DECORRELATED_JITTER;
         builder.onEvent(this::onEvent)
                 .retryDelay(backoff)
-                .randomization(settings.jitter() == 0.0 || decorrelated ? Randomization.nonRandom()
-                        : Randomization.percent(settings.jitter(), new Random()));
+                .randomization(
+                        settings.jitter() == 0.0 || decorrelated
+                                ? Randomization.nonRandom()
+                                : Randomization.percent(settings.jitter(), new Random()));
         if (!settings.reconnectJitter().isZero()) {
             builder.reconnectJitter(settings.reconnectJitter());
         }
@@ -97,9 +101,12 @@ public final class ManagedPersistentConnection {
      * @param publisher where the events go
      * @return the managed connection
      */
-    public static <A, C> ManagedPersistentConnection create(PersistentConnectionSettings settings,
-            PersistentConnectionRegistration<A, C> registration, AddressSupplier<A> addresses,
-            List<PersistentConnectionCustomizer> customizers, ApplicationEventPublisher publisher) {
+    public static <A, C> ManagedPersistentConnection create(
+            PersistentConnectionSettings settings,
+            PersistentConnectionRegistration<A, C> registration,
+            AddressSupplier<A> addresses,
+            List<PersistentConnectionCustomizer> customizers,
+            ApplicationEventPublisher publisher) {
         return new ManagedPersistentConnection(settings, registration, addresses, customizers, publisher);
     }
 
@@ -110,8 +117,7 @@ public final class ManagedPersistentConnection {
         CompletionStage<Object> stage;
         try {
             stage = supplier.get();
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             stage = CompletableFuture.failedFuture(ex);
         }
         return stage.whenComplete((address, error) -> {
@@ -121,22 +127,20 @@ public final class ManagedPersistentConnection {
         });
     }
 
-    private CompletionStage<Object> connect(Connector<Object, Object> connector, Object address,
-            dev.persistentconnection.ConnectContext context) {
+    private CompletionStage<Object> connect(
+            Connector<Object, Object> connector, Object address, dev.persistentconnection.ConnectContext context) {
         long start = System.nanoTime();
         CompletionStage<Object> stage;
         try {
             stage = connector.connect(address, context);
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             stage = CompletableFuture.failedFuture(ex);
         }
         return stage.whenComplete((conn, error) -> {
             if (error == null) {
                 statistics.attemptSucceeded(System.nanoTime() - start);
                 backoff.connected();
-            }
-            else {
+            } else {
                 attemptFailed(error);
             }
         });
@@ -175,12 +179,12 @@ public final class ManagedPersistentConnection {
             if (ended != null) {
                 statistics.outageEnded(ended.duration(), ended.attempts());
                 if (started && !closing && logger.isInfoEnabled()) {
-                    logger.info(prefix() + "recovered after " + ConnectionDescriptions.describeDuration(ended.duration())
-                            + " and " + ended.attempts() + " attempt" + (ended.attempts() == 1 ? "" : "s"));
+                    logger.info(
+                            prefix() + "recovered after " + ConnectionDescriptions.describeDuration(ended.duration())
+                                    + " and " + ended.attempts() + " attempt" + (ended.attempts() == 1 ? "" : "s"));
                 }
             }
-        }
-        else if (event instanceof ConnectionEvent.Disconnected<?, ?>) {
+        } else if (event instanceof ConnectionEvent.Disconnected<?, ?>) {
             statistics.disconnected();
             backoff.disconnected();
             outage.disconnected();
@@ -192,21 +196,21 @@ public final class ManagedPersistentConnection {
         }
         history.record(event, now());
         if (!started) {
-            return DONE;  // closed before the context started: nothing to report
+            return DONE; // closed before the context started: nothing to report
         }
         if (reason != null && !closing && logger.isInfoEnabled()) {
             logger.info(prefix() + event + ": " + ConnectionDescriptions.describeError(reason));
-        }
-        else {
+        } else {
             log(event);
         }
         try {
-            publisher.publishEvent(PersistentConnectionEvent.of(connection, settings.name(),
-                    connection.timeSource().now(), event));
-        }
-        catch (RuntimeException | Error ex) {
-            logger.warn("A listener of persistent connection '" + settings.name() + "' failed on " + event
-                    + "; the connection goes on", ex);
+            publisher.publishEvent(PersistentConnectionEvent.of(
+                    connection, settings.name(), connection.timeSource().now(), event));
+        } catch (RuntimeException | Error ex) {
+            logger.warn(
+                    "A listener of persistent connection '" + settings.name() + "' failed on " + event
+                            + "; the connection goes on",
+                    ex);
         }
         return DONE;
     }
@@ -218,23 +222,20 @@ public final class ManagedPersistentConnection {
                 if (logger.isDebugEnabled()) {
                     logger.debug(prefix() + "Failed_to_connect while closing: " + error);
                 }
-            }
-            else if (logger.isErrorEnabled()) {
+            } else if (logger.isErrorEnabled()) {
                 String message = prefix() + "Failed_to_connect: " + error;
                 if (logger.isDebugEnabled()) {
                     logger.error(message, error);
-                }
-                else {
+                } else {
                     logger.error(message);
                 }
             }
-        }
-        else if (event instanceof ConnectionEvent.ObtainedAddress<?, ?> obtained) {
+        } else if (event instanceof ConnectionEvent.ObtainedAddress<?, ?> obtained) {
             if (logger.isInfoEnabled()) {
-                logger.info(prefix() + "Obtained_address " + ConnectionDescriptions.describeAddress(obtained.address()));
+                logger.info(
+                        prefix() + "Obtained_address " + ConnectionDescriptions.describeAddress(obtained.address()));
             }
-        }
-        else if (logger.isInfoEnabled()) {
+        } else if (logger.isInfoEnabled()) {
             logger.info(prefix() + event);
         }
     }
@@ -249,8 +250,7 @@ public final class ManagedPersistentConnection {
         }
         try {
             return closeReason.apply(connection).orElse(null);
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             return null;
         }
     }
@@ -272,7 +272,9 @@ public final class ManagedPersistentConnection {
     }
 
     /** Whether {@link #start()} has been called. */
-    public boolean isStarted() { return started; }
+    public boolean isStarted() {
+        return started;
+    }
 
     /** Starts closing the connection (the engine closes the current connection and stops retrying). */
     public CompletableFuture<Void> closeAsync() {
@@ -291,8 +293,7 @@ public final class ManagedPersistentConnection {
         if (connectorOwned && connector instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
-            }
-            catch (Exception ex) {
+            } catch (Exception ex) {
                 logger.debug("Failed to close the connector of persistent connection '" + settings.name() + "'", ex);
             }
         }
@@ -304,10 +305,13 @@ public final class ManagedPersistentConnection {
      * @return whether there was a connection to drop
      */
     public boolean dropCurrentConnection() {
-        return connection.currentConnection().map(current -> {
-            lifecycle.close(current);
-            return true;
-        }).orElse(false);
+        return connection
+                .currentConnection()
+                .map(current -> {
+                    lifecycle.close(current);
+                    return true;
+                })
+                .orElse(false);
     }
 
     /**
@@ -333,29 +337,44 @@ public final class ManagedPersistentConnection {
             return false;
         }
         Throwable error = outcome.handle((value, failure) -> failure).join();
-        return !(ConnectionDescriptions.unwrap(error) instanceof dev.persistentconnection.PersistentConnectionClosedException);
+        return !(ConnectionDescriptions.unwrap(error)
+                instanceof dev.persistentconnection.PersistentConnectionClosedException);
     }
 
     /** The recent events, for the actuator endpoint. */
-    public EventHistory history() { return history; }
+    public EventHistory history() {
+        return history;
+    }
 
     /** The connection's name. */
-    public String name() { return settings.name(); }
+    public String name() {
+        return settings.name();
+    }
 
     /** The effective settings. */
-    public PersistentConnectionSettings settings() { return settings; }
+    public PersistentConnectionSettings settings() {
+        return settings;
+    }
 
     /** The engine (the {@code PersistentConnection} bean). */
-    public PersistentConnection<Object, Object> connection() { return connection; }
+    public PersistentConnection<Object, Object> connection() {
+        return connection;
+    }
 
     /** A snapshot of the engine's state. */
-    public ConnectionState state() { return connection.state(); }
+    public ConnectionState state() {
+        return connection.state();
+    }
 
     /** The attempt, connect time and disconnect counters. */
-    public ConnectionStatistics statistics() { return statistics; }
+    public ConnectionStatistics statistics() {
+        return statistics;
+    }
 
     /** The connector the connection opens its connections with (the registration's, or the one its factory made). */
-    public Connector<?, ?> connector() { return connector; }
+    public Connector<?, ?> connector() {
+        return connector;
+    }
 
     /**
      * The current outage as the starter sees it: from the disconnection, or from the first failure of a connection
@@ -364,8 +383,7 @@ public final class ManagedPersistentConnection {
     static final class Outage {
 
         /** An outage that ended: how long it lasted and how many attempts it took, the successful one included. */
-        record Ended(Duration duration, int attempts) {
-        }
+        record Ended(Duration duration, int attempts) {}
 
         private long startedAt;
         private boolean active;
@@ -428,11 +446,12 @@ public final class ManagedPersistentConnection {
             this.multiplier = settings.backoff().multiplier();
             this.max = settings.backoff().maxDelay();
             this.resetAfterNanos = settings.backoff().resetAfter().toNanos();
-            this.decorrelated = settings.backoff().strategy()
-                    == PersistentConnectionSettings.Backoff.Strategy.DECORRELATED_JITTER && !base.isZero()
-                    ? dev.persistentconnection.Backoff.decorrelatedJitter(base, base.compareTo(max) > 0 ? base : max,
-                            new Random())
-                    : null;
+            this.decorrelated =
+                    settings.backoff().strategy() == PersistentConnectionSettings.Backoff.Strategy.DECORRELATED_JITTER
+                                    && !base.isZero()
+                            ? dev.persistentconnection.Backoff.decorrelatedJitter(
+                                    base, base.compareTo(max) > 0 ? base : max, new Random())
+                            : null;
         }
 
         @Override
@@ -463,8 +482,7 @@ public final class ManagedPersistentConnection {
         synchronized void disconnected() {
             if (System.nanoTime() - connectedAt >= resetAfterNanos) {
                 failures = 0;
-            }
-            else {
+            } else {
                 failed();
             }
         }

@@ -1,13 +1,12 @@
 package dev.persistentconnection.spring;
 
+import dev.persistentconnection.AddressSupplier;
+import dev.persistentconnection.ConnectionLifecycle;
+import dev.persistentconnection.Connector;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
-
-import dev.persistentconnection.AddressSupplier;
-import dev.persistentconnection.ConnectionLifecycle;
-import dev.persistentconnection.Connector;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,28 +59,42 @@ public final class PersistentConnectionRegistration<A, C> {
     }
 
     /** The name of the connection this registration is bound to. */
-    public String connectionName() { return connectionName; }
+    public String connectionName() {
+        return connectionName;
+    }
 
     /** Creates the connector for the connection's effective settings. */
-    public Connector<A, C> connector(PersistentConnectionSettings settings) { return connectorFactory.apply(settings); }
+    public Connector<A, C> connector(PersistentConnectionSettings settings) {
+        return connectorFactory.apply(settings);
+    }
 
     /** How the connection type is closed and observed. */
-    public ConnectionLifecycle<C> lifecycle() { return lifecycle; }
+    public ConnectionLifecycle<C> lifecycle() {
+        return lifecycle;
+    }
 
     /**
      * Whether the starter made the connector (through {@link Builder#connectorFactory}) and so closes it, when it is
      * {@link AutoCloseable}, once the connection has closed at shutdown. A connector given ready-made is the user's.
      */
-    public boolean connectorOwned() { return connectorOwned; }
+    public boolean connectorOwned() {
+        return connectorOwned;
+    }
 
     /** The user's address supplier, or {@code null} to use the configured addresses or discovery. */
-    public @Nullable AddressSupplier<A> addressSupplier() { return addressSupplier; }
+    public @Nullable AddressSupplier<A> addressSupplier() {
+        return addressSupplier;
+    }
 
     /** Maps a configured or discovered address to {@code A}, or {@code null} when {@code A} is InetSocketAddress. */
-    public @Nullable Function<InetSocketAddress, A> addressMapper() { return addressMapper; }
+    public @Nullable Function<InetSocketAddress, A> addressMapper() {
+        return addressMapper;
+    }
 
     /** Why a connection closed, when it knows (for the {@code Disconnected} log line and health's last error). */
-    public Optional<? extends Throwable> closeReason(C connection) { return closeReason.apply(connection); }
+    public Optional<? extends Throwable> closeReason(C connection) {
+        return closeReason.apply(connection);
+    }
 
     /** Builder of a {@link PersistentConnectionRegistration}. */
     public static final class Builder<A, C> {

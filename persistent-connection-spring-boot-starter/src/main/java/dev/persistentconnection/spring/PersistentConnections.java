@@ -1,5 +1,6 @@
 package dev.persistentconnection.spring;
 
+import dev.persistentconnection.PersistentConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,11 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-
-import dev.persistentconnection.PersistentConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
 import org.springframework.aot.AotDetector;
 
 /**
@@ -40,7 +38,8 @@ public class PersistentConnections implements Iterable<ManagedPersistentConnecti
      * @param settings the connections' settings by name
      * @param factory creates the managed connection of one name
      */
-    public PersistentConnections(Map<String, PersistentConnectionSettings> settings,
+    public PersistentConnections(
+            Map<String, PersistentConnectionSettings> settings,
             Function<PersistentConnectionSettings, ManagedPersistentConnection> factory) {
         this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
         this.factory = factory;
@@ -57,7 +56,8 @@ public class PersistentConnections implements Iterable<ManagedPersistentConnecti
      */
     @SuppressWarnings("unchecked")
     public <A, C> PersistentConnection<A, C> get(String name) {
-        return (PersistentConnection<A, C>) (PersistentConnection<?, ?>) managed(name).connection();
+        return (PersistentConnection<A, C>)
+                (PersistentConnection<?, ?>) managed(name).connection();
     }
 
     /** The connection named {@code name}, if any. */
@@ -78,9 +78,11 @@ public class PersistentConnections implements Iterable<ManagedPersistentConnecti
         PersistentConnectionSettings connectionSettings = settings.get(name);
         if (connectionSettings == null) {
             throw new NoSuchElementException("No persistent connection named '" + name + "'; known: " + names()
-                    + (AotDetector.useGeneratedArtifacts() ? " (under Spring AOT the bean definitions come from the "
-                            + "configuration seen at build time: a connection removed or disabled since has a bean "
-                            + "but no settings; build again)" : ""));
+                    + (AotDetector.useGeneratedArtifacts()
+                            ? " (under Spring AOT the bean definitions come from the "
+                                    + "configuration seen at build time: a connection removed or disabled since has a bean "
+                                    + "but no settings; build again)"
+                            : ""));
         }
         ManagedPersistentConnection managed = created.get(name);
         if (managed == null) {
@@ -152,23 +154,19 @@ public class PersistentConnections implements Iterable<ManagedPersistentConnecti
             finished.add(managed.closeAsync());
         }
         try {
-            CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new)).get(timeout.toNanos(),
-                    TimeUnit.NANOSECONDS);
+            CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new))
+                    .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;
-        }
-        catch (TimeoutException ex) {
+        } catch (TimeoutException ex) {
             logger.warn("Persistent connections did not finish closing within " + timeout + "; going on");
             return false;
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             return false;
-        }
-        catch (ExecutionException ex) {
+        } catch (ExecutionException ex) {
             logger.warn("A persistent connection failed to close", ex.getCause());
             return true;
-        }
-        finally {
+        } finally {
             // Connectors the starter made (and their I/O threads) go last, from this thread, never an I/O one.
             toClose.forEach(ManagedPersistentConnection::releaseConnector);
         }

@@ -1,25 +1,35 @@
 package dev.persistentconnection.spring;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 class BackoffDelayTest {
 
     private static PersistentConnectionSettings settings(double multiplier, Duration max, Duration resetAfter) {
         return new PersistentConnectionSettings() {
-            @Override public String name() { return "x"; }
-            @Override public Duration retryDelay() { return Duration.ofSeconds(1); }
-            @Override public Backoff backoff() { return new Backoff(multiplier, max, resetAfter); }
+            @Override
+            public String name() {
+                return "x";
+            }
+
+            @Override
+            public Duration retryDelay() {
+                return Duration.ofSeconds(1);
+            }
+
+            @Override
+            public Backoff backoff() {
+                return new Backoff(multiplier, max, resetAfter);
+            }
         };
     }
 
     @Test
     void aMultiplierOfOneKeepsTheDelayConstant() {
-        ManagedPersistentConnection.BackoffDelay delay = new ManagedPersistentConnection.BackoffDelay(
-                settings(1.0, Duration.ofMinutes(5), Duration.ZERO));
+        ManagedPersistentConnection.BackoffDelay delay =
+                new ManagedPersistentConnection.BackoffDelay(settings(1.0, Duration.ofMinutes(5), Duration.ZERO));
         delay.failed();
         delay.failed();
         assertThat(delay.get()).isEqualTo(Duration.ofSeconds(1));
@@ -27,8 +37,8 @@ class BackoffDelayTest {
 
     @Test
     void consecutiveFailuresMultiplyTheDelayUpToTheMaximum() {
-        ManagedPersistentConnection.BackoffDelay delay = new ManagedPersistentConnection.BackoffDelay(
-                settings(2.0, Duration.ofSeconds(5), Duration.ZERO));
+        ManagedPersistentConnection.BackoffDelay delay =
+                new ManagedPersistentConnection.BackoffDelay(settings(2.0, Duration.ofSeconds(5), Duration.ZERO));
         assertThat(delay.get()).isEqualTo(Duration.ofSeconds(1));
         delay.failed();
         assertThat(delay.get()).isEqualTo(Duration.ofSeconds(2));
@@ -44,16 +54,16 @@ class BackoffDelayTest {
 
     @Test
     void aConnectionThatStaysUpResetsTheBackoffAndOneThatDropsSoonDoesNot() {
-        ManagedPersistentConnection.BackoffDelay stable = new ManagedPersistentConnection.BackoffDelay(
-                settings(2.0, Duration.ofMinutes(5), Duration.ZERO));
+        ManagedPersistentConnection.BackoffDelay stable =
+                new ManagedPersistentConnection.BackoffDelay(settings(2.0, Duration.ofMinutes(5), Duration.ZERO));
         stable.failed();
         stable.failed();
         stable.connected();
         stable.disconnected();
         assertThat(stable.get()).isEqualTo(Duration.ofSeconds(1));
 
-        ManagedPersistentConnection.BackoffDelay flapping = new ManagedPersistentConnection.BackoffDelay(
-                settings(2.0, Duration.ofMinutes(5), Duration.ofHours(1)));
+        ManagedPersistentConnection.BackoffDelay flapping =
+                new ManagedPersistentConnection.BackoffDelay(settings(2.0, Duration.ofMinutes(5), Duration.ofHours(1)));
         flapping.failed();
         flapping.connected();
         flapping.disconnected();

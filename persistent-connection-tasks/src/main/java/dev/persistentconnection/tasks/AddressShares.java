@@ -21,8 +21,7 @@ final class AddressShares {
     private final Map<InetAddress, Share> shares = new ConcurrentHashMap<>();
 
     /** A task waiting for a thread, and what to do if the executor then refuses it. */
-    private record Waiting(Runnable task, Runnable onRejected) {
-    }
+    private record Waiting(Runnable task, Runnable onRejected) {}
 
     private static final class Share {
         int connections;

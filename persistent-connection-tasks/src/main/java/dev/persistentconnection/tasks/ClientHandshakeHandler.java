@@ -46,36 +46,48 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
             return;
         }
         if (reply instanceof Handshake.Malformed bad) {
-            fail(ctx, new FatalConnectException("handshake with " + server
-                    + " failed: the peer is not a persistent-connection task server (" + bad.problem() + ")"));
+            fail(
+                    ctx,
+                    new FatalConnectException("handshake with " + server
+                            + " failed: the peer is not a persistent-connection task server (" + bad.problem() + ")"));
         } else if (reply instanceof Handshake.Refusal refusal) {
             String message = server + " refused the handshake (" + Handshake.statusName(refusal.status()) + "): "
                     + refusal.reason();
-            if (refusal.status() == Handshake.UNSUPPORTED_VERSION && options.protocolVersion() > Handshake.MIN_VERSION) {
-                fail(ctx, new VersionRefusedException(message));  // the connector tries again with version 1
+            if (refusal.status() == Handshake.UNSUPPORTED_VERSION
+                    && options.protocolVersion() > Handshake.MIN_VERSION) {
+                fail(ctx, new VersionRefusedException(message)); // the connector tries again with version 1
             } else {
-                fail(ctx, Handshake.isFatal(refusal.status()) ? new FatalConnectException(message)
-                        : new IOException(message));
+                fail(
+                        ctx,
+                        Handshake.isFatal(refusal.status())
+                                ? new FatalConnectException(message)
+                                : new IOException(message));
             }
         } else if (reply instanceof Handshake.Accept accept) {
-            if (accept.version() < Handshake.MIN_VERSION || accept.version() > options.protocolVersion()
+            if (accept.version() < Handshake.MIN_VERSION
+                    || accept.version() > options.protocolVersion()
                     || accept.maxFrameSize() < Handshake.MIN_FRAME_SIZE
                     || accept.maxTasksInFlight() < 1) {
-                fail(ctx, new FatalConnectException("handshake with " + server + " failed: bad accept (version "
-                        + accept.version() + ", frame size " + accept.maxFrameSize() + ", tasks in flight "
-                        + accept.maxTasksInFlight() + ")"));
+                fail(
+                        ctx,
+                        new FatalConnectException("handshake with " + server + " failed: bad accept (version "
+                                + accept.version() + ", frame size " + accept.maxFrameSize() + ", tasks in flight "
+                                + accept.maxTasksInFlight() + ")"));
                 return;
             }
-            accepted(ctx, (int) Math.min(accept.maxFrameSize(), Integer.MAX_VALUE),
-                    (int) Math.min(accept.maxTasksInFlight(), 1 << 20), accept.version());
+            accepted(
+                    ctx,
+                    (int) Math.min(accept.maxFrameSize(), Integer.MAX_VALUE),
+                    (int) Math.min(accept.maxTasksInFlight(), 1 << 20),
+                    accept.version());
         } else {
             fail(ctx, new FatalConnectException("handshake with " + server + " failed: unexpected " + reply));
         }
     }
 
     private void accepted(ChannelHandlerContext ctx, int serverMaxFrame, int serverMaxInFlight, int version) {
-        TaskClientHandler client = new TaskClientHandler(ctx.channel(), options, serverMaxFrame, serverMaxInFlight,
-                version);
+        TaskClientHandler client =
+                new TaskClientHandler(ctx.channel(), options, serverMaxFrame, serverMaxInFlight, version);
         TaskPipeline.clientAccepted(ctx.pipeline(), options, littleEndian, client);
         if (!result.complete(client.client())) {
             client.close("connect abandoned");
@@ -99,8 +111,8 @@ final class ClientHandshakeHandler extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        result.completeExceptionally(new IOException("connection to " + ctx.channel().remoteAddress()
-                + " closed during the handshake"));
+        result.completeExceptionally(
+                new IOException("connection to " + ctx.channel().remoteAddress() + " closed during the handshake"));
         super.channelInactive(ctx);
     }
 

@@ -35,7 +35,12 @@ final class ClientSession {
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final int MAX_ERROR_MESSAGE = 1000;
 
-    enum State { OPEN, DRAINING, CLOSING, CLOSED }
+    enum State {
+        OPEN,
+        DRAINING,
+        CLOSING,
+        CLOSED
+    }
 
     // Final, read from any thread:
     private final TaskServer server;
@@ -51,6 +56,7 @@ final class ClientSession {
     private final AnswerWindow answers;
     /** Chunks and final frames from task threads, in order, for the event loop. */
     private final Queue<Object> outbound = new ConcurrentLinkedQueue<>();
+
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** The tasks in flight: added and removed on the event loop, read by the views and cancelled from any thread. */
     private final Map<Integer, RunningTask> tasks = new ConcurrentHashMap<>();
@@ -66,6 +72,7 @@ final class ClientSession {
     private ScheduledFuture<?> waitTimer;
     /** No task in flight since {@link #idleSince}. */
     private boolean idle;
+
     private long idleSince;
     /** Bounds a graceful end's wait for the client to close after the server shut its output. */
     private ScheduledFuture<?> lingerTimer;
@@ -166,8 +173,8 @@ final class ClientSession {
             return;
         }
         if (state == State.DRAINING) {
-            send(new Frame.Error(frame.taskId(), TaskException.SERVER_CLOSING,
-                    "the server is disconnecting this client"));
+            send(new Frame.Error(
+                    frame.taskId(), TaskException.SERVER_CLOSING, "the server is disconnecting this client"));
             return;
         }
         if (tasks.containsKey(frame.taskId())) {
@@ -176,12 +183,11 @@ final class ClientSession {
         }
         TaskServer.Registration registration = server.registration(frame.code());
         if (registration == null) {
-            send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE,
-                    "unknown task code " + frame.code()));
+            send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE, "unknown task code " + frame.code()));
             return;
         }
-        RunningTask task = new RunningTask(this, registration, frame.taskId(), frame.code(), frame.payload(),
-                frame.metadata(), ++taskSequence);
+        RunningTask task = new RunningTask(
+                this, registration, frame.taskId(), frame.code(), frame.payload(), frame.metadata(), ++taskSequence);
         tasks.put(frame.taskId(), task);
         waitTimerBusy();
         if (tasks.size() >= server.settings().maxTasksInFlight()) {
@@ -259,8 +265,7 @@ final class ClientSession {
     }
 
     /** A task's final frame, queued by its thread for the event loop. */
-    private record Finished(RunningTask task, Frame last) {
-    }
+    private record Finished(RunningTask task, Frame last) {}
 
     /** Queues a chunk or a final frame from a task thread; one drain task at a time writes them, in order. */
     private void toLoop(Object item) {
@@ -289,8 +294,13 @@ final class ClientSession {
 
     /** A task failed seriously: the client goes to the error state and is dropped. */
     void fail(RunningTask task, Throwable error) {
-        LOG.log(System.Logger.Level.WARNING, "{0}: task {1} ({2}) failed; dropping the client: {3}", this,
-                Integer.toUnsignedString(task.taskId()), task.name(), String.valueOf(error));
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "{0}: task {1} ({2}) failed; dropping the client: {3}",
+                this,
+                Integer.toUnsignedString(task.taskId()),
+                task.name(),
+                String.valueOf(error));
         close("task " + Integer.toUnsignedString(task.taskId()) + " (" + task.name() + ") failed: " + error);
         onLoop(() -> tasks.remove(task.taskId(), task));
     }
@@ -423,8 +433,10 @@ final class ClientSession {
         if (disconnectTimer != null) {
             disconnectTimer.cancel(false);
         }
-        disconnectTimer = loop.schedule(() -> close("graceful disconnection: grace period over"),
-                Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
+        disconnectTimer = loop.schedule(
+                () -> close("graceful disconnection: grace period over"),
+                Math.max(0, grace.toNanos()),
+                TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -460,9 +472,12 @@ final class ClientSession {
                     channel.close();
                     return;
                 }
-                lingerTimer = loop.schedule(() -> {
-                    channel.close();
-                }, server.settings().readTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                lingerTimer = loop.schedule(
+                        () -> {
+                            channel.close();
+                        },
+                        server.settings().readTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
                 resumeReading(); // discard: the client's FIN then closes the channel
             }));
         });

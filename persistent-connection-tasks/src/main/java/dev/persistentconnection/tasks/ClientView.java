@@ -47,19 +47,26 @@ final class ClientView implements ConnectedClient {
 
     @Override
     public List<Integer> tasks() {
-        return session.tasks().keySet().stream().sorted(Integer::compareUnsigned).toList();
+        return session.tasks().keySet().stream()
+                .sorted(Integer::compareUnsigned)
+                .toList();
     }
 
     @Override
     public List<Integer> taskCodes() {
-        return session.tasks().values().stream().sorted(Comparator.comparingLong(RunningTask::sequence))
-                .map(RunningTask::code).toList();
+        return session.tasks().values().stream()
+                .sorted(Comparator.comparingLong(RunningTask::sequence))
+                .map(RunningTask::code)
+                .toList();
     }
 
     @Override
     public List<Integer> tasksWithCode(int code) {
-        return session.tasks().values().stream().filter(t -> t.code() == code).map(RunningTask::taskId)
-                .sorted(Integer::compareUnsigned).toList();
+        return session.tasks().values().stream()
+                .filter(t -> t.code() == code)
+                .map(RunningTask::taskId)
+                .sorted(Integer::compareUnsigned)
+                .toList();
     }
 
     @Override

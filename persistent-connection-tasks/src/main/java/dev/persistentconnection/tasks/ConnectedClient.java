@@ -13,8 +13,7 @@ import java.util.Optional;
 public interface ConnectedClient {
 
     /** The metadata of one task in flight: its id, code and arrival time. */
-    record TaskMetadata(int taskId, int code, Instant timestamp) {
-    }
+    record TaskMetadata(int taskId, int code, Instant timestamp) {}
 
     /** The client's address. */
     SocketAddress remoteAddress();

@@ -11,6 +11,7 @@ sealed interface Frame {
     byte PONG = 0x05;
     /** Version 2: a TASK with metadata. */
     byte TASK_META = 0x06;
+
     byte OK = 0x10;
     byte ERROR = 0x11;
 
@@ -37,20 +38,16 @@ sealed interface Frame {
     }
 
     /** Client to server: cancel task {@code taskId}. */
-    record Cancel(int taskId) implements Frame {
-    }
+    record Cancel(int taskId) implements Frame {}
 
     /** Either way: the sender is going away (see PROTOCOL.md for each direction). */
-    record Goodbye() implements Frame {
-    }
+    record Goodbye() implements Frame {}
 
     /** Either way: heartbeat request. */
-    record Ping() implements Frame {
-    }
+    record Ping() implements Frame {}
 
     /** Either way: heartbeat answer. */
-    record Pong() implements Frame {
-    }
+    record Pong() implements Frame {}
 
     /** Server to client: a chunk of a task's response; {@code end} marks the last one. */
     record Ok(int taskId, boolean end, byte[] data, int offset, int length) implements Frame {
@@ -60,6 +57,5 @@ sealed interface Frame {
     }
 
     /** Server to client: the task failed with {@code errorCode}; final. */
-    record Error(int taskId, int errorCode, String message) implements Frame {
-    }
+    record Error(int taskId, int errorCode, String message) implements Frame {}
 }

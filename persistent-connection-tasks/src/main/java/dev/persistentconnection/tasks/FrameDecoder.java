@@ -27,9 +27,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private final boolean serverSide;
     /** Version 2 (TASK_META frames); set once the handshake has negotiated the version. */
     private final boolean metadata;
+
     private final long readTimeoutNanos;
     /** Frames decoded from one read before the decoder yields to the other connections of its loop. */
     static final int FRAMES_PER_TURN = 64;
+
     private boolean paused;
     private boolean failed;
     private int framesThisTurn;
@@ -37,6 +39,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private ScheduledFuture<?> readTimer;
     /** A frame has started but not arrived whole; since when, and how many frames had been decoded then. */
     private boolean partial;
+
     private long partialSince;
     private long framesAtPartial;
     private long framesDecoded;
@@ -100,24 +103,28 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private void yieldTurn(ChannelHandlerContext ctx) {
         yielded = true;
         ctx.channel().config().setAutoRead(false);
-        ctx.executor().schedule(() -> {
-            yielded = false;
-            framesThisTurn = 0;
-            if (ctx.isRemoved()) {
-                return;
-            }
-            if (!paused) {
-                ctx.channel().config().setAutoRead(true);
-            }
-            if (!paused && actualReadableBytes() > 0) {
-                try {
-                    channelRead(ctx, Unpooled.EMPTY_BUFFER);
-                    channelReadComplete(ctx);
-                } catch (Exception e) {
-                    ctx.fireExceptionCaught(e);
-                }
-            }
-        }, 0, TimeUnit.NANOSECONDS);
+        ctx.executor()
+                .schedule(
+                        () -> {
+                            yielded = false;
+                            framesThisTurn = 0;
+                            if (ctx.isRemoved()) {
+                                return;
+                            }
+                            if (!paused) {
+                                ctx.channel().config().setAutoRead(true);
+                            }
+                            if (!paused && actualReadableBytes() > 0) {
+                                try {
+                                    channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                                    channelReadComplete(ctx);
+                                } catch (Exception e) {
+                                    ctx.fireExceptionCaught(e);
+                                }
+                            }
+                        },
+                        0,
+                        TimeUnit.NANOSECONDS);
     }
 
     private Frame parse(ByteBuf in, ByteBuf body) {
@@ -128,11 +135,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 if (rest != 0) {
                     fail(in, "frame kind " + kind + " must have no body, has " + rest + " bytes");
                 }
-                return kind == Frame.GOODBYE ? new Frame.Goodbye() : kind == Frame.PING ? new Frame.Ping()
-                        : new Frame.Pong();
+                return kind == Frame.GOODBYE
+                        ? new Frame.Goodbye()
+                        : kind == Frame.PING ? new Frame.Ping() : new Frame.Pong();
             }
-            default -> {
-            }
+            default -> {}
         }
         if (serverSide) {
             if (kind == Frame.TASK) {

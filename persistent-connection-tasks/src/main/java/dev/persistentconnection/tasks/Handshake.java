@@ -15,6 +15,7 @@ final class Handshake {
     static final int VERSION = 2;
     /** The lowest version there is. */
     static final int MIN_VERSION = 1;
+
     static final byte BIG_ENDIAN = 'B';
     static final byte LITTLE_ENDIAN = 'L';
     /** Bytes of the client's hello. */
@@ -33,28 +34,22 @@ final class Handshake {
     static final int SERVER_FULL = 4;
     static final int BAD_FRAME_SIZE = 5;
 
-    private Handshake() {
-    }
+    private Handshake() {}
 
     /** What the parser made of the bytes received so far. */
-    sealed interface Message {
-    }
+    sealed interface Message {}
 
     /** The client's hello. */
-    record Hello(int version, byte byteOrder, long maxFrameSize) implements Message {
-    }
+    record Hello(int version, byte byteOrder, long maxFrameSize) implements Message {}
 
     /** The server's accept. */
-    record Accept(int version, long maxFrameSize, long maxTasksInFlight) implements Message {
-    }
+    record Accept(int version, long maxFrameSize, long maxTasksInFlight) implements Message {}
 
     /** The server's refusal, with its reason. */
-    record Refusal(int status, String reason) implements Message {
-    }
+    record Refusal(int status, String reason) implements Message {}
 
     /** Bytes that cannot be a handshake: the peer does not speak this protocol. */
-    record Malformed(String problem) implements Message {
-    }
+    record Malformed(String problem) implements Message {}
 
     /**
      * Parses the client's hello. Returns null while more bytes are needed and consumes nothing then; otherwise

@@ -24,6 +24,7 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
     private final CloseHandle closer;
     /** More PINGs than this within one second are a flood (PROTOCOL.md, "Heartbeats"). */
     static final int MAX_PINGS_PER_SECOND = 100;
+
     private static final long SECOND = 1_000_000_000L;
     private boolean pongOwed;
     private long pingsSince = System.nanoTime();

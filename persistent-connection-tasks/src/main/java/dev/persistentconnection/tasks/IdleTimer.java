@@ -110,14 +110,16 @@ final class IdleTimer extends ChannelDuplexHandler {
         long now = System.nanoTime();
         if (!reading && now - (lastRead + readerIdleNanos) >= 0) {
             lastRead = now;
-            IdleStateEvent event = firstReaderIdle ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT
+            IdleStateEvent event = firstReaderIdle
+                    ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT
                     : IdleStateEvent.READER_IDLE_STATE_EVENT;
             firstReaderIdle = false;
             ctx.fireUserEventTriggered(event);
         }
         if (now - (lastWrite + writerIdleNanos) >= 0) {
             lastWrite = now;
-            IdleStateEvent event = firstWriterIdle ? IdleStateEvent.FIRST_WRITER_IDLE_STATE_EVENT
+            IdleStateEvent event = firstWriterIdle
+                    ? IdleStateEvent.FIRST_WRITER_IDLE_STATE_EVENT
                     : IdleStateEvent.WRITER_IDLE_STATE_EVENT;
             firstWriterIdle = false;
             ctx.fireUserEventTriggered(event);

@@ -27,20 +27,28 @@ final class PendingTask {
     // Event loop only:
     /** The answer so far: the first chunk alone (the usual case, no list), then a list. */
     private byte[] first;
+
     private List<byte[]> chunks;
     private int size;
     /** The request, until it is written. */
     byte[] payload;
     /** The task id, once {@link #sent}. */
     int id;
+
     boolean sent;
     /** When the task times out ({@link System#nanoTime()}); the connection's one deadline timer watches it. */
     long deadline;
     /** Withdrawn by the client (timeout, cancel, failing sink): CANCEL sent, later frames are dropped. */
     boolean abandoned;
 
-    private PendingTask(int code, byte[] payload, Duration timeout, CompletableFuture<byte[]> bytes,
-            CompletableFuture<Void> streamed, Consumer<byte[]> sink, Map<String, String> metadata) {
+    private PendingTask(
+            int code,
+            byte[] payload,
+            Duration timeout,
+            CompletableFuture<byte[]> bytes,
+            CompletableFuture<Void> streamed,
+            Consumer<byte[]> sink,
+            Map<String, String> metadata) {
         this.metadata = Map.copyOf(metadata);
         this.code = code;
         this.payload = payload == null ? new byte[0] : payload;
@@ -51,16 +59,25 @@ final class PendingTask {
     }
 
     /** A task whose answer is aggregated into the future's byte array. */
-    static PendingTask aggregated(int code, byte[] payload, Duration timeout, CompletableFuture<byte[]> future,
+    static PendingTask aggregated(
+            int code,
+            byte[] payload,
+            Duration timeout,
+            CompletableFuture<byte[]> future,
             Map<String, String> metadata) {
         return new PendingTask(code, payload, timeout, future, null, null, metadata);
     }
 
     /** A task whose answer goes to {@code sink} chunk by chunk. */
-    static PendingTask streaming(int code, byte[] payload, Duration timeout, CompletableFuture<Void> future,
-            Consumer<byte[]> sink, Map<String, String> metadata) {
-        return new PendingTask(code, payload, timeout, null, future, Objects.requireNonNull(sink, "chunkSink"),
-                metadata);
+    static PendingTask streaming(
+            int code,
+            byte[] payload,
+            Duration timeout,
+            CompletableFuture<Void> future,
+            Consumer<byte[]> sink,
+            Map<String, String> metadata) {
+        return new PendingTask(
+                code, payload, timeout, null, future, Objects.requireNonNull(sink, "chunkSink"), metadata);
     }
 
     CompletableFuture<?> future() {
@@ -76,8 +93,8 @@ final class PendingTask {
         if (sink != null) {
             sink.accept(data);
         } else if ((long) size + data.length > maxResponseSize) {
-            throw new java.io.IOException("answer of task code " + code + " exceeds maxResponseSize "
-                    + maxResponseSize);
+            throw new java.io.IOException(
+                    "answer of task code " + code + " exceeds maxResponseSize " + maxResponseSize);
         } else if (first == null && chunks == null) {
             first = data;
             size += data.length;

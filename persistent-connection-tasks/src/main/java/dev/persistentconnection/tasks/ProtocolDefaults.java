@@ -35,8 +35,7 @@ final class ProtocolDefaults {
     /** Server: connections at once. */
     static final int MAX_CLIENTS = 1024;
 
-    private ProtocolDefaults() {
-    }
+    private ProtocolDefaults() {}
 
     static Duration positive(Duration value, String name) {
         if (value == null || value.isZero() || value.isNegative()) {
@@ -55,8 +54,8 @@ final class ProtocolDefaults {
     /** A frame size either side may announce: at least {@link Handshake#MIN_FRAME_SIZE}. */
     static int frameSize(int bytes) {
         if (bytes < Handshake.MIN_FRAME_SIZE) {
-            throw new IllegalArgumentException("maxFrameSize must be at least " + Handshake.MIN_FRAME_SIZE
-                    + ": " + bytes);
+            throw new IllegalArgumentException(
+                    "maxFrameSize must be at least " + Handshake.MIN_FRAME_SIZE + ": " + bytes);
         }
         return bytes;
     }
@@ -64,8 +63,8 @@ final class ProtocolDefaults {
     /** The timeout must outlast the interval, or a quiet but healthy peer would be dropped. */
     static void heartbeat(Duration interval, Duration timeout) {
         if (timeout.compareTo(interval) <= 0) {
-            throw new IllegalArgumentException("heartbeatTimeout (" + timeout
-                    + ") must be longer than heartbeatInterval (" + interval + ")");
+            throw new IllegalArgumentException(
+                    "heartbeatTimeout (" + timeout + ") must be longer than heartbeatInterval (" + interval + ")");
         }
     }
 }

@@ -29,8 +29,14 @@ final class RunningTask implements Runnable, TaskContext {
     /** Run by {@link #runOnIoThread()}: never interrupted, never waits for writability. */
     private boolean onIoThread;
 
-    RunningTask(ClientSession session, TaskServer.Registration registration, int taskId, int code, byte[] payload,
-            java.util.Map<String, String> metadata, long sequence) {
+    RunningTask(
+            ClientSession session,
+            TaskServer.Registration registration,
+            int taskId,
+            int code,
+            byte[] payload,
+            java.util.Map<String, String> metadata,
+            long sequence) {
         this.metadata = metadata;
         this.session = session;
         this.registration = registration;
@@ -124,7 +130,8 @@ final class RunningTask implements Runnable, TaskContext {
             session.finish(this, new Frame.Ok(taskId, true, wholeAnswer != null ? wholeAnswer : NO_DATA));
         } else if (failure instanceof TaskException e) {
             session.finish(this, new Frame.Error(taskId, e.errorCode(), ClientSession.truncate(e.getMessage())));
-        } else if (failure instanceof ConnectionLostException && !session.channel().isActive()) {
+        } else if (failure instanceof ConnectionLostException
+                && !session.channel().isActive()) {
             session.finish(this, cancelledFrame());
         } else {
             session.fail(this, failure);

@@ -19,6 +19,7 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
     private final TaskServer server;
     /** Why this connection is refused at once (server full), or null. */
     private final String refusal;
+
     private ScheduledFuture<?> timer;
     private boolean done;
 
@@ -33,14 +34,20 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
             refuse(ctx, Handshake.SERVER_FULL, refusal);
         } else {
             long nanos = server.settings().readTimeout().toNanos();
-            timer = ctx.executor().schedule(() -> {
-                if (!done) {
-                    done = true;
-                    LOG.log(System.Logger.Level.DEBUG, "{0}: no handshake within the read timeout",
-                            ctx.channel().remoteAddress());
-                    ctx.close();
-                }
-            }, nanos, TimeUnit.NANOSECONDS);
+            timer = ctx.executor()
+                    .schedule(
+                            () -> {
+                                if (!done) {
+                                    done = true;
+                                    LOG.log(
+                                            System.Logger.Level.DEBUG,
+                                            "{0}: no handshake within the read timeout",
+                                            ctx.channel().remoteAddress());
+                                    ctx.close();
+                                }
+                            },
+                            nanos,
+                            TimeUnit.NANOSECONDS);
         }
         super.channelActive(ctx);
     }
@@ -61,16 +68,25 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
                 || (server.settings().maxProtocolVersion() == 1 && hello.version() != 1)) {
             // A version-1 server refuses every other version, as version 1 always did; a client that asked
             // for 2 then connects again with 1.
-            refuse(ctx, Handshake.UNSUPPORTED_VERSION, "unsupported protocol version " + hello.version()
-                    + "; this server speaks version " + server.settings().maxProtocolVersion());
+            refuse(
+                    ctx,
+                    Handshake.UNSUPPORTED_VERSION,
+                    "unsupported protocol version " + hello.version() + "; this server speaks version "
+                            + server.settings().maxProtocolVersion());
         } else if (hello.byteOrder() != Handshake.BIG_ENDIAN && hello.byteOrder() != Handshake.LITTLE_ENDIAN) {
-            refuse(ctx, Handshake.BAD_BYTE_ORDER, "bad byte order 0x" + Integer.toHexString(hello.byteOrder() & 0xFF)
-                    + "; expected 'B' or 'L'");
+            refuse(
+                    ctx,
+                    Handshake.BAD_BYTE_ORDER,
+                    "bad byte order 0x" + Integer.toHexString(hello.byteOrder() & 0xFF) + "; expected 'B' or 'L'");
         } else if (hello.maxFrameSize() < Handshake.MIN_FRAME_SIZE) {
-            refuse(ctx, Handshake.BAD_FRAME_SIZE, "client frame size " + hello.maxFrameSize() + " below the minimum "
-                    + Handshake.MIN_FRAME_SIZE);
+            refuse(
+                    ctx,
+                    Handshake.BAD_FRAME_SIZE,
+                    "client frame size " + hello.maxFrameSize() + " below the minimum " + Handshake.MIN_FRAME_SIZE);
         } else {
-            accept(ctx, hello.byteOrder() == Handshake.LITTLE_ENDIAN,
+            accept(
+                    ctx,
+                    hello.byteOrder() == Handshake.LITTLE_ENDIAN,
                     (int) Math.min(hello.maxFrameSize(), Integer.MAX_VALUE),
                     Math.min(hello.version(), server.settings().maxProtocolVersion()));
         }
@@ -96,7 +112,11 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
     private void refuse(ChannelHandlerContext ctx, int status, String reason) {
         done = true;
         cancelTimer();
-        LOG.log(System.Logger.Level.DEBUG, "{0}: handshake refused: {1}", ctx.channel().remoteAddress(), reason);
+        LOG.log(
+                System.Logger.Level.DEBUG,
+                "{0}: handshake refused: {1}",
+                ctx.channel().remoteAddress(),
+                reason);
         ByteBuf reply = ctx.alloc().buffer();
         Handshake.writeRefusal(reply, status, reason);
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
@@ -110,7 +130,10 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.log(System.Logger.Level.DEBUG, "{0}: error during handshake: {1}", ctx.channel().remoteAddress(),
+        LOG.log(
+                System.Logger.Level.DEBUG,
+                "{0}: error during handshake: {1}",
+                ctx.channel().remoteAddress(),
                 String.valueOf(cause));
         done = true;
         ctx.close();

@@ -43,7 +43,8 @@ final class StalledWriteHandler extends ChannelDuplexHandler {
         if (buffer == null || !ctx.channel().isOpen() || buffer.totalPendingWriteBytes() == 0) {
             return; // closed, or everything written: the next write arms the timer again
         }
-        boolean progress = buffer.current() != lastMessage || buffer.currentProgress() != lastProgress
+        boolean progress = buffer.current() != lastMessage
+                || buffer.currentProgress() != lastProgress
                 || buffer.totalPendingWriteBytes() < lastPending;
         if (!progress) {
             timedOut = true;

@@ -76,14 +76,14 @@ public final class TaskClient implements AutoCloseable {
     }
 
     /** Like {@link #submitStreaming(int, byte[], Consumer)} with a timeout for this task. */
-    public CompletableFuture<Void> submitStreaming(int code, byte[] payload, Consumer<byte[]> chunkSink,
-            Duration timeout) {
+    public CompletableFuture<Void> submitStreaming(
+            int code, byte[] payload, Consumer<byte[]> chunkSink, Duration timeout) {
         return submitStreaming(code, payload, chunkSink, timeout, Map.of());
     }
 
     /** Like {@link #submitStreaming(int, byte[], Consumer, Duration)} with metadata, as {@link #submit(int, byte[], Duration, Map)}. */
-    public CompletableFuture<Void> submitStreaming(int code, byte[] payload, Consumer<byte[]> chunkSink,
-            Duration timeout, Map<String, String> metadata) {
+    public CompletableFuture<Void> submitStreaming(
+            int code, byte[] payload, Consumer<byte[]> chunkSink, Duration timeout, Map<String, String> metadata) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         submit(PendingTask.streaming(code, payload, timeout, future, chunkSink, metadata));
         return future;
@@ -94,8 +94,8 @@ public final class TaskClient implements AutoCloseable {
             t.fail(new IllegalArgumentException("task code " + t.code + " is outside 0.."
                     + TaskServer.MAX_USER_TASK_CODE + "; codes 0xFF00..0xFFFF are reserved"));
         } else if (t.payload.length > maxPayloadSize()) {
-            t.fail(new IllegalArgumentException("payload of " + t.payload.length
-                    + " bytes exceeds the server's limit of " + maxPayloadSize()));
+            t.fail(new IllegalArgumentException(
+                    "payload of " + t.payload.length + " bytes exceeds the server's limit of " + maxPayloadSize()));
         } else if (!t.metadata.isEmpty() && !metadataFits(t)) {
             return;
         } else {

@@ -30,7 +30,12 @@ import java.util.function.Consumer;
 final class TaskClientHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(TaskClient.class.getName());
 
-    enum State { OPEN, DRAINING, CLOSING, CLOSED }
+    enum State {
+        OPEN,
+        DRAINING,
+        CLOSING,
+        CLOSED
+    }
 
     // Final, read from any thread:
     private final Channel channel;
@@ -52,12 +57,18 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
     private int nextId = 1;
     /** This client sent GOODBYE: it closes once the last task at the server has answered. */
     private boolean goodbyeSent;
+
     private ScheduledFuture<?> disconnectTimer;
     /** One timer for every task's timeout: due at the earliest deadline it was armed for. */
     private ScheduledFuture<?> deadlineTimer;
+
     private long deadlineTimerAt;
 
-    TaskClientHandler(Channel channel, TaskClientOptions options, int serverMaxFrame, int serverMaxInFlight,
+    TaskClientHandler(
+            Channel channel,
+            TaskClientOptions options,
+            int serverMaxFrame,
+            int serverMaxInFlight,
             int protocolVersion) {
         this.protocolVersion = protocolVersion;
         this.channel = channel;
@@ -178,8 +189,10 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
                 if (disconnectTimer != null) {
                     disconnectTimer.cancel(false);
                 }
-                disconnectTimer = loop.schedule(() -> close("disconnected by the client (grace period over)"),
-                        Math.max(0, grace.toNanos()), TimeUnit.NANOSECONDS);
+                disconnectTimer = loop.schedule(
+                        () -> close("disconnected by the client (grace period over)"),
+                        Math.max(0, grace.toNanos()),
+                        TimeUnit.NANOSECONDS);
             }
         });
         return closeFinished;
@@ -283,7 +296,8 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
         byte[] payload = t.payload;
         t.payload = null;
         // Metadata travels on version 2 only; on a version-1 connection the task goes without it.
-        channel.writeAndFlush(new Frame.Task(id, t.code, payload, protocolVersion >= 2 ? t.metadata : Map.of()),
+        channel.writeAndFlush(
+                new Frame.Task(id, t.code, payload, protocolVersion >= 2 ? t.metadata : Map.of()),
                 channel.voidPromise());
     }
 
@@ -298,8 +312,8 @@ final class TaskClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void timeout(PendingTask t) {
-        if (t.fail(new TaskTimeoutException("task code " + t.code + " got no answer within "
-                + t.timeout.toMillis() + " ms"))) {
+        if (t.fail(new TaskTimeoutException(
+                "task code " + t.code + " got no answer within " + t.timeout.toMillis() + " ms"))) {
             abandon(t);
         }
     }

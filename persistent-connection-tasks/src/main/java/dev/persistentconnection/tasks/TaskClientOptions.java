@@ -127,8 +127,7 @@ public final class TaskClientOptions {
         private SslContext sslContext;
         private EventLoopGroup eventLoopGroup;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Bound on TCP connect plus the TLS and protocol handshakes; default 10 s. */
         public Builder connectTimeout(Duration timeout) {

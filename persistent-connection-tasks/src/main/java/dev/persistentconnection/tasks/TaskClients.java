@@ -38,8 +38,7 @@ public final class TaskClients {
         }
     };
 
-    private TaskClients() {
-    }
+    private TaskClients() {}
 
     /**
      * A persistent connection to the task server at {@code address}, with the default options and retry delay; it
@@ -50,11 +49,12 @@ public final class TaskClients {
      * @param serverName the server's name, for logs and events
      * @param address    where the server listens; resolved again before every attempt if unresolved
      */
-    public static PersistentConnection<InetSocketAddress, TaskClient> persistent(String serverName,
-            InetSocketAddress address) {
+    public static PersistentConnection<InetSocketAddress, TaskClient> persistent(
+            String serverName, InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
-        return PersistentConnection.builder(serverName, AddressSuppliers.fixed(address), SharedConnector.INSTANCE,
-                LIFECYCLE).build();
+        return PersistentConnection.builder(
+                        serverName, AddressSuppliers.fixed(address), SharedConnector.INSTANCE, LIFECYCLE)
+                .build();
     }
 
     /** A connector with the default options; close it to release its I/O thread. */

@@ -47,8 +47,9 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
     TaskConnector(TaskClientOptions options, String threadName) {
         this.options = Objects.requireNonNull(options, "options");
         this.ownsGroup = options.eventLoopGroup().isEmpty();
-        this.group = options.eventLoopGroup().orElseGet(() -> new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory(threadName, true), NioIoHandler.newFactory()));
+        this.group = options.eventLoopGroup()
+                .orElseGet(() -> new MultiThreadIoEventLoopGroup(
+                        1, new DefaultThreadFactory(threadName, true), NioIoHandler.newFactory()));
     }
 
     /** The options every connection gets. */
@@ -68,10 +69,14 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
     public CompletableFuture<TaskClient> connect(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
         return connect(address, options).exceptionallyCompose(e -> {
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                    ? e.getCause() : e;
+            Throwable cause =
+                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof ClientHandshakeHandler.VersionRefusedException) {
-                return connect(address, options.toBuilder().protocolVersion(Handshake.MIN_VERSION).build());
+                return connect(
+                        address,
+                        options.toBuilder()
+                                .protocolVersion(Handshake.MIN_VERSION)
+                                .build());
             }
             return CompletableFuture.failedFuture(cause);
         });
@@ -81,16 +86,16 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
         CompletableFuture<TaskClient> result = new CompletableFuture<>();
         if (closed || group.isShuttingDown()) {
             // A shut-down group would never notify the connect listener: fail now rather than hang.
-            result.completeExceptionally(new IOException("cannot connect to " + describe(address)
-                    + ": the connector is closed"));
+            result.completeExceptionally(
+                    new IOException("cannot connect to " + describe(address) + ": the connector is closed"));
             return result;
         }
         long timeoutNanos = options.connectTimeout().toNanos();
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.max(1, Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis())))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(
+                        1, Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis())))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -102,8 +107,8 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
         try {
             connecting = bootstrap.connect(address);
         } catch (RejectedExecutionException | IllegalStateException e) {
-            result.completeExceptionally(new IOException("cannot connect to " + describe(address)
-                    + ": the connector is closed", e));
+            result.completeExceptionally(
+                    new IOException("cannot connect to " + describe(address) + ": the connector is closed", e));
             return result;
         }
         connecting.addListener((ChannelFuture f) -> {
@@ -112,12 +117,17 @@ public final class TaskConnector implements Connector<InetSocketAddress, TaskCli
                 return;
             }
             Channel ch = f.channel();
-            var timer = ch.eventLoop().schedule(() -> {
-                if (result.completeExceptionally(new IOException("handshake with " + describe(address)
-                        + " timed out after " + options.connectTimeout().toMillis() + " ms"))) {
-                    ch.close();
-                }
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+            var timer = ch.eventLoop()
+                    .schedule(
+                            () -> {
+                                if (result.completeExceptionally(
+                                        new IOException("handshake with " + describe(address) + " timed out after "
+                                                + options.connectTimeout().toMillis() + " ms"))) {
+                                    ch.close();
+                                }
+                            },
+                            timeoutNanos,
+                            TimeUnit.NANOSECONDS);
             result.whenComplete((c, e) -> {
                 timer.cancel(false);
                 if (e != null) {

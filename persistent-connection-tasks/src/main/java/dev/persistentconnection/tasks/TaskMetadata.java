@@ -14,8 +14,7 @@ final class TaskMetadata {
     /** The largest metadata section of one task, in bytes. */
     static final int MAX_SIZE = 4096;
 
-    private TaskMetadata() {
-    }
+    private TaskMetadata() {}
 
     /** The encoded size of {@code metadata}, checking what the wire cannot carry. */
     static int size(Map<String, String> metadata) {
@@ -73,7 +72,8 @@ final class TaskMetadata {
             if (end - in.readerIndex() < valueLength) {
                 throw new ProtocolException("task metadata value of '" + key + "' overruns the metadata");
             }
-            String value = in.readCharSequence(valueLength, StandardCharsets.UTF_8).toString();
+            String value =
+                    in.readCharSequence(valueLength, StandardCharsets.UTF_8).toString();
             if (metadata.put(key, value) != null) {
                 throw new ProtocolException("task metadata key '" + key + "' repeated");
             }

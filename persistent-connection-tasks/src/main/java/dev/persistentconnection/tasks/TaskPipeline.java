@@ -2,8 +2,8 @@ package dev.persistentconnection.tasks;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -37,15 +37,17 @@ final class TaskPipeline {
     static final String CLIENT = "client";
     static final String DISPATCH = "dispatch";
 
-    private TaskPipeline() {
-    }
+    private TaskPipeline() {}
 
     /** A client connection before its handshake: TLS (if configured), then the handshake. */
-    static void initClient(SocketChannel ch, TaskClientOptions options, InetSocketAddress server,
+    static void initClient(
+            SocketChannel ch,
+            TaskClientOptions options,
+            InetSocketAddress server,
             CompletableFuture<TaskClient> result) {
         ChannelPipeline p = ch.pipeline();
-        options.sslContext().ifPresent(ssl -> p.addLast(SSL,
-                ssl.newHandler(ch.alloc(), server.getHostString(), server.getPort())));
+        options.sslContext()
+                .ifPresent(ssl -> p.addLast(SSL, ssl.newHandler(ch.alloc(), server.getHostString(), server.getPort())));
         p.addLast(HANDSHAKE, new ClientHandshakeHandler(options, result));
     }
 
@@ -62,8 +64,8 @@ final class TaskPipeline {
      * The client's pipeline once the server accepted: the frame handlers take the handshake's place. The handshake
      * is removed last, so bytes it had received past the handshake go on to the frame decoder.
      */
-    static void clientAccepted(ChannelPipeline p, TaskClientOptions options, boolean littleEndian,
-            TaskClientHandler client) {
+    static void clientAccepted(
+            ChannelPipeline p, TaskClientOptions options, boolean littleEndian, TaskClientHandler client) {
         Duration timeout = options.heartbeatTimeout();
         p.addAfter(HANDSHAKE, FLUSH, flush());
         p.addAfter(FLUSH, IDLE, idle(options.heartbeatInterval(), timeout));
@@ -75,15 +77,17 @@ final class TaskPipeline {
     }
 
     /** The server's pipeline once it accepted a client's hello, as {@link #clientAccepted}. */
-    static void serverAccepted(ChannelPipeline p, TaskServer.Settings s, ClientSession session,
-            FrameDecoder frames) {
+    static void serverAccepted(ChannelPipeline p, TaskServer.Settings s, ClientSession session, FrameDecoder frames) {
         p.addAfter(HANDSHAKE, FLUSH, flush());
         p.addAfter(FLUSH, IDLE, idle(s.heartbeatInterval(), s.heartbeatTimeout()));
         p.addAfter(IDLE, FRAMES, frames);
-        p.addAfter(FRAMES, HEARTBEAT, new HeartbeatHandler(s.heartbeatTimeout(), session::isReadingPaused,
-                session::close));
+        p.addAfter(
+                FRAMES,
+                HEARTBEAT,
+                new HeartbeatHandler(s.heartbeatTimeout(), session::isReadingPaused, session::close));
         p.addAfter(HEARTBEAT, ENCODER, FrameEncoder.of(session.littleEndian()));
-        p.addAfter(ENCODER, WRITE_TIMEOUT, new StalledWriteHandler(s.writeTimeout().toNanos()));
+        p.addAfter(
+                ENCODER, WRITE_TIMEOUT, new StalledWriteHandler(s.writeTimeout().toNanos()));
         p.addAfter(WRITE_TIMEOUT, DISPATCH, new TaskDispatcher(session));
         p.remove(HANDSHAKE);
     }

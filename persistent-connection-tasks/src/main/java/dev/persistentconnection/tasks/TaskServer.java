@@ -25,8 +25,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +70,7 @@ public final class TaskServer implements AutoCloseable {
     public static final int DEFAULT_MAX_CLIENTS_PER_ADDRESS = 256;
     /** A handler run on the I/O thread for this long (10 ms) or longer is reported as blocking it. */
     static final long IO_THREAD_BLOCKING_THRESHOLD_NANOS = 10_000_000;
+
     private static final long BLOCKING_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Settings settings;
@@ -88,15 +89,27 @@ public final class TaskServer implements AutoCloseable {
     private boolean started;
     private boolean stopped;
 
-    record Registration(int code, TaskHandler handler, String name) {
-    }
+    record Registration(int code, TaskHandler handler, String name) {}
 
-    record Settings(InetAddress bindAddress, int port, Executor executor, int taskThreads, int ioThreads,
-            int maxFrameSize, int maxTasksInFlight, int maxClients, int maxClientsPerAddress,
-            int maxTaskThreadsPerAddress, Duration waitTimeout, Duration readTimeout, Duration writeTimeout,
-            Duration heartbeatInterval, Duration heartbeatTimeout, SslContext sslContext,
-            boolean handlersOnIoThread, int maxProtocolVersion) {
-    }
+    record Settings(
+            InetAddress bindAddress,
+            int port,
+            Executor executor,
+            int taskThreads,
+            int ioThreads,
+            int maxFrameSize,
+            int maxTasksInFlight,
+            int maxClients,
+            int maxClientsPerAddress,
+            int maxTaskThreadsPerAddress,
+            Duration waitTimeout,
+            Duration readTimeout,
+            Duration writeTimeout,
+            Duration heartbeatInterval,
+            Duration heartbeatTimeout,
+            SslContext sslContext,
+            boolean handlersOnIoThread,
+            int maxProtocolVersion) {}
 
     private TaskServer(Settings settings) {
         this.settings = settings;
@@ -145,15 +158,18 @@ public final class TaskServer implements AutoCloseable {
                 throw new IllegalStateException("TaskServer already started");
             }
             started = true;
-            workerGroup = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
-                    new DefaultThreadFactory("task-server-io", true), NioIoHandler.newFactory());
+            workerGroup = new MultiThreadIoEventLoopGroup(
+                    settings.ioThreads(), new DefaultThreadFactory("task-server-io", true), NioIoHandler.newFactory());
             if (settings.executor() != null) {
                 executor = settings.executor();
             } else {
-                ThreadPoolExecutor pool = new ThreadPoolExecutor(settings.taskThreads(), settings.taskThreads(), 30,
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                        settings.taskThreads(),
+                        settings.taskThreads(),
+                        30,
                         TimeUnit.SECONDS,
-                        new LinkedBlockingQueue<>((int) Math.min(100_000L,
-                                (long) settings.maxClients() * settings.maxTasksInFlight())),
+                        new LinkedBlockingQueue<>(
+                                (int) Math.min(100_000L, (long) settings.maxClients() * settings.maxTasksInFlight())),
                         new DefaultThreadFactory("task-server-task", true));
                 pool.allowCoreThreadTimeOut(true);
                 ownedExecutor = pool;
@@ -174,10 +190,10 @@ public final class TaskServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // Fair reading: one read (at most 64 KiB) per client per turn of its event loop, so that a
                     // client sending back to back cannot make the others on its loop wait for 16 reads.
-                    .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+                    .childOption(
+                            ChannelOption.RCVBUF_ALLOCATOR,
                             new AdaptiveRecvByteBufAllocator(64, 2048, 64 * 1024).maxMessagesPerRead(1))
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                            new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -185,7 +201,9 @@ public final class TaskServer implements AutoCloseable {
                         }
                     });
             try {
-                serverChannel = bootstrap.bind(settings.bindAddress(), settings.port()).syncUninterruptibly()
+                serverChannel = bootstrap
+                        .bind(settings.bindAddress(), settings.port())
+                        .syncUninterruptibly()
                         .channel();
             } catch (Exception e) { // syncUninterruptibly() rethrows the checked BindException as it is
                 releaseThreads();
@@ -264,11 +282,16 @@ public final class TaskServer implements AutoCloseable {
             return;
         }
         lastBlockingReport.put(registration.code(), now);
-        LOG.log(System.Logger.Level.WARNING, "task {0} ({1}) took {2} ms on an I/O thread (runHandlersOnIoThread): "
-                + "every connection of that thread waited meanwhile. If it blocks, make it non-blocking or leave it "
-                + "to the task executor (wall-clock time: on an overloaded machine this can also be time spent "
-                + "waiting for a CPU; {3} such runs so far)", registration.code(), registration.name(),
-                String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6), blockedIoThreadRuns.get());
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "task {0} ({1}) took {2} ms on an I/O thread (runHandlersOnIoThread): "
+                        + "every connection of that thread waited meanwhile. If it blocks, make it non-blocking or leave it "
+                        + "to the task executor (wall-clock time: on an overloaded machine this can also be time spent "
+                        + "waiting for a CPU; {3} such runs so far)",
+                registration.code(),
+                registration.name(),
+                String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6),
+                blockedIoThreadRuns.get());
     }
 
     /** Runs of handlers on an I/O thread that took at least the blocking threshold (for tests and metrics). */
@@ -614,9 +637,24 @@ public final class TaskServer implements AutoCloseable {
                 throw new IllegalArgumentException("runHandlersOnIoThread and executor exclude each other: handlers "
                         + "run either on the I/O threads or on the executor");
             }
-            return new TaskServer(new Settings(bindAddress, port, executor, taskThreads, ioThreads, maxFrameSize,
-                    maxTasksInFlight, maxClients, maxClientsPerAddress, maxTaskThreadsPerAddress, waitTimeout,
-                    readTimeout, writeTimeout, heartbeatInterval, heartbeatTimeout, sslContext, handlersOnIoThread,
+            return new TaskServer(new Settings(
+                    bindAddress,
+                    port,
+                    executor,
+                    taskThreads,
+                    ioThreads,
+                    maxFrameSize,
+                    maxTasksInFlight,
+                    maxClients,
+                    maxClientsPerAddress,
+                    maxTaskThreadsPerAddress,
+                    waitTimeout,
+                    readTimeout,
+                    writeTimeout,
+                    heartbeatInterval,
+                    heartbeatTimeout,
+                    sslContext,
+                    handlersOnIoThread,
                     maxProtocolVersion));
         }
     }

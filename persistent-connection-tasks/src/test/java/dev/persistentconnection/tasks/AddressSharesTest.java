@@ -33,15 +33,18 @@ class AddressSharesTest extends TestSupport {
     private TaskServer server(TaskServer.Builder builder) {
         TaskServer server = builder.build();
         server.register(1, TaskHandler.of(p -> p), "echo");
-        server.register(BLOCKING, request -> context -> {
-            mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } finally {
-                running.decrementAndGet();
-            }
-            context.write(new byte[] {1});
-        }, "blocking");
+        server.register(
+                BLOCKING,
+                request -> context -> {
+                    mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    try {
+                        release.await(20, TimeUnit.SECONDS);
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                    context.write(new byte[] {1});
+                },
+                "blocking");
         return start(server);
     }
 
@@ -70,8 +73,8 @@ class AddressSharesTest extends TestSupport {
     @Test
     void oneHostCannotHoldMoreThanItsConnectionsEvenBeforeTheHello() throws Exception {
         // A handshake deadline far longer than the test, so that only the limit can refuse the third.
-        TaskServer server = server(serverBuilder().maxClients(10).maxClientsPerAddress(2)
-                .readTimeout(Duration.ofSeconds(60)));
+        TaskServer server =
+                server(serverBuilder().maxClients(10).maxClientsPerAddress(2).readTimeout(Duration.ofSeconds(60)));
         Socket first = socketFrom("127.0.0.2", server); // never sends its hello
         Socket second = socketFrom("127.0.0.2", server);
         Socket third = socketFrom("127.0.0.2", server);
@@ -107,7 +110,8 @@ class AddressSharesTest extends TestSupport {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == 2);
         // The four others are in flight at the server, waiting for the host's share, not for a thread.
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.clients().get(0).tasks().size() == 6);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.clients().get(0).tasks().size() == 6);
 
         // A task from another host runs at once.
         Socket other = socketFrom("127.0.0.2", server);
@@ -138,8 +142,9 @@ class AddressSharesTest extends TestSupport {
         for (int i = 0; i < 4; i++) {
             blocked.add(client.submit(BLOCKING, new byte[0]));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == 2
-                && server.clients().get(0).tasks().size() == 4);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        running.get() == 2 && server.clients().get(0).tasks().size() == 4);
         release.countDown();
         for (CompletableFuture<byte[]> f : blocked) {
             result(f);
@@ -165,8 +170,8 @@ class AddressSharesTest extends TestSupport {
 
     @Test
     void aPingIsStillAnswered() throws Exception {
-        TaskServer server = server(serverBuilder().heartbeatInterval(Duration.ofSeconds(5))
-                .heartbeatTimeout(Duration.ofSeconds(10)));
+        TaskServer server = server(
+                serverBuilder().heartbeatInterval(Duration.ofSeconds(5)).heartbeatTimeout(Duration.ofSeconds(10)));
         Socket socket = rawSocket(server.localAddress());
         handshake(socket);
         socket.getOutputStream().write(new byte[] {0, 0, 0, 1, Frame.PING});

@@ -36,7 +36,9 @@ class BadInputFuzzTest extends TestSupport {
 
     @Test
     void liveServerSurvivesBadInputAndKeepsServingAGoodClient() throws Exception {
-        TaskServer server = start(serverBuilder().maxFrameSize(MAX_FRAME).readTimeout(Duration.ofMillis(300))
+        TaskServer server = start(serverBuilder()
+                .maxFrameSize(MAX_FRAME)
+                .readTimeout(Duration.ofMillis(300))
                 .build());
         server.register(1, TaskHandler.of(p -> p), "echo");
         TaskClient good = connect(server);
@@ -44,21 +46,23 @@ class BadInputFuzzTest extends TestSupport {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger served = new AtomicInteger();
         AtomicReference<Throwable> goodFailure = new AtomicReference<>();
-        Thread goodLoop = new Thread(() -> {
-            int i = 0;
-            while (!stop.get() && goodFailure.get() == null) {
-                byte[] payload = utf8("good-" + i++);
-                try {
-                    byte[] answer = good.submit(1, payload).get(10, TimeUnit.SECONDS);
-                    if (!utf8(answer).equals(utf8(payload))) {
-                        throw new AssertionError("wrong answer " + utf8(answer));
+        Thread goodLoop = new Thread(
+                () -> {
+                    int i = 0;
+                    while (!stop.get() && goodFailure.get() == null) {
+                        byte[] payload = utf8("good-" + i++);
+                        try {
+                            byte[] answer = good.submit(1, payload).get(10, TimeUnit.SECONDS);
+                            if (!utf8(answer).equals(utf8(payload))) {
+                                throw new AssertionError("wrong answer " + utf8(answer));
+                            }
+                            served.incrementAndGet();
+                        } catch (Throwable e) {
+                            goodFailure.set(e);
+                        }
                     }
-                    served.incrementAndGet();
-                } catch (Throwable e) {
-                    goodFailure.set(e);
-                }
-            }
-        }, "good-client");
+                },
+                "good-client");
         goodLoop.start();
         closeLater(() -> {
             stop.set(true);
@@ -83,7 +87,8 @@ class BadInputFuzzTest extends TestSupport {
         }
         stop.set(true);
         goodLoop.join(10_000);
-        System.out.printf("bad-input fuzz: %d cases (%d answered with ERROR), %d good tasks served, seed %d%n",
+        System.out.printf(
+                "bad-input fuzz: %d cases (%d answered with ERROR), %d good tasks served, seed %d%n",
                 cases, answeredWithError, served.get(), seed);
         assertThat(goodFailure.get()).as("good client failure, seed %d", seed).isNull();
         assertThat(cases).as("cases run within %s, seed %d", BUDGET, seed).isGreaterThanOrEqualTo(1000);
@@ -146,10 +151,16 @@ class BadInputFuzzTest extends TestSupport {
                     int k;
                     do {
                         k = random.nextInt(256);
-                    } while (k == Frame.TASK || k == Frame.CANCEL || k == Frame.GOODBYE || k == Frame.PING
+                    } while (k == Frame.TASK
+                            || k == Frame.CANCEL
+                            || k == Frame.GOODBYE
+                            || k == Frame.PING
                             || k == Frame.PONG);
                     byte[] body = randomBytes(random, random.nextInt(32));
-                    out.write(ByteBuffer.allocate(5 + body.length).putInt(1 + body.length).put((byte) k).put(body)
+                    out.write(ByteBuffer.allocate(5 + body.length)
+                            .putInt(1 + body.length)
+                            .put((byte) k)
+                            .put(body)
                             .array());
                     assertThat(readsUntilClosed(socket)).isTrue();
                 }
@@ -174,17 +185,28 @@ class BadInputFuzzTest extends TestSupport {
                 case 8 -> { // known kinds with bodies of the wrong size
                     handshake(socket);
                     byte k = random.nextBoolean() ? Frame.CANCEL : random.nextBoolean() ? Frame.PING : Frame.TASK;
-                    int size = k == Frame.CANCEL ? pickOtherThan(random, 4) : k == Frame.PING
-                            ? 1 + random.nextInt(8) : random.nextInt(6);
-                    out.write(ByteBuffer.allocate(5 + size).putInt(1 + size).put(k).put(randomBytes(random, size))
+                    int size = k == Frame.CANCEL
+                            ? pickOtherThan(random, 4)
+                            : k == Frame.PING ? 1 + random.nextInt(8) : random.nextInt(6);
+                    out.write(ByteBuffer.allocate(5 + size)
+                            .putInt(1 + size)
+                            .put(k)
+                            .put(randomBytes(random, size))
                             .array());
                     assertThat(readsUntilClosed(socket)).isTrue();
                 }
                 default -> { // valid task, then a zero length or a server-to-client frame
                     handshake(socket);
                     out.write(taskFrame(1, 1, utf8("ok")));
-                    out.write(random.nextBoolean() ? new byte[] {0, 0, 0, 0}
-                            : ByteBuffer.allocate(10).putInt(6).put(Frame.OK).putInt(1).put((byte) 1).array());
+                    out.write(
+                            random.nextBoolean()
+                                    ? new byte[] {0, 0, 0, 0}
+                                    : ByteBuffer.allocate(10)
+                                            .putInt(6)
+                                            .put(Frame.OK)
+                                            .putInt(1)
+                                            .put((byte) 1)
+                                            .array());
                     assertThat(readsUntilClosed(socket)).isTrue();
                 }
             }
@@ -235,8 +257,8 @@ class BadInputFuzzTest extends TestSupport {
         Random random = new Random(seed);
         for (int i = 0; i < 5000; i++) {
             boolean server = random.nextBoolean();
-            EmbeddedChannel channel = new EmbeddedChannel(
-                    new FrameDecoder(random.nextBoolean(), 1024, server, Duration.ZERO));
+            EmbeddedChannel channel =
+                    new EmbeddedChannel(new FrameDecoder(random.nextBoolean(), 1024, server, Duration.ZERO));
             try {
                 ByteArrayOutputStream input = new ByteArrayOutputStream();
                 int pieces = 1 + random.nextInt(4);
@@ -245,8 +267,8 @@ class BadInputFuzzTest extends TestSupport {
                     random.nextBytes(piece);
                     if (random.nextInt(3) == 0 && piece.length >= 5) {
                         int len = random.nextInt(12);
-                        ByteBuffer.wrap(piece).putInt(len).put((byte) (random.nextBoolean() ? 1 + random.nextInt(5)
-                                : 0x10 + random.nextInt(2)));
+                        ByteBuffer.wrap(piece).putInt(len).put((byte)
+                                (random.nextBoolean() ? 1 + random.nextInt(5) : 0x10 + random.nextInt(2)));
                     }
                     input.writeBytes(piece);
                     channel.writeInbound(Unpooled.wrappedBuffer(piece));
@@ -264,8 +286,8 @@ class BadInputFuzzTest extends TestSupport {
         // A claimed 4 GiB frame fails on its prefix, before any body byte arrives.
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(false, 1024, true, Duration.ZERO));
         try {
-            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
-                    (byte) 0xF0}));
+            channel.writeInbound(
+                    Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0}));
             throw new AssertionError("oversized length accepted");
         } catch (ProtocolException expected) {
             assertThat(expected).hasMessageContaining("outside 1..1024");

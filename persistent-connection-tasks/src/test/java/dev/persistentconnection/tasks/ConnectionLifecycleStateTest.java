@@ -25,11 +25,14 @@ class ConnectionLifecycleStateTest extends TestSupport {
     private TaskServer server() {
         TaskServer server = serverBuilder().build();
         server.register(ECHO, TaskHandler.of(payload -> payload), "echo");
-        server.register(BLOCK, request -> context -> {
-            started.countDown();
-            release.await();
-            context.write(utf8("released"));
-        }, "block");
+        server.register(
+                BLOCK,
+                request -> context -> {
+                    started.countDown();
+                    release.await();
+                    context.write(utf8("released"));
+                },
+                "block");
         return start(server);
     }
 

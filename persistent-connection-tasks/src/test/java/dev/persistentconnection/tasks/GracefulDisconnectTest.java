@@ -33,14 +33,19 @@ class GracefulDisconnectTest extends TestSupport {
     @Test
     void everyTaskTheServerRanIsAnsweredWhenGoodbyeCrossesABurst() throws Exception {
         Set<Integer> executed = ConcurrentHashMap.newKeySet();
-        TaskServer server = start(serverBuilder().build().register(ECHO, request -> {
-            int id = ByteBuffer.wrap(request.payload()).getInt();
-            executed.add(id);
-            return context -> {
-                Thread.sleep(id % 3);
-                context.write(request.payload());
-            };
-        }, "echo"));
+        TaskServer server = start(serverBuilder()
+                .build()
+                .register(
+                        ECHO,
+                        request -> {
+                            int id = ByteBuffer.wrap(request.payload()).getInt();
+                            executed.add(id);
+                            return context -> {
+                                Thread.sleep(id % 3);
+                                context.write(request.payload());
+                            };
+                        },
+                        "echo"));
         Random random = new Random(16);
         int next = 0;
         List<String> problems = new ArrayList<>();
@@ -53,7 +58,9 @@ class GracefulDisconnectTest extends TestSupport {
                     server.clients().forEach(c -> c.disconnect(Duration.ofSeconds(10)));
                 }
                 int id = next++;
-                sent.put(id, client.submit(ECHO, ByteBuffer.allocate(4).putInt(id).array()));
+                sent.put(
+                        id,
+                        client.submit(ECHO, ByteBuffer.allocate(4).putInt(id).array()));
             }
             for (Map.Entry<Integer, CompletableFuture<byte[]>> e : sent.entrySet()) {
                 int id = e.getKey();
@@ -67,7 +74,8 @@ class GracefulDisconnectTest extends TestSupport {
                         problems.add("task " + id + ": " + failed.getCause());
                     } else if (executed.contains(id)) {
                         problems.add("task " + id + " ran on the server but was reported lost (round " + round
-                                + ", GOODBYE after " + goodbyeAfter + "): " + failed.getCause().getMessage());
+                                + ", GOODBYE after " + goodbyeAfter + "): "
+                                + failed.getCause().getMessage());
                     }
                 }
             }
@@ -82,20 +90,31 @@ class GracefulDisconnectTest extends TestSupport {
         // (tcp_wmem's maximum is 4 MiB): when the task ends, most of its answer still waits in the server.
         int size = 8 << 20;
         AtomicBoolean ran = new AtomicBoolean();
-        TaskServer server = start(serverBuilder().build().register(BIG, request -> context -> {
-            context.write(new byte[size]);
-            ran.set(true);
-        }, "big"));
+        TaskServer server = start(serverBuilder()
+                .build()
+                .register(
+                        BIG,
+                        request -> context -> {
+                            context.write(new byte[size]);
+                            ran.set(true);
+                        },
+                        "big"));
         Socket socket = closeLater(new Socket());
         socket.setReceiveBufferSize(4096); // a client that reads slowly: most of the answer waits at the server
         socket.connect(server.localAddress(), 5000);
         socket.setSoTimeout(10_000);
         DataInputStream in = new DataInputStream(socket.getInputStream());
-        socket.getOutputStream().write(ByteBuffer.allocate(Handshake.HELLO_SIZE).putInt(Handshake.MAGIC)
-                .put((byte) Handshake.VERSION).put(Handshake.BIG_ENDIAN).putInt(16 << 20).array());
+        socket.getOutputStream()
+                .write(ByteBuffer.allocate(Handshake.HELLO_SIZE)
+                        .putInt(Handshake.MAGIC)
+                        .put((byte) Handshake.VERSION)
+                        .put(Handshake.BIG_ENDIAN)
+                        .putInt(16 << 20)
+                        .array());
         in.readFully(new byte[Handshake.ACCEPT_SIZE]);
         socket.getOutputStream().write(taskFrame(7, BIG, new byte[0]));
-        await().until(() -> ran.get() && server.clients().stream().allMatch(c -> c.tasks().isEmpty()));
+        await().until(() ->
+                ran.get() && server.clients().stream().allMatch(c -> c.tasks().isEmpty()));
         server.clients().forEach(c -> c.disconnect(Duration.ofSeconds(10)));
 
         long answered = 0;

@@ -22,8 +22,10 @@ class HeartbeatTest extends TestSupport {
 
     @Test
     void serverClosesASilentClient() throws Exception {
-        TaskServer server = start(serverBuilder().heartbeatInterval(Duration.ofMillis(100))
-                .heartbeatTimeout(Duration.ofMillis(600)).build());
+        TaskServer server = start(serverBuilder()
+                .heartbeatInterval(Duration.ofMillis(100))
+                .heartbeatTimeout(Duration.ofMillis(600))
+                .build());
         Socket silent = rawSocket(server.localAddress());
         handshake(silent);
         await().until(() -> server.numClients() == 1);
@@ -38,11 +40,17 @@ class HeartbeatTest extends TestSupport {
     void anActiveClientIsKeptAliveByPings() throws Exception {
         // The timeout is 10 intervals: a loaded machine may stall a timer for a few hundred milliseconds, and that
         // must not pass for silence (seen with 50 ms / 400 ms under a parallel build).
-        TaskServer server = start(serverBuilder().heartbeatInterval(Duration.ofMillis(100))
-                .heartbeatTimeout(Duration.ofSeconds(1)).build());
+        TaskServer server = start(serverBuilder()
+                .heartbeatInterval(Duration.ofMillis(100))
+                .heartbeatTimeout(Duration.ofSeconds(1))
+                .build());
         server.register(1, TaskHandler.of(p -> p), "echo");
-        TaskClient client = connect(server, clientOptions().heartbeatInterval(Duration.ofMillis(100))
-                .heartbeatTimeout(Duration.ofSeconds(1)).build());
+        TaskClient client = connect(
+                server,
+                clientOptions()
+                        .heartbeatInterval(Duration.ofMillis(100))
+                        .heartbeatTimeout(Duration.ofSeconds(1))
+                        .build());
         // Idle for three heartbeat timeouts: the PING/PONG traffic keeps both sides open.
         await().during(Duration.ofMillis(3000)).atMost(Duration.ofSeconds(10)).until(() -> !client.isClosed());
         assertThat(result(client.submit(1, utf8("alive")))).asString().isEqualTo("alive");
@@ -55,21 +63,30 @@ class HeartbeatTest extends TestSupport {
             try {
                 Socket s = listener.accept();
                 new DataInputStream(s.getInputStream()).readFully(new byte[Handshake.HELLO_SIZE]);
-                s.getOutputStream().write(ByteBuffer.allocate(Handshake.ACCEPT_SIZE).putInt(Handshake.MAGIC)
-                        .put((byte) Handshake.ACCEPTED).put((byte) Handshake.VERSION).putInt(1 << 20).putInt(16)
-                        .array());
+                s.getOutputStream()
+                        .write(ByteBuffer.allocate(Handshake.ACCEPT_SIZE)
+                                .putInt(Handshake.MAGIC)
+                                .put((byte) Handshake.ACCEPTED)
+                                .put((byte) Handshake.VERSION)
+                                .putInt(1 << 20)
+                                .putInt(16)
+                                .array());
                 return s; // and never says anything again
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         TaskConnector connector = closeLater(TaskClients.connector(clientOptions()
-                .heartbeatInterval(Duration.ofMillis(100)).heartbeatTimeout(Duration.ofMillis(600)).build()));
-        TaskClient client = closeLater(result(connector.connect(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()))));
+                .heartbeatInterval(Duration.ofMillis(100))
+                .heartbeatTimeout(Duration.ofMillis(600))
+                .build()));
+        TaskClient client = closeLater(result(
+                connector.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()))));
         closeLater(accepted.get(5, TimeUnit.SECONDS));
         CompletableFuture<byte[]> pending = client.submit(1, new byte[0]);
-        assertThatThrownBy(() -> result(pending)).cause().isInstanceOf(ConnectionLostException.class)
+        assertThatThrownBy(() -> result(pending))
+                .cause()
+                .isInstanceOf(ConnectionLostException.class)
                 .hasMessageContaining("heartbeat timeout");
         result(client.closeFinished());
         assertThat(client.isClosed()).isTrue();

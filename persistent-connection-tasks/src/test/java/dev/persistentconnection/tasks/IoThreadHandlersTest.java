@@ -2,10 +2,8 @@ package dev.persistentconnection.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,30 +24,43 @@ class IoThreadHandlersTest extends TestSupport {
     private TaskServer server() {
         TaskServer server = serverBuilder().runHandlersOnIoThread(true).build();
         server.register(ECHO, TaskHandler.of(payload -> payload), "echo");
-        server.register(THREAD, TaskHandler.of(payload -> utf8(Thread.currentThread().getName())), "thread");
-        server.register(STREAM, request -> context -> {
-            for (int i = 0; i < 100; i++) {
-                byte[] chunk = new byte[10_000];
-                Arrays.fill(chunk, (byte) i);
-                context.write(chunk);
-            }
-        }, "stream");
-        server.register(SLOW, TaskHandler.of(payload -> {
-            Thread.sleep(30); // stands for a handler that blocks: what this mode must report
-            return payload;
-        }), "slow");
-        server.register(CANCELLED, request -> context -> {
-            context.client().cancel(context.taskId());
-            assertThat(context.isCancelled()).isTrue();
-            assertThat(Thread.currentThread().isInterrupted()).isFalse(); // an I/O thread is never interrupted
-        }, "cancels itself");
+        server.register(
+                THREAD, TaskHandler.of(payload -> utf8(Thread.currentThread().getName())), "thread");
+        server.register(
+                STREAM,
+                request -> context -> {
+                    for (int i = 0; i < 100; i++) {
+                        byte[] chunk = new byte[10_000];
+                        Arrays.fill(chunk, (byte) i);
+                        context.write(chunk);
+                    }
+                },
+                "stream");
+        server.register(
+                SLOW,
+                TaskHandler.of(payload -> {
+                    Thread.sleep(30); // stands for a handler that blocks: what this mode must report
+                    return payload;
+                }),
+                "slow");
+        server.register(
+                CANCELLED,
+                request -> context -> {
+                    context.client().cancel(context.taskId());
+                    assertThat(context.isCancelled()).isTrue();
+                    assertThat(Thread.currentThread().isInterrupted()).isFalse(); // an I/O thread is never interrupted
+                },
+                "cancels itself");
         return start(server);
     }
 
     @Test
     void readmeExample() throws Exception {
-        TaskServer server = TaskServer.builder().port(0).runHandlersOnIoThread(true).build()
-                .register(1, TaskHandler.of(payload -> payload), "echo")  // computes in microseconds, never blocks
+        TaskServer server = TaskServer.builder()
+                .port(0)
+                .runHandlersOnIoThread(true)
+                .build()
+                .register(1, TaskHandler.of(payload -> payload), "echo") // computes in microseconds, never blocks
                 .start();
         closeLater(server);
         assertThat(result(connect(server).submit(1, utf8("echo")))).asString().isEqualTo("echo");
@@ -105,7 +116,8 @@ class IoThreadHandlersTest extends TestSupport {
     void cancellingSetsTheFlagWithoutInterruptingTheIoThread() throws Exception {
         TaskServer server = server();
         TaskClient client = connect(server);
-        assertThatThrownBy(() -> result(client.submit(CANCELLED, new byte[0]))).cause()
+        assertThatThrownBy(() -> result(client.submit(CANCELLED, new byte[0])))
+                .cause()
                 .isInstanceOf(TaskException.class)
                 .satisfies(e -> assertThat(((TaskException) e).errorCode()).isEqualTo(TaskException.CANCELLED));
         assertThat(result(client.submit(ECHO, utf8("still here")))).asString().isEqualTo("still here");
@@ -113,7 +125,11 @@ class IoThreadHandlersTest extends TestSupport {
 
     @Test
     void excludesAnExecutor() {
-        assertThatThrownBy(() -> TaskServer.builder().runHandlersOnIoThread(true).executor(Runnable::run).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("runHandlersOnIoThread");
+        assertThatThrownBy(() -> TaskServer.builder()
+                        .runHandlersOnIoThread(true)
+                        .executor(Runnable::run)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("runHandlersOnIoThread");
     }
 }

@@ -19,11 +19,16 @@ class ReadmeExampleTest {
     /** The README's first example, line for line but the port and the assertion. */
     @Test
     void quickStart() throws Exception {
-        TaskServer server = TaskServer.builder().port(0).build()
+        TaskServer server = TaskServer.builder()
+                .port(0)
+                .build()
                 .register(1, TaskHandler.of(name -> ("hello " + new String(name, UTF_8)).getBytes(UTF_8)), "greet")
                 .start();
         try (var greeter = TaskClients.persistent("greeter", new InetSocketAddress("127.0.0.1", server.port()))) {
-            byte[] answer = greeter.connected().join().submit(1, "world".getBytes(UTF_8)).get(5, SECONDS);
+            byte[] answer = greeter.connected()
+                    .join()
+                    .submit(1, "world".getBytes(UTF_8))
+                    .get(5, SECONDS);
             assertThat(new String(answer, UTF_8)).isEqualTo("hello world");
         } finally {
             server.stop();
@@ -32,17 +37,28 @@ class ReadmeExampleTest {
 
     @Test
     void readmeExample() throws Exception {
-        TaskServer server = TaskServer.builder().port(0).build()
-                .register(1, TaskHandler.of(payload -> ("hello " + new String(payload, UTF_8)).getBytes(UTF_8)),
-                        "greet")
+        TaskServer server = TaskServer.builder()
+                .port(0)
+                .build()
+                .register(
+                        1, TaskHandler.of(payload -> ("hello " + new String(payload, UTF_8)).getBytes(UTF_8)), "greet")
                 .start();
         int port = server.port();
-        TaskConnector connector = TaskClients.connector(TaskClientOptions.builder().connectTimeout(Duration.ofSeconds(2)).build());
-        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder("greeter",
-                AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)), connector, TaskClients.lifecycle())
+        TaskConnector connector = TaskClients.connector(TaskClientOptions.builder()
+                .connectTimeout(Duration.ofSeconds(2))
+                .build());
+        PersistentConnection<InetSocketAddress, TaskClient> connection = PersistentConnection.builder(
+                        "greeter",
+                        AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)),
+                        connector,
+                        TaskClients.lifecycle())
                 .build();
         try {
-            byte[] answer = connection.connected().join().submit(1, "world".getBytes(UTF_8)).get(5, SECONDS);
+            byte[] answer = connection
+                    .connected()
+                    .join()
+                    .submit(1, "world".getBytes(UTF_8))
+                    .get(5, SECONDS);
             assertThat(new String(answer, UTF_8)).isEqualTo("hello world");
         } finally {
             connection.close();
@@ -55,8 +71,8 @@ class ReadmeExampleTest {
     void readmeHostileClientLimits() throws Exception {
         TaskServer server = TaskServer.builder()
                 .maxClients(2000)
-                .maxClientsPerAddress(100)      // one host (or one NAT) may hold at most 100 connections
-                .maxTaskThreadsPerAddress(4)    // ...and 4 task threads, however its handlers block
+                .maxClientsPerAddress(100) // one host (or one NAT) may hold at most 100 connections
+                .maxTaskThreadsPerAddress(4) // ...and 4 task threads, however its handlers block
                 .waitTimeout(java.time.Duration.ofMinutes(2))
                 .build();
         server.register(1, TaskHandler.of(payload -> payload), "echo").start();

@@ -18,8 +18,11 @@ class ServerTimersTest extends TestSupport {
     @Test
     void aClientBusyWithOneTaskAtATimeOutlivesTheWaitTimeoutThenIdlesOut() throws Exception {
         // In direct mode every task ends before the next arrives: the session is idle between any two of them.
-        TaskServer server = start(serverBuilder().runHandlersOnIoThread(true).waitTimeout(Duration.ofMillis(300))
-                .build().register(ECHO, TaskHandler.of(payload -> payload), "echo"));
+        TaskServer server = start(serverBuilder()
+                .runHandlersOnIoThread(true)
+                .waitTimeout(Duration.ofMillis(300))
+                .build()
+                .register(ECHO, TaskHandler.of(payload -> payload), "echo"));
         TaskClient client = connect(server);
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(900);
         int answered = 0;
@@ -37,21 +40,28 @@ class ServerTimersTest extends TestSupport {
     void aClientThatStopsReadingIsClosedByTheWriteTimeout() throws Exception {
         // Default executor mode: the answer waits at the high-water mark, and the one write-timeout timer of the
         // connection sees no progress.
-        TaskServer server = start(serverBuilder().writeTimeout(Duration.ofMillis(300))
-                .heartbeatTimeout(Duration.ofSeconds(30)).heartbeatInterval(Duration.ofSeconds(10)).build()
-                .register(STREAM, request -> context -> {
-                    byte[] chunk = new byte[64 * 1024];
-                    for (int i = 0; i < 10_000 && !context.isCancelled(); i++) {
-                        context.write(chunk);
-                    }
-                }, "endless"));
+        TaskServer server = start(serverBuilder()
+                .writeTimeout(Duration.ofMillis(300))
+                .heartbeatTimeout(Duration.ofSeconds(30))
+                .heartbeatInterval(Duration.ofSeconds(10))
+                .build()
+                .register(
+                        STREAM,
+                        request -> context -> {
+                            byte[] chunk = new byte[64 * 1024];
+                            for (int i = 0; i < 10_000 && !context.isCancelled(); i++) {
+                                context.write(chunk);
+                            }
+                        },
+                        "endless"));
         Socket socket = rawSocket(server.localAddress());
         socket.setReceiveBufferSize(4096);
         handshake(socket);
         await().until(() -> server.numClients() == 1);
         ConnectedClient connected = server.clients().get(0);
         socket.getOutputStream().write(taskFrame(1, STREAM, new byte[0]));
-        await().atMost(Duration.ofSeconds(20)).until(() -> connected.closeReason().isPresent());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> connected.closeReason().isPresent());
         assertThat(connected.closeReason()).contains("write timeout");
         await().atMost(Duration.ofSeconds(20)).until(() -> server.numClients() == 0);
     }

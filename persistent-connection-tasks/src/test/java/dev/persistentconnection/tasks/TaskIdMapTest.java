@@ -47,7 +47,8 @@ class TaskIdMapTest {
                 assertThat(map.put(id, step)).isEqualTo(reference.put(id, step));
             } else if (op < 9 && !reference.isEmpty()) {
                 // remove a random live id (like answers arriving out of order) or a random absent one
-                int id = random.nextBoolean() ? nextId - 1 - random.nextInt(Math.min(2000, reference.size() + 1))
+                int id = random.nextBoolean()
+                        ? nextId - 1 - random.nextInt(Math.min(2000, reference.size() + 1))
                         : random.nextInt();
                 assertThat(map.remove(id)).isEqualTo(reference.remove(id));
             } else {

@@ -14,7 +14,8 @@ class TaskPipelineTest extends TestSupport {
 
     private static List<String> handlerNames(io.netty.channel.Channel channel) {
         // names() also lists Netty's tail context, which is not ours
-        return channel.pipeline().names().stream().filter(name -> !name.startsWith("DefaultChannelPipeline$"))
+        return channel.pipeline().names().stream()
+                .filter(name -> !name.startsWith("DefaultChannelPipeline$"))
                 .toList();
     }
 
@@ -24,13 +25,24 @@ class TaskPipelineTest extends TestSupport {
         TaskClient client = connect(server);
         assertThat(result(client.submit(1, utf8("x")))).asString().isEqualTo("x");
 
-        assertThat(handlerNames(client.handler().channel())).containsExactly(TaskPipeline.FLUSH,
-                TaskPipeline.IDLE, TaskPipeline.FRAMES, TaskPipeline.HEARTBEAT, TaskPipeline.ENCODER,
-                TaskPipeline.CLIENT);
+        assertThat(handlerNames(client.handler().channel()))
+                .containsExactly(
+                        TaskPipeline.FLUSH,
+                        TaskPipeline.IDLE,
+                        TaskPipeline.FRAMES,
+                        TaskPipeline.HEARTBEAT,
+                        TaskPipeline.ENCODER,
+                        TaskPipeline.CLIENT);
         await().until(() -> server.numClients() == 1);
         ClientSession session = ((ClientView) server.clients().get(0)).session();
-        assertThat(handlerNames(session.channel())).containsExactly(TaskPipeline.FLUSH, TaskPipeline.IDLE,
-                TaskPipeline.FRAMES, TaskPipeline.HEARTBEAT, TaskPipeline.ENCODER, TaskPipeline.WRITE_TIMEOUT,
-                TaskPipeline.DISPATCH);
+        assertThat(handlerNames(session.channel()))
+                .containsExactly(
+                        TaskPipeline.FLUSH,
+                        TaskPipeline.IDLE,
+                        TaskPipeline.FRAMES,
+                        TaskPipeline.HEARTBEAT,
+                        TaskPipeline.ENCODER,
+                        TaskPipeline.WRITE_TIMEOUT,
+                        TaskPipeline.DISPATCH);
     }
 }

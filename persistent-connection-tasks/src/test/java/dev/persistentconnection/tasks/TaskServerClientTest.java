@@ -35,19 +35,25 @@ class TaskServerClientTest extends TestSupport {
     private TaskServer echoServer(TaskServer.Builder builder) {
         TaskServer server = builder.build();
         server.register(ECHO, TaskHandler.of(payload -> payload), "echo");
-        server.register(FAIL, TaskHandler.of(payload -> {
-            throw new TaskException(42, "no: " + utf8(payload));
-        }), "fail");
-        server.register(BLOCK, request -> context -> {
-            started.incrementAndGet();
-            try {
-                release.await();
-                context.write(utf8("released"));
-            } catch (InterruptedException e) {
-                interrupted.incrementAndGet();
-                throw e;
-            }
-        }, "block");
+        server.register(
+                FAIL,
+                TaskHandler.of(payload -> {
+                    throw new TaskException(42, "no: " + utf8(payload));
+                }),
+                "fail");
+        server.register(
+                BLOCK,
+                request -> context -> {
+                    started.incrementAndGet();
+                    try {
+                        release.await();
+                        context.write(utf8("released"));
+                    } catch (InterruptedException e) {
+                        interrupted.incrementAndGet();
+                        throw e;
+                    }
+                },
+                "block");
         return start(server);
     }
 
@@ -90,9 +96,11 @@ class TaskServerClientTest extends TestSupport {
     @Test
     void littleEndianClient() throws Exception {
         TaskServer server = echoServer(serverBuilder());
-        TaskClient client = connect(server, clientOptions().byteOrder(ByteOrder.LITTLE_ENDIAN).build());
+        TaskClient client = connect(
+                server, clientOptions().byteOrder(ByteOrder.LITTLE_ENDIAN).build());
         assertThat(result(client.submit(ECHO, utf8("le")))).asString().isEqualTo("le");
-        await().untilAsserted(() -> assertThat(server.clients()).singleElement()
+        await().untilAsserted(() -> assertThat(server.clients())
+                .singleElement()
                 .satisfies(c -> assertThat(c.byteOrder()).isEqualTo(ByteOrder.LITTLE_ENDIAN)));
     }
 
@@ -100,10 +108,14 @@ class TaskServerClientTest extends TestSupport {
     void domainErrorBecomesTaskExceptionAndConnectionStaysUsable() throws Exception {
         TaskServer server = echoServer(serverBuilder());
         TaskClient client = connect(server);
-        assertThatThrownBy(() -> result(client.submit(FAIL, utf8("x")))).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(TaskException.class).hasMessage("no: x")
+        assertThatThrownBy(() -> result(client.submit(FAIL, utf8("x"))))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(TaskException.class)
+                .hasMessage("no: x")
                 .satisfies(e -> assertThat(((TaskException) e).errorCode()).isEqualTo(42));
-        assertThatThrownBy(() -> result(client.submit(77, new byte[0]))).cause()
+        assertThatThrownBy(() -> result(client.submit(77, new byte[0])))
+                .cause()
                 .isInstanceOf(TaskException.class)
                 .satisfies(e -> assertThat(((TaskException) e).errorCode()).isEqualTo(TaskException.UNKNOWN_TASK_CODE));
         assertThat(result(client.submit(ECHO, utf8("still")))).asString().isEqualTo("still");
@@ -113,13 +125,16 @@ class TaskServerClientTest extends TestSupport {
     void reservedCodesAreRejected() throws Exception {
         TaskServer server = echoServer(serverBuilder());
         assertThatThrownBy(() -> server.register(0xFF00, TaskHandler.of(p -> p), "x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved");
         assertThatThrownBy(() -> new TaskException(250, "x")).isInstanceOf(IllegalArgumentException.class);
         TaskClient client = connect(server);
-        assertThatThrownBy(() -> result(client.submit(0xFFFF, new byte[0]))).cause()
+        assertThatThrownBy(() -> result(client.submit(0xFFFF, new byte[0])))
+                .cause()
                 .isInstanceOf(IllegalArgumentException.class);
         byte[] tooBig = new byte[client.maxPayloadSize() + 1];
-        assertThatThrownBy(() -> result(client.submit(ECHO, tooBig))).cause()
+        assertThatThrownBy(() -> result(client.submit(ECHO, tooBig)))
+                .cause()
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -128,15 +143,18 @@ class TaskServerClientTest extends TestSupport {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger maxRunning = new AtomicInteger();
         TaskServer server = start(serverBuilder().maxTasksInFlightPerClient(32).build());
-        server.register(ECHO, request -> context -> {
-            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            try {
-                Thread.yield();
-                context.write(request.payload());
-            } finally {
-                running.decrementAndGet();
-            }
-        }, "echo");
+        server.register(
+                ECHO,
+                request -> context -> {
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    try {
+                        Thread.yield();
+                        context.write(request.payload());
+                    } finally {
+                        running.decrementAndGet();
+                    }
+                },
+                "echo");
         TaskClient client = connect(server);
         List<CompletableFuture<byte[]>> futures = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -156,15 +174,20 @@ class TaskServerClientTest extends TestSupport {
         int chunks = 50 * 16; // 50 MiB
         AtomicInteger maxPending = new AtomicInteger();
         TaskServer server = start(serverBuilder().build());
-        server.register(ECHO, request -> context -> {
-            byte[] block = new byte[chunk];
-            for (int i = 0; i < chunks; i++) {
-                Arrays.fill(block, (byte) i);
-                context.write(block);
-                maxPending.accumulateAndGet((int) ((ClientView) context.client()).pendingOutboundBytes(), Math::max);
-            }
-        }, "stream");
-        TaskClient client = connect(server, clientOptions().maxFrameSize(128 * 1024).build());
+        server.register(
+                ECHO,
+                request -> context -> {
+                    byte[] block = new byte[chunk];
+                    for (int i = 0; i < chunks; i++) {
+                        Arrays.fill(block, (byte) i);
+                        context.write(block);
+                        maxPending.accumulateAndGet(
+                                (int) ((ClientView) context.client()).pendingOutboundBytes(), Math::max);
+                    }
+                },
+                "stream");
+        TaskClient client =
+                connect(server, clientOptions().maxFrameSize(128 * 1024).build());
         long[] received = {0};
         long[] checksum = {0};
         int[] largestChunk = {0};
@@ -183,8 +206,7 @@ class TaskServerClientTest extends TestSupport {
         assertThat(checksum[0]).isEqualTo(expected);
         assertThat(largestChunk[0]).isLessThanOrEqualTo(128 * 1024);
         // The producer waits for the socket: at most the high-water mark plus one chunk is ever queued.
-        assertThat((long) maxPending.get()).isPositive()
-                .isLessThanOrEqualTo(AnswerWindow.HIGH_WATER_MARK + chunk);
+        assertThat((long) maxPending.get()).isPositive().isLessThanOrEqualTo(AnswerWindow.HIGH_WATER_MARK + chunk);
     }
 
     @Test
@@ -224,10 +246,13 @@ class TaskServerClientTest extends TestSupport {
         assertThat(view.tasks()).hasSize(5);
         assertThat(view.taskCodes()).containsOnly(BLOCK);
         assertThat(view.tasksWithCode(BLOCK)).hasSize(5);
-        assertThat(view.metadata(view.tasks().get(0))).hasValueSatisfying(m -> assertThat(m.code()).isEqualTo(BLOCK));
+        assertThat(view.metadata(view.tasks().get(0)))
+                .hasValueSatisfying(m -> assertThat(m.code()).isEqualTo(BLOCK));
         view.cancelAll();
         for (CompletableFuture<byte[]> f : second) {
-            assertThatThrownBy(() -> result(f)).cause().isInstanceOf(TaskException.class)
+            assertThatThrownBy(() -> result(f))
+                    .cause()
+                    .isInstanceOf(TaskException.class)
                     .satisfies(e -> assertThat(((TaskException) e).errorCode()).isEqualTo(TaskException.CANCELLED));
         }
         await().until(() -> interrupted.get() == 10);
@@ -249,7 +274,8 @@ class TaskServerClientTest extends TestSupport {
         TaskClient client = connect(server);
         result(client.closeFinished());
         assertThat(client.isClosed()).isTrue();
-        assertThatThrownBy(() -> result(client.submit(ECHO, new byte[0]))).cause()
+        assertThatThrownBy(() -> result(client.submit(ECHO, new byte[0])))
+                .cause()
                 .isInstanceOf(ConnectionLostException.class);
     }
 
@@ -275,7 +301,8 @@ class TaskServerClientTest extends TestSupport {
         server.disconnectAll(Duration.ofSeconds(20));
         // GOODBYE reached the client: new tasks fail at once.
         await().untilAsserted(() -> assertThat(client.submit(ECHO, new byte[0]))
-                .failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(ConnectionLostException.class));
         assertThat(client.closeFinished()).isNotDone();
         release.countDown();
@@ -305,7 +332,8 @@ class TaskServerClientTest extends TestSupport {
         CompletableFuture<byte[]> f = client.submit(BLOCK, new byte[0]);
         await().until(() -> started.get() == 1);
         CompletableFuture<Void> closed = client.disconnect(Duration.ofSeconds(20));
-        assertThatThrownBy(() -> result(client.submit(ECHO, new byte[0]))).cause()
+        assertThatThrownBy(() -> result(client.submit(ECHO, new byte[0])))
+                .cause()
                 .isInstanceOf(ConnectionLostException.class);
         assertThat(closed).isNotDone();
         release.countDown();
@@ -357,7 +385,8 @@ class TaskServerClientTest extends TestSupport {
         assertThat(result(client.submit(ECHO, utf8("x")))).asString().isEqualTo("x");
         connector.close();
         result(client.closeFinished());
-        assertThatThrownBy(() -> result(connector.connect(server.localAddress()))).cause()
+        assertThatThrownBy(() -> result(connector.connect(server.localAddress())))
+                .cause()
                 .isInstanceOf(IOException.class);
         await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
                 .noneMatch(t -> t.getName().startsWith("task-client-io") && t.isAlive()));
@@ -366,12 +395,16 @@ class TaskServerClientTest extends TestSupport {
     @Test
     void aFailingRunFunctionDropsOnlyItsClient() throws Exception {
         TaskServer server = echoServer(serverBuilder());
-        server.register(9, request -> context -> {
-            throw new IllegalStateException("bug");
-        }, "buggy");
+        server.register(
+                9,
+                request -> context -> {
+                    throw new IllegalStateException("bug");
+                },
+                "buggy");
         TaskClient bad = connect(server);
         TaskClient good = connect(server);
-        assertThatThrownBy(() -> result(bad.submit(9, new byte[0]))).cause()
+        assertThatThrownBy(() -> result(bad.submit(9, new byte[0])))
+                .cause()
                 .isInstanceOf(ConnectionLostException.class);
         result(bad.closeFinished());
         assertThat(result(good.submit(ECHO, utf8("fine")))).asString().isEqualTo("fine");
@@ -412,22 +445,28 @@ class TaskServerClientTest extends TestSupport {
     @Test
     void clientsAreListedByConnectTimeWithRunData() throws Exception {
         TaskServer server = echoServer(serverBuilder());
-        server.register(10, request -> {
-            request.attachRunData("data-" + utf8(request.payload()));
-            return context -> release.await();
-        }, "with-data");
+        server.register(
+                10,
+                request -> {
+                    request.attachRunData("data-" + utf8(request.payload()));
+                    return context -> release.await();
+                },
+                "with-data");
         TaskClient a = connect(server);
         TaskClient b = connect(server);
         await().until(() -> server.numClients() == 2);
         List<ConnectedClient> clients = server.clients();
-        assertThat(clients.get(0).connectedAt()).isBeforeOrEqualTo(clients.get(1).connectedAt());
-        assertThat(clients.get(0).remoteAddress()).isEqualTo(a.closeFinished().isDone() ? null
-                : clients.get(0).remoteAddress());
+        assertThat(clients.get(0).connectedAt())
+                .isBeforeOrEqualTo(clients.get(1).connectedAt());
+        assertThat(clients.get(0).remoteAddress())
+                .isEqualTo(a.closeFinished().isDone() ? null : clients.get(0).remoteAddress());
         CompletableFuture<byte[]> f = b.submit(10, utf8("x"));
         ConnectedClient viewB = clients.stream()
-                .filter(c -> ((InetSocketAddress) c.remoteAddress()).getPort() == localPort(b)).findFirst()
+                .filter(c -> ((InetSocketAddress) c.remoteAddress()).getPort() == localPort(b))
+                .findFirst()
                 .orElseThrow();
-        await().until(() -> viewB.tasks().size() == 1 && viewB.runData(viewB.tasks().get(0)).isPresent());
+        await().until(() ->
+                viewB.tasks().size() == 1 && viewB.runData(viewB.tasks().get(0)).isPresent());
         assertThat(viewB.runData(viewB.tasks().get(0))).contains("data-x");
         release.countDown();
         result(f);
@@ -443,7 +482,8 @@ class TaskServerClientTest extends TestSupport {
     void aPortInUseFailsStartWithUncheckedIoExceptionAndLeavesNoThread() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             TaskServer server = serverBuilder().port(taken.getLocalPort()).build();
-            assertThatThrownBy(server::start).isInstanceOf(java.io.UncheckedIOException.class)
+            assertThatThrownBy(server::start)
+                    .isInstanceOf(java.io.UncheckedIOException.class)
                     .hasMessageContaining("cannot bind");
             assertThat(server.isRunning()).isFalse();
             await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
@@ -455,9 +495,12 @@ class TaskServerClientTest extends TestSupport {
     void maxClientsRefusesWithARetryableError() throws Exception {
         TaskServer server = echoServer(serverBuilder().maxClients(1));
         connect(server);
-        TaskConnector connector = closeLater(TaskClients.connector(clientOptions().build()));
-        assertThatThrownBy(() -> result(connector.connect(server.localAddress()))).cause()
-                .isInstanceOf(IOException.class).hasMessageContaining("server full");
+        TaskConnector connector =
+                closeLater(TaskClients.connector(clientOptions().build()));
+        assertThatThrownBy(() -> result(connector.connect(server.localAddress())))
+                .cause()
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("server full");
     }
 
     @Test
@@ -472,8 +515,8 @@ class TaskServerClientTest extends TestSupport {
 
     @Test
     void refusedHandshakeIsFatalOtherFailuresAreRetryable() throws Exception {
-        TaskConnector connector = closeLater(TaskClients.connector(clientOptions()
-                .connectTimeout(Duration.ofMillis(500)).build()));
+        TaskConnector connector = closeLater(TaskClients.connector(
+                clientOptions().connectTimeout(Duration.ofMillis(500)).build()));
         // A peer that refuses every version: version 2, then version 1 (the client's second try).
         ServerSocket refusing = closeLater(new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress()));
         Thread peer = new Thread(() -> {
@@ -481,9 +524,13 @@ class TaskServerClientTest extends TestSupport {
                 try (Socket s = refusing.accept()) {
                     s.getInputStream().readNBytes(Handshake.HELLO_SIZE);
                     byte[] reason = utf8("version not supported");
-                    s.getOutputStream().write(java.nio.ByteBuffer.allocate(7 + reason.length).putInt(Handshake.MAGIC)
-                            .put((byte) Handshake.UNSUPPORTED_VERSION).putShort((short) reason.length).put(reason)
-                            .array());
+                    s.getOutputStream()
+                            .write(java.nio.ByteBuffer.allocate(7 + reason.length)
+                                    .putInt(Handshake.MAGIC)
+                                    .put((byte) Handshake.UNSUPPORTED_VERSION)
+                                    .putShort((short) reason.length)
+                                    .put(reason)
+                                    .array());
                     s.getInputStream().read();
                 } catch (IOException ignored) {
                     // test peer
@@ -492,7 +539,8 @@ class TaskServerClientTest extends TestSupport {
         });
         peer.start();
         assertThatThrownBy(() -> result(connector.connect(new InetSocketAddress("127.0.0.1", refusing.getLocalPort()))))
-                .cause().isInstanceOf(dev.persistentconnection.FatalConnectException.class)
+                .cause()
+                .isInstanceOf(dev.persistentconnection.FatalConnectException.class)
                 .hasMessageContaining("unsupported version");
         peer.join(5000);
 
@@ -502,13 +550,20 @@ class TaskServerClientTest extends TestSupport {
             freePort = s.getLocalPort();
         }
         assertThatThrownBy(() -> result(connector.connect(new InetSocketAddress("127.0.0.1", freePort))))
-                .cause().isInstanceOf(IOException.class).hasMessageContaining("connection refused");
+                .cause()
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("connection refused");
         // Unknown host.
-        assertThatThrownBy(() -> result(connector.connect(InetSocketAddress.createUnresolved("no-such-host.invalid", 7))))
-                .cause().isInstanceOf(IOException.class).hasMessageContaining("unknown host");
+        assertThatThrownBy(
+                        () -> result(connector.connect(InetSocketAddress.createUnresolved("no-such-host.invalid", 7))))
+                .cause()
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("unknown host");
         // A peer that accepts TCP but never answers the handshake.
         ServerSocket silent = closeLater(new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress()));
         assertThatThrownBy(() -> result(connector.connect(new InetSocketAddress("127.0.0.1", silent.getLocalPort()))))
-                .cause().isInstanceOf(IOException.class).hasMessageContaining("timed out");
+                .cause()
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("timed out");
     }
 }

@@ -45,13 +45,19 @@ abstract class TestSupport {
     }
 
     static TaskServer.Builder serverBuilder() {
-        return TaskServer.builder().readTimeout(Duration.ofSeconds(2)).writeTimeout(Duration.ofSeconds(5))
-                .heartbeatInterval(HEARTBEAT_INTERVAL).heartbeatTimeout(HEARTBEAT_TIMEOUT).taskThreads(32);
+        return TaskServer.builder()
+                .readTimeout(Duration.ofSeconds(2))
+                .writeTimeout(Duration.ofSeconds(5))
+                .heartbeatInterval(HEARTBEAT_INTERVAL)
+                .heartbeatTimeout(HEARTBEAT_TIMEOUT)
+                .taskThreads(32);
     }
 
     static TaskClientOptions.Builder clientOptions() {
-        return TaskClientOptions.builder().connectTimeout(Duration.ofSeconds(5))
-                .heartbeatInterval(HEARTBEAT_INTERVAL).heartbeatTimeout(HEARTBEAT_TIMEOUT)
+        return TaskClientOptions.builder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .heartbeatInterval(HEARTBEAT_INTERVAL)
+                .heartbeatTimeout(HEARTBEAT_TIMEOUT)
                 .taskTimeout(Duration.ofSeconds(30));
     }
 
@@ -91,8 +97,12 @@ abstract class TestSupport {
 
     /** The client's hello, big-endian, with a 1 MiB frame size. */
     static byte[] hello(int version) {
-        return ByteBuffer.allocate(Handshake.HELLO_SIZE).putInt(Handshake.MAGIC).put((byte) version)
-                .put(Handshake.BIG_ENDIAN).putInt(1 << 20).array();
+        return ByteBuffer.allocate(Handshake.HELLO_SIZE)
+                .putInt(Handshake.MAGIC)
+                .put((byte) version)
+                .put(Handshake.BIG_ENDIAN)
+                .putInt(1 << 20)
+                .array();
     }
 
     /** Sends a hello and reads an accepting reply. */
@@ -110,8 +120,13 @@ abstract class TestSupport {
 
     /** A big-endian TASK frame. */
     static byte[] taskFrame(int id, int code, byte[] payload) {
-        return ByteBuffer.allocate(4 + Frame.TASK_HEADER + payload.length).putInt(Frame.TASK_HEADER + payload.length)
-                .put(Frame.TASK).putInt(id).putShort((short) code).put(payload).array();
+        return ByteBuffer.allocate(4 + Frame.TASK_HEADER + payload.length)
+                .putInt(Frame.TASK_HEADER + payload.length)
+                .put(Frame.TASK)
+                .putInt(id)
+                .putShort((short) code)
+                .put(payload)
+                .array();
     }
 
     /** Reads until the peer closes; true if it did (false on read timeout). */

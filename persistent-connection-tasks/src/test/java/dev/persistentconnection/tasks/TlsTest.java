@@ -49,7 +49,8 @@ class TlsTest extends TestSupport {
     void tasksOverTls() throws Exception {
         TaskServer server = start(serverBuilder().sslContext(serverContext()).build());
         server.register(1, TaskHandler.of(p -> p), "echo");
-        TaskClient client = connect(server, clientOptions().sslContext(clientContext()).build());
+        TaskClient client =
+                connect(server, clientOptions().sslContext(clientContext()).build());
         assertThat(result(client.submit(1, utf8("secret")))).asString().isEqualTo("secret");
     }
 
@@ -58,12 +59,16 @@ class TlsTest extends TestSupport {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger started = new AtomicInteger();
         TaskServer server = start(serverBuilder().sslContext(serverContext()).build());
-        server.register(1, request -> context -> {
-            started.incrementAndGet();
-            release.await();
-            context.write(request.payload());
-        }, "held echo");
-        TaskClient client = connect(server, clientOptions().sslContext(clientContext()).build());
+        server.register(
+                1,
+                request -> context -> {
+                    started.incrementAndGet();
+                    release.await();
+                    context.write(request.payload());
+                },
+                "held echo");
+        TaskClient client =
+                connect(server, clientOptions().sslContext(clientContext()).build());
         List<CompletableFuture<byte[]>> answers = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             answers.add(client.submit(1, utf8("task " + i)));
@@ -82,8 +87,10 @@ class TlsTest extends TestSupport {
     @Test
     void plainClientCannotTalkToATlsServer() throws Exception {
         TaskServer server = start(serverBuilder().sslContext(serverContext()).build());
-        TaskConnector connector = closeLater(TaskClients.connector(clientOptions().build()));
-        assertThatThrownBy(() -> result(connector.connect(server.localAddress()))).cause()
+        TaskConnector connector =
+                closeLater(TaskClients.connector(clientOptions().build()));
+        assertThatThrownBy(() -> result(connector.connect(server.localAddress())))
+                .cause()
                 .isInstanceOf(IOException.class);
     }
 }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.persistentconnection.AddressSupplier;
 import dev.persistentconnection.ConnectContext;
-import dev.persistentconnection.Connector;
 import dev.persistentconnection.ConnectionEvent;
+import dev.persistentconnection.Connector;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.Randomization;
 import dev.persistentconnection.VirtualTimeSource;
@@ -119,13 +119,13 @@ public final class ConnectionScenario {
 
     /** Builds and starts the persistent connection: {@code Attempting_to_connect} is recorded when this returns. */
     public ConnectionScenario start() {
-        return start(builder -> { });
+        return start(builder -> {});
     }
 
     /** Like {@link #start()}, letting {@code customizer} change the builder's optional parts first. */
     public ConnectionScenario start(Consumer<PersistentConnection.Builder<String, FakeConnection>> customizer) {
-        PersistentConnection.Builder<String, FakeConnection> builder = PersistentConnection
-                .builder("test server", addressSupplier, connector, FakeConnection.lifecycle())
+        PersistentConnection.Builder<String, FakeConnection> builder = PersistentConnection.builder(
+                        "test server", addressSupplier, connector, FakeConnection.lifecycle())
                 .timeSource(time)
                 .randomization(Randomization.nonRandom())
                 .retryDelay(() -> {

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>The clock starts at the same instant in every test, so failures replay exactly.
  */
 public final class VirtualTimeExtension implements BeforeEachCallback, ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
-            VirtualTimeExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(VirtualTimeExtension.class);
 
     private VirtualTimeSource current;
 
@@ -54,7 +54,7 @@ public final class VirtualTimeExtension implements BeforeEachCallback, Parameter
     }
 
     private static VirtualTimeSource timeOf(ExtensionContext context) {
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(VirtualTimeSource.class,
-                key -> new VirtualTimeSource(), VirtualTimeSource.class);
+        return context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(VirtualTimeSource.class, key -> new VirtualTimeSource(), VirtualTimeSource.class);
     }
 }

@@ -21,7 +21,8 @@ class ConnectionScenarioTest {
 
     @Test
     void aHeldHandlerHoldsTheEngineUntilReleased() {
-        ConnectionScenario s = new ConnectionScenario().hold(ConnectionEvent.Connected.class).start();
+        ConnectionScenario s =
+                new ConnectionScenario().hold(ConnectionEvent.Connected.class).start();
         FakeConnection c = s.connectTo("a");
         assertThat(s.heldHandlers()).hasSize(1);
         c.peerClose();
@@ -33,7 +34,8 @@ class ConnectionScenarioTest {
     @Test
     void actingOnSomethingThatIsNotPendingFailsClearly() {
         ConnectionScenario s = new ConnectionScenario().start();
-        assertThatThrownBy(s::connectSucceeds).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(s::connectSucceeds)
+                .isInstanceOf(AssertionError.class)
                 .hasMessage("expected a pending connect, there is none");
         assertThatThrownBy(s::releaseHandler).isInstanceOf(AssertionError.class);
         assertThatThrownBy(() -> s.assertEvents("Connected")).isInstanceOf(AssertionError.class);
@@ -43,7 +45,8 @@ class ConnectionScenarioTest {
     @Test
     void failureUnwrapsAFailedFuture() {
         IllegalStateException cause = new IllegalStateException("x");
-        assertThat(ConnectionScenario.failure(CompletableFuture.failedFuture(cause))).isSameAs(cause);
+        assertThat(ConnectionScenario.failure(CompletableFuture.failedFuture(cause)))
+                .isSameAs(cause);
         assertThatThrownBy(() -> ConnectionScenario.failure(new CompletableFuture<>()))
                 .isInstanceOf(AssertionError.class);
     }

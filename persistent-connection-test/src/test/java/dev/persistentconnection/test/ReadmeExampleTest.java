@@ -38,19 +38,25 @@ class ReadmeExampleTest {
         FakeConnection first = s.connectTo("replica-1");
         assertThat(status.text).isEqualTo("up");
 
-        first.peerClose();                              // the server goes away
+        first.peerClose(); // the server goes away
         assertThat(status.text).isEqualTo("down");
-        time.advanceBy(ConnectionScenario.DELAY);       // the retry delay passes: a new cycle starts
-        s.addressFails("no replica");                   // the catalog has nothing
+        time.advanceBy(ConnectionScenario.DELAY); // the retry delay passes: a new cycle starts
+        s.addressFails("no replica"); // the catalog has nothing
         assertThat(status.text).isEqualTo("down: no replica");
 
         time.advanceBy(Duration.ofSeconds(9));
         assertThat(s.addressLookups()).as("no attempt before the delay").isEmpty();
         time.advanceBy(Duration.ofSeconds(1));
-        s.connectTo("replica-2");                       // back
+        s.connectTo("replica-2"); // back
         assertThat(status.text).isEqualTo("up");
-        s.assertEvents("Attempting_to_connect", "(Obtained_address replica-1)", "(Connected <opaque>)",
-                "Disconnected", "Attempting_to_connect", "(Failed_to_connect no replica)",
-                "(Obtained_address replica-2)", "(Connected <opaque>)");
+        s.assertEvents(
+                "Attempting_to_connect",
+                "(Obtained_address replica-1)",
+                "(Connected <opaque>)",
+                "Disconnected",
+                "Attempting_to_connect",
+                "(Failed_to_connect no replica)",
+                "(Obtained_address replica-2)",
+                "(Connected <opaque>)");
     }
 }

@@ -29,12 +29,14 @@ class TestClassSuffixTest {
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
                 String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
                 return name.equals("target") || name.startsWith(".") && !dir.equals(root)
-                        ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                        ? FileVisitResult.SKIP_SUBTREE
+                        : FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                if (file.toString().contains("/src/test/java/") && file.toString().endsWith("Tests.java")) {
+                if (file.toString().contains("/src/test/java/")
+                        && file.toString().endsWith("Tests.java")) {
                     wrong.add(root.relativize(file));
                 }
                 return FileVisitResult.CONTINUE;

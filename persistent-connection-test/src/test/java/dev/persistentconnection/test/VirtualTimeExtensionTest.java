@@ -42,7 +42,8 @@ class VirtualTimeExtensionTest {
 
     @Test
     void outsideATestTheFieldSaysSo() {
-        assertThatThrownBy(() -> new VirtualTimeExtension().time()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> new VirtualTimeExtension().time())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no test is running");
     }
 }

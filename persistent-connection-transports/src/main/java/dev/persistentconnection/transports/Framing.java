@@ -71,8 +71,8 @@ public sealed interface Framing {
             if (delimiter.equals("\n") || delimiter.equals("\r\n")) {
                 return new LineBasedFrameDecoder(maxFrame, true, true);
             }
-            return new DelimiterBasedFrameDecoder(maxFrame, true, true,
-                    Unpooled.wrappedBuffer(delimiter.getBytes(charset)));
+            return new DelimiterBasedFrameDecoder(
+                    maxFrame, true, true, Unpooled.wrappedBuffer(delimiter.getBytes(charset)));
         }
 
         @Override
@@ -88,8 +88,11 @@ public sealed interface Framing {
         }
 
         private ByteBuf delimit(ByteBuf buf) {
-            if (delimiter.length() == 1 && delimiter.charAt(0) < 0x80 && (charset.equals(StandardCharsets.UTF_8)
-                    || charset.equals(StandardCharsets.US_ASCII) || charset.equals(StandardCharsets.ISO_8859_1))) {
+            if (delimiter.length() == 1
+                    && delimiter.charAt(0) < 0x80
+                    && (charset.equals(StandardCharsets.UTF_8)
+                            || charset.equals(StandardCharsets.US_ASCII)
+                            || charset.equals(StandardCharsets.ISO_8859_1))) {
                 return buf.writeByte(delimiter.charAt(0)); // "\n", "|": one byte, no encoder
             }
             buf.writeCharSequence(delimiter, charset);

@@ -25,7 +25,7 @@ final class Inbound {
     }
 
     void opened() {
-        submit(() -> run(() -> options.handler().onOpen(session), "opening"), () -> { });
+        submit(() -> run(() -> options.handler().onOpen(session), "opening"), () -> {});
     }
 
     void message(Message message, Runnable done) {
@@ -33,11 +33,9 @@ final class Inbound {
             // The common case, on the I/O thread: no task, no allocation.
             try {
                 options.handler().onMessage(session, message);
-            }
-            catch (Exception | Error e) {
+            } catch (Exception | Error e) {
                 failed(e, "a message");
-            }
-            finally {
+            } finally {
                 done.run();
             }
             return;
@@ -55,8 +53,7 @@ final class Inbound {
         if (executor == null) {
             try {
                 work.run();
-            }
-            finally {
+            } finally {
                 done.run();
             }
             return;
@@ -65,8 +62,7 @@ final class Inbound {
             queue.add(() -> {
                 try {
                     work.run();
-                }
-                finally {
+                } finally {
                     done.run();
                 }
             });
@@ -77,14 +73,15 @@ final class Inbound {
         }
         try {
             executor.execute(this::drain);
-        }
-        catch (RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             synchronized (this) {
                 draining = false;
                 queue.clear();
             }
-            LOG.log(System.Logger.Level.WARNING, "The handler executor of " + options.name()
-                    + " refused work; closing the session", e);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "The handler executor of " + options.name() + " refused work; closing the session",
+                    e);
             session.close();
         }
     }
@@ -113,8 +110,7 @@ final class Inbound {
         }
         try {
             call.call();
-        }
-        catch (Exception | Error e) {
+        } catch (Exception | Error e) {
             failed(e, what);
         }
     }
@@ -124,13 +120,16 @@ final class Inbound {
             throw (Error) e;
         }
         if (options.onHandlerError() == OnHandlerError.RECONNECT) {
-            LOG.log(System.Logger.Level.ERROR, "The handler of " + options.name() + " failed on " + what
-                    + "; closing the session to reconnect", e);
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "The handler of " + options.name() + " failed on " + what + "; closing the session to reconnect",
+                    e);
             onHandlerFailure.run();
-        }
-        else {
-            LOG.log(System.Logger.Level.ERROR, "The handler of " + options.name() + " failed on " + what
-                    + "; the connection goes on", e);
+        } else {
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "The handler of " + options.name() + " failed on " + what + "; the connection goes on",
+                    e);
         }
     }
 }

@@ -70,6 +70,8 @@ public final class Message {
     /** Its kind and size, never its content (messages may carry secrets). */
     @Override
     public String toString() {
-        return text != null ? "Message[text, " + text.length() + " chars]" : "Message[binary, " + bytes.length + " bytes]";
+        return text != null
+                ? "Message[text, " + text.length() + " chars]"
+                : "Message[binary, " + bytes.length + " bytes]";
     }
 }

@@ -13,6 +13,5 @@ public interface MessageHandler {
     void onMessage(MessageSession session, Message message) throws Exception;
 
     /** The connection is open, before its first message. */
-    default void onOpen(MessageSession session) throws Exception {
-    }
+    default void onOpen(MessageSession session) throws Exception {}
 }

@@ -51,16 +51,14 @@ final class OutboundBuffer {
                 }
                 try {
                     remaining = released.awaitNanos(remaining);
-                }
-                catch (InterruptedException e) {
+                } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return new OutboundBufferFullException("interrupted while waiting for room in the outbound "
-                            + "buffer of " + name);
+                    return new OutboundBufferFullException(
+                            "interrupted while waiting for room in the outbound " + "buffer of " + name);
                 }
             }
             return null;
-        }
-        finally {
+        } finally {
             lock.unlock();
             waiters.decrementAndGet();
         }
@@ -100,8 +98,7 @@ final class OutboundBuffer {
         lock.lock();
         try {
             released.signalAll();
-        }
-        finally {
+        } finally {
             lock.unlock();
         }
     }

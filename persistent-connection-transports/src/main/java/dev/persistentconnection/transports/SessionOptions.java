@@ -36,13 +36,33 @@ final class SessionOptions {
         this.sslContext = b.sslContext;
     }
 
-    String name() { return name; }
-    MessageHandler handler() { return handler; }
-    Executor executor() { return executor; }
-    OnHandlerError onHandlerError() { return onHandlerError; }
-    int maxMessageSize() { return maxMessageSize; }
-    Duration connectTimeout() { return connectTimeout; }
-    SSLContext sslContext() { return sslContext; }
+    String name() {
+        return name;
+    }
+
+    MessageHandler handler() {
+        return handler;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    OnHandlerError onHandlerError() {
+        return onHandlerError;
+    }
+
+    int maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    SSLContext sslContext() {
+        return sslContext;
+    }
 
     OutboundBuffer newOutboundBuffer(String sessionName) {
         return new OutboundBuffer(sessionName, outboundBufferSize, whenFull, OutboundBuffer.nanos(sendWaitTimeout));

@@ -37,8 +37,13 @@ abstract class SocketOptions {
         this.userTimeout = userTimeout;
     }
 
-    static SocketOptions choose(boolean preferNative, boolean keepAlive, Duration idle, Duration interval,
-            Integer count, Duration userTimeout) {
+    static SocketOptions choose(
+            boolean preferNative,
+            boolean keepAlive,
+            Duration idle,
+            Duration interval,
+            Integer count,
+            Duration userTimeout) {
         if (preferNative && Native.usable()) {
             return new Native(keepAlive, idle, interval, count, userTimeout);
         }
@@ -68,7 +73,12 @@ abstract class SocketOptions {
         private final SocketOption<Integer> intervalOption;
         private final SocketOption<Integer> countOption;
 
-        Nio(boolean keepAlive, Duration idle, Duration interval, Integer count, Duration userTimeout,
+        Nio(
+                boolean keepAlive,
+                Duration idle,
+                Duration interval,
+                Integer count,
+                Duration userTimeout,
                 boolean nativeWanted) {
             super(keepAlive, idle, interval, count, userTimeout);
             this.nativeWanted = nativeWanted;
@@ -114,14 +124,14 @@ abstract class SocketOptions {
         private SocketOption<Integer> extended(String name, String property) {
             try {
                 SocketOption<Integer> option = (SocketOption<Integer>) Class.forName("jdk.net.ExtendedSocketOptions")
-                        .getField(name).get(null);
+                        .getField(name)
+                        .get(null);
                 try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open()) {
                     if (probe.supportedOptions().contains(option)) {
                         return option;
                     }
                 }
-            }
-            catch (ReflectiveOperationException | IOException | LinkageError e) {
+            } catch (ReflectiveOperationException | IOException | LinkageError e) {
                 // not on this JDK or platform
             }
             missing.add(property);
@@ -134,7 +144,8 @@ abstract class SocketOptions {
                 return Optional.empty();
             }
             return Optional.of(String.join(", ", missing) + " not set: "
-                    + (nativeWanted ? "Netty's native epoll transport is not on the class path or does not load here"
+                    + (nativeWanted
+                            ? "Netty's native epoll transport is not on the class path or does not load here"
                             : "the native transport is switched off")
                     + ", and the JDK's NIO cannot set " + (missing.size() == 1 ? "it" : "them"));
         }
@@ -150,8 +161,7 @@ abstract class SocketOptions {
             try {
                 Class.forName("io.netty.channel.epoll.Epoll", false, SocketOptions.class.getClassLoader());
                 return Epoll.isAvailable();
-            }
-            catch (ClassNotFoundException | LinkageError e) {
+            } catch (ClassNotFoundException | LinkageError e) {
                 return false;
             }
         }
@@ -184,7 +194,8 @@ abstract class SocketOptions {
                 b.option(EpollChannelOption.TCP_KEEPCNT, count);
             }
             if (userTimeout != null) {
-                b.option(EpollChannelOption.TCP_USER_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, userTimeout.toMillis()));
+                b.option(
+                        EpollChannelOption.TCP_USER_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, userTimeout.toMillis()));
             }
         }
 

@@ -59,10 +59,15 @@ public final class TcpConnector implements MessageConnector<InetSocketAddress, T
         this.options = b.sessionOptions();
         this.framing = b.framing;
         this.idleTimeout = b.idleTimeout;
-        this.socketOptions = SocketOptions.choose(b.nativeTransport, b.keepAlive, b.keepAliveIdle,
-                b.keepAliveInterval, b.keepAliveCount, b.tcpUserTimeout);
-        this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tcp-" + b.threadName() + "-io", true),
-                socketOptions.ioHandlerFactory());
+        this.socketOptions = SocketOptions.choose(
+                b.nativeTransport,
+                b.keepAlive,
+                b.keepAliveIdle,
+                b.keepAliveInterval,
+                b.keepAliveCount,
+                b.tcpUserTimeout);
+        this.group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("tcp-" + b.threadName() + "-io", true), socketOptions.ioHandlerFactory());
         socketOptions.unavailable().ifPresent(note -> LOG.log(System.Logger.Level.INFO, options.name() + ": " + note));
     }
 
@@ -91,15 +96,15 @@ public final class TcpConnector implements MessageConnector<InetSocketAddress, T
         Objects.requireNonNull(address, "address");
         CompletableFuture<TcpSession> result = new CompletableFuture<>();
         if (closed || group.isShuttingDown()) {
-            result.completeExceptionally(new IOException("cannot connect to " + TcpSession.describe(address)
-                    + ": the connector is closed"));
+            result.completeExceptionally(
+                    new IOException("cannot connect to " + TcpSession.describe(address) + ": the connector is closed"));
             return result;
         }
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(socketOptions.channelType())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.max(1, Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis())))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(
+                        1, Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis())))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -111,18 +116,18 @@ public final class TcpConnector implements MessageConnector<InetSocketAddress, T
         ChannelFuture connecting;
         try {
             connecting = bootstrap.connect(address);
-        }
-        catch (RejectedExecutionException | IllegalStateException e) {
-            result.completeExceptionally(new IOException("cannot connect to " + TcpSession.describe(address)
-                    + ": the connector is closed", e));
+        } catch (RejectedExecutionException | IllegalStateException e) {
+            result.completeExceptionally(new IOException(
+                    "cannot connect to " + TcpSession.describe(address) + ": the connector is closed", e));
             return result;
         }
         connecting.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(new IOException("cannot connect to " + TcpSession.describe(address) + ": "
-                        + f.cause().getMessage(), f.cause()));
-            }
-            else if (options.sslContext() == null) {
+                result.completeExceptionally(new IOException(
+                        "cannot connect to " + TcpSession.describe(address) + ": "
+                                + f.cause().getMessage(),
+                        f.cause()));
+            } else if (options.sslContext() == null) {
                 opened(f.channel(), result);
             }
         });
@@ -158,10 +163,11 @@ public final class TcpConnector implements MessageConnector<InetSocketAddress, T
         handler.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
                 opened(ch, result);
-            }
-            else {
-                result.completeExceptionally(new IOException("TLS handshake with " + TcpSession.describe(address)
-                        + " failed: " + f.cause().getMessage(), f.cause()));
+            } else {
+                result.completeExceptionally(new IOException(
+                        "TLS handshake with " + TcpSession.describe(address) + " failed: "
+                                + f.cause().getMessage(),
+                        f.cause()));
                 ch.close();
             }
         });
@@ -176,8 +182,7 @@ public final class TcpConnector implements MessageConnector<InetSocketAddress, T
         if (closed) {
             ch.close();
             result.completeExceptionally(new IOException("the connector is closed"));
-        }
-        else if (!result.complete(session)) {
+        } else if (!result.complete(session)) {
             ch.close();
         }
     }

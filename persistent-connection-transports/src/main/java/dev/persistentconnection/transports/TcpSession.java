@@ -31,8 +31,13 @@ public final class TcpSession implements MessageSession {
     private volatile boolean closing;
     private volatile SessionClosedException closeReason;
 
-    TcpSession(Channel channel, InetSocketAddress address, SessionOptions options, Framing framing,
-            TransportCounters counters, Duration idleTimeout) {
+    TcpSession(
+            Channel channel,
+            InetSocketAddress address,
+            SessionOptions options,
+            Framing framing,
+            TransportCounters counters,
+            Duration idleTimeout) {
         this.channel = channel;
         this.address = address;
         this.options = options;
@@ -86,10 +91,12 @@ public final class TcpSession implements MessageSession {
             if (f.isSuccess()) {
                 counters.sent(size);
                 done.complete(null);
-            }
-            else {
-                done.completeExceptionally(isClosed() ? goneError()
-                        : new SessionClosedException("writing to " + describe(address) + " failed: " + f.cause(), f.cause()));
+            } else {
+                done.completeExceptionally(
+                        isClosed()
+                                ? goneError()
+                                : new SessionClosedException(
+                                        "writing to " + describe(address) + " failed: " + f.cause(), f.cause()));
             }
         });
         return done;
@@ -133,7 +140,9 @@ public final class TcpSession implements MessageSession {
 
     private SessionClosedException goneError() {
         SessionClosedException reason = closeReason;
-        return reason != null ? reason : new SessionClosedException("the connection to " + describe(address) + " is closed");
+        return reason != null
+                ? reason
+                : new SessionClosedException("the connection to " + describe(address) + " is closed");
     }
 
     @Override
@@ -163,8 +172,7 @@ public final class TcpSession implements MessageSession {
             try {
                 size = frame.readableBytes();
                 message = framing.message(frame);
-            }
-            finally {
+            } finally {
                 frame.release();
             }
             counters.received(size);
@@ -194,15 +202,16 @@ public final class TcpSession implements MessageSession {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Throwable error = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
             if (error instanceof TooLongFrameException) {
-                closeWith(new SessionClosedException("a frame from " + describe(address) + " is over max-message-size "
-                        + options.maxMessageSize() + " bytes (" + error.getMessage() + ")", error));
-            }
-            else {
-                closeWith(new SessionClosedException("the connection to " + describe(address) + " failed: " + error,
+                closeWith(new SessionClosedException(
+                        "a frame from " + describe(address) + " is over max-message-size " + options.maxMessageSize()
+                                + " bytes (" + error.getMessage() + ")",
                         error));
+            } else {
+                closeWith(new SessionClosedException(
+                        "the connection to " + describe(address) + " failed: " + error, error));
             }
         }
     }
 
-    private static final Runnable NOTHING = () -> { };
+    private static final Runnable NOTHING = () -> {};
 }

@@ -9,8 +9,7 @@ public final class TransportCounters {
     private final LongAdder bytesReceived = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
 
-    TransportCounters() {
-    }
+    TransportCounters() {}
 
     /** Whole messages handed to the handler. */
     public long messagesReceived() {
@@ -49,15 +48,12 @@ public final class TransportCounters {
             char c = s.charAt(i);
             if (c < 0x80) {
                 n++;
-            }
-            else if (c < 0x800) {
+            } else if (c < 0x800) {
                 n += 2;
-            }
-            else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
-            }
-            else {
+            } else {
                 n += 3;
             }
         }

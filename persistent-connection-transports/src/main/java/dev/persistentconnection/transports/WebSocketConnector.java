@@ -63,9 +63,8 @@ public final class WebSocketConnector implements MessageConnector<URI, WebSocket
         int id = COUNT.incrementAndGet();
         this.httpThreads = Executors.newCachedThreadPool(ioThreads("websocket-" + id + "-io"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemons("websocket-" + id + "-timer"));
-        HttpClient.Builder client = HttpClient.newBuilder()
-                .executor(httpThreads)
-                .connectTimeout(options.connectTimeout());
+        HttpClient.Builder client =
+                HttpClient.newBuilder().executor(httpThreads).connectTimeout(options.connectTimeout());
         if (options.sslContext() != null) {
             client.sslContext(options.sslContext());
         }
@@ -96,32 +95,33 @@ public final class WebSocketConnector implements MessageConnector<URI, WebSocket
                     "not a WebSocket URI (ws:// or wss://): " + uri));
         }
         if (closed) {
-            return CompletableFuture.failedFuture(new IOException("cannot connect to " + uri + ": the connector is closed"));
+            return CompletableFuture.failedFuture(
+                    new IOException("cannot connect to " + uri + ": the connector is closed"));
         }
-        WebSocketSession session = new WebSocketSession(uri, options, counters, timer, pingInterval, pingTimeout,
-                open::remove);
+        WebSocketSession session =
+                new WebSocketSession(uri, options, counters, timer, pingInterval, pingTimeout, open::remove);
         WebSocket.Builder handshake = http.newWebSocketBuilder().connectTimeout(options.connectTimeout());
         headers.forEach(handshake::header);
         if (!subprotocols.isEmpty()) {
-            handshake.subprotocols(subprotocols.get(0), subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
+            handshake.subprotocols(
+                    subprotocols.get(0),
+                    subprotocols.subList(1, subprotocols.size()).toArray(String[]::new));
         }
         CompletableFuture<WebSocketSession> result = new CompletableFuture<>();
         try {
             handshake.buildAsync(uri, session.listener()).whenComplete((socket, error) -> {
                 if (error != null) {
                     result.completeExceptionally(connectFailure(uri, error));
-                }
-                else if (closed) {
+                } else if (closed) {
                     socket.abort();
-                    result.completeExceptionally(new IOException("cannot connect to " + uri + ": the connector is closed"));
-                }
-                else {
+                    result.completeExceptionally(
+                            new IOException("cannot connect to " + uri + ": the connector is closed"));
+                } else {
                     open.add(session);
                     result.complete(session);
                 }
             });
-        }
-        catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             // A header the JDK refuses to set (Host, Connection, Upgrade, Sec-WebSocket-*): retrying cannot help.
             result.completeExceptionally(new dev.persistentconnection.FatalConnectException(
                     "cannot open a WebSocket to " + uri + ": " + e.getMessage(), e));
@@ -132,8 +132,10 @@ public final class WebSocketConnector implements MessageConnector<URI, WebSocket
     private static Throwable connectFailure(URI uri, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof WebSocketHandshakeException handshake) {
-            return new IOException("WebSocket handshake with " + uri + " refused: HTTP "
-                    + handshake.getResponse().statusCode(), cause);
+            return new IOException(
+                    "WebSocket handshake with " + uri + " refused: HTTP "
+                            + handshake.getResponse().statusCode(),
+                    cause);
         }
         return new IOException("cannot open a WebSocket to " + uri + ": " + cause, cause);
     }

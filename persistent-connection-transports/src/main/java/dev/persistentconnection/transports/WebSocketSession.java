@@ -24,9 +24,15 @@ public final class WebSocketSession implements MessageSession {
     static final int NORMAL_CLOSURE = WebSocket.NORMAL_CLOSURE;
     /** The status for a message over the size limit (RFC 6455, 7.4.1). */
     static final int MESSAGE_TOO_BIG = 1009;
+
     private static final Duration CLOSE_HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
 
-    private enum State { CONNECTING, OPEN, CLOSING, CLOSED }
+    private enum State {
+        CONNECTING,
+        OPEN,
+        CLOSING,
+        CLOSED
+    }
 
     private final URI uri;
     private final SessionOptions options;
@@ -40,15 +46,21 @@ public final class WebSocketSession implements MessageSession {
     private final CompletableFuture<Void> closeFinished = new CompletableFuture<>();
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
 
-    private State state = State.CONNECTING;     // guarded by this
-    private boolean sending;                    // guarded by this
+    private State state = State.CONNECTING; // guarded by this
+    private boolean sending; // guarded by this
     private SessionClosedException closeReason; // guarded by this
     private volatile WebSocket socket;
     private volatile Future<?> pings;
     private volatile boolean awaitingPong;
 
-    WebSocketSession(URI uri, SessionOptions options, TransportCounters counters, ScheduledExecutorService timer,
-            Duration pingInterval, Duration pingTimeout, Consumer<WebSocketSession> onGone) {
+    WebSocketSession(
+            URI uri,
+            SessionOptions options,
+            TransportCounters counters,
+            ScheduledExecutorService timer,
+            Duration pingInterval,
+            Duration pingTimeout,
+            Consumer<WebSocketSession> onGone) {
         this.uri = uri;
         this.options = options;
         this.counters = counters;
@@ -156,8 +168,8 @@ public final class WebSocketSession implements MessageSession {
         if (closeReason != null) {
             return closeReason;
         }
-        return new SessionClosedException(state == State.CONNECTING ? "the WebSocket is not open yet" : "the WebSocket to "
-                + uri + " is closed");
+        return new SessionClosedException(
+                state == State.CONNECTING ? "the WebSocket is not open yet" : "the WebSocket to " + uri + " is closed");
     }
 
     /** Writes the queued messages one at a time; runs on whichever thread completed the previous write. */
@@ -173,10 +185,10 @@ public final class WebSocketSession implements MessageSession {
             }
             CompletableFuture<WebSocket> write;
             try {
-                write = next.text() != null ? socket.sendText(next.text(), true)
+                write = next.text() != null
+                        ? socket.sendText(next.text(), true)
                         : socket.sendBinary(ByteBuffer.wrap(next.bytes()), true);
-            }
-            catch (RuntimeException e) {
+            } catch (RuntimeException e) {
                 write = CompletableFuture.failedFuture(e);
             }
             if (write.isDone()) {
@@ -199,9 +211,9 @@ public final class WebSocketSession implements MessageSession {
         if (error == null) {
             counters.sent(message.size());
             message.done().complete(null);
-        }
-        else {
-            SessionClosedException reason = new SessionClosedException("writing to " + uri + " failed: " + error, error);
+        } else {
+            SessionClosedException reason =
+                    new SessionClosedException("writing to " + uri + " failed: " + error, error);
             message.done().completeExceptionally(reason);
             abort(reason);
         }
@@ -232,8 +244,7 @@ public final class WebSocketSession implements MessageSession {
         CompletableFuture<WebSocket> sent;
         try {
             sent = ws.sendClose(status, text);
-        }
-        catch (RuntimeException e) {
+        } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((w, e) -> {
@@ -243,8 +254,7 @@ public final class WebSocketSession implements MessageSession {
         });
         try {
             timer.schedule(() -> abort(null), CLOSE_HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             abort(null);
         }
         return closeFinished();
@@ -307,10 +317,9 @@ public final class WebSocketSession implements MessageSession {
             return;
         }
         try {
-            pings = timer.scheduleAtFixedRate(this::ping, pingInterval.toNanos(), pingInterval.toNanos(),
-                    TimeUnit.NANOSECONDS);
-        }
-        catch (RejectedExecutionException e) {
+            pings = timer.scheduleAtFixedRate(
+                    this::ping, pingInterval.toNanos(), pingInterval.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
             abort(new SessionClosedException("the connector is closed"));
         }
     }
@@ -332,17 +341,19 @@ public final class WebSocketSession implements MessageSession {
                 abort(new SessionClosedException("a ping to " + uri + " failed: " + e, e));
                 return null;
             });
-        }
-        catch (IllegalStateException e) {
+        } catch (IllegalStateException e) {
             awaitingPong = false; // a pong of ours is being sent: ping at the next tick
             return;
         }
-        timer.schedule(() -> {
-            if (awaitingPong) {
-                abort(new SessionClosedException("no pong from " + uri + " within " + pingTimeout.toMillis()
-                        + " ms of a ping: the server is presumed gone"));
-            }
-        }, pingTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        timer.schedule(
+                () -> {
+                    if (awaitingPong) {
+                        abort(new SessionClosedException("no pong from " + uri + " within " + pingTimeout.toMillis()
+                                + " ms of a ping: the server is presumed gone"));
+                    }
+                },
+                pingTimeout.toNanos(),
+                TimeUnit.NANOSECONDS);
     }
 
     // --- receiving
@@ -394,7 +405,8 @@ public final class WebSocketSession implements MessageSession {
                 return null;
             }
             if (binary.length < size) {
-                binary = Arrays.copyOf(binary, (int) Math.min(options.maxMessageSize(), Math.max(size, binary.length * 2L)));
+                binary = Arrays.copyOf(
+                        binary, (int) Math.min(options.maxMessageSize(), Math.max(size, binary.length * 2L)));
             }
             int n = data.remaining();
             data.get(binary, binaryLength, n);
@@ -418,8 +430,8 @@ public final class WebSocketSession implements MessageSession {
         }
 
         private void tooBig(long size) {
-            SessionClosedException reason = new SessionClosedException("a message of " + uri + " is over max-message-size "
-                    + options.maxMessageSize() + " bytes (at least " + size + " bytes)");
+            SessionClosedException reason = new SessionClosedException("a message of " + uri
+                    + " is over max-message-size " + options.maxMessageSize() + " bytes (at least " + size + " bytes)");
             text.setLength(0);
             binaryLength = 0;
             closeWith(MESSAGE_TOO_BIG, "message too big", reason);
@@ -441,7 +453,8 @@ public final class WebSocketSession implements MessageSession {
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             // Returning completes the close handshake: the client answers with a Close of its own.
-            finish(new SessionClosedException("closed by the peer: " + statusCode + (reason.isEmpty() ? "" : " " + reason)));
+            finish(new SessionClosedException(
+                    "closed by the peer: " + statusCode + (reason.isEmpty() ? "" : " " + reason)));
             return null;
         }
 

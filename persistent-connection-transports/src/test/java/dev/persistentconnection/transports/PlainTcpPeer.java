@@ -47,8 +47,8 @@ final class PlainTcpPeer implements AutoCloseable {
         keys.init(keyStore, "changeit".toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys.getKeyManagers(), null, null);
-        SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory()
-                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        SSLServerSocket server = (SSLServerSocket)
+                context.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         return new PlainTcpPeer(server);
     }
 
@@ -59,21 +59,21 @@ final class PlainTcpPeer implements AutoCloseable {
                 socket.setTcpNoDelay(true);
                 all.add(socket);
                 if (socket instanceof javax.net.ssl.SSLSocket tls) {
-                    Thread handshake = new Thread(() -> {
-                        try {
-                            tls.startHandshake();
-                        }
-                        catch (IOException e) {
-                            // a client that does not trust us: the test expects it
-                        }
-                    }, "plain-tcp-peer-tls");
+                    Thread handshake = new Thread(
+                            () -> {
+                                try {
+                                    tls.startHandshake();
+                                } catch (IOException e) {
+                                    // a client that does not trust us: the test expects it
+                                }
+                            },
+                            "plain-tcp-peer-tls");
                     handshake.setDaemon(true);
                     handshake.start();
                 }
                 accepted.add(socket);
             }
-        }
-        catch (IOException e) {
+        } catch (IOException e) {
             // closed
         }
     }

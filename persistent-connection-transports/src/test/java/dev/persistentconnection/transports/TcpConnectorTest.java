@@ -87,8 +87,9 @@ class TcpConnectorTest {
     @Test
     void customDelimiterAndCharset() throws Exception {
         PlainTcpPeer peer = later(new PlainTcpPeer());
-        TcpSession session = join(connector(TcpConnector.builder(recorder)
-                .framing(Framing.line(StandardCharsets.ISO_8859_1, "|"))).connect(peer.address()));
+        TcpSession session =
+                join(connector(TcpConnector.builder(recorder).framing(Framing.line(StandardCharsets.ISO_8859_1, "|")))
+                        .connect(peer.address()));
         Socket socket = peer.next();
         write(socket, "caf\u00e9|ok|".getBytes(StandardCharsets.ISO_8859_1));
         assertThat(recorder.nextText()).isEqualTo("caf\u00e9");
@@ -103,7 +104,11 @@ class TcpConnectorTest {
         TcpSession session = join(connector(TcpConnector.builder(recorder).framing(Framing.lengthField()))
                 .connect(peer.address()));
         Socket socket = peer.next();
-        ByteBuffer frames = ByteBuffer.allocate(4 + 5 + 4 + 3).putInt(5).put(utf8("hello")).putInt(3).put(utf8("abc"));
+        ByteBuffer frames = ByteBuffer.allocate(4 + 5 + 4 + 3)
+                .putInt(5)
+                .put(utf8("hello"))
+                .putInt(3)
+                .put(utf8("abc"));
         byte[] all = frames.array();
         write(socket, java.util.Arrays.copyOfRange(all, 0, 2));
         write(socket, java.util.Arrays.copyOfRange(all, 2, 7));
@@ -122,7 +127,8 @@ class TcpConnectorTest {
         PlainTcpPeer peer = later(new PlainTcpPeer());
         // A 1-byte type, a 2-byte little-endian length counting the whole frame, nothing stripped.
         join(connector(TcpConnector.builder(recorder)
-                .framing(Framing.lengthField(1, 2, -3, 0, ByteOrder.LITTLE_ENDIAN))).connect(peer.address()));
+                        .framing(Framing.lengthField(1, 2, -3, 0, ByteOrder.LITTLE_ENDIAN)))
+                .connect(peer.address()));
         Socket socket = peer.next();
         write(socket, new byte[] {7, 6, 0, 'a', 'b', 'c'});
         assertThat(recorder.next().bytes()).containsExactly(7, 6, 0, 'a', 'b', 'c');
@@ -131,7 +137,8 @@ class TcpConnectorTest {
     @Test
     void rawChunksAsTheyArrive() throws Exception {
         PlainTcpPeer peer = later(new PlainTcpPeer());
-        TcpSession session = join(connector(TcpConnector.builder(recorder).framing(Framing.raw())).connect(peer.address()));
+        TcpSession session = join(
+                connector(TcpConnector.builder(recorder).framing(Framing.raw())).connect(peer.address()));
         Socket socket = peer.next();
         write(socket, utf8("abc"));
         assertThat(recorder.next().bytes()).isEqualTo(utf8("abc"));
@@ -150,7 +157,10 @@ class TcpConnectorTest {
         write(bigSocket, utf8("12345678\n123456789\n"));
         assertThat(recorder.nextText()).isEqualTo("12345678");
         join(big.closeFinished());
-        assertThat(big.closeReason()).get().extracting(Throwable::getMessage).asString()
+        assertThat(big.closeReason())
+                .get()
+                .extracting(Throwable::getMessage)
+                .asString()
                 .contains("over max-message-size 8 bytes");
         write(otherSocket, utf8("fine\n"));
         assertThat(recorder.nextText()).isEqualTo("fine");
@@ -167,8 +177,12 @@ class TcpConnectorTest {
         assertThat(recorder.nextText()).isEqualTo("alive");
         join(session.closeFinished()); // the peer is silent, yet its socket stays open
         assertThat(socket.isClosed()).isFalse();
-        assertThat(session.closeReason()).get().extracting(Throwable::getMessage).asString()
-                .contains("nothing read").contains("300 ms (idle-timeout)");
+        assertThat(session.closeReason())
+                .get()
+                .extracting(Throwable::getMessage)
+                .asString()
+                .contains("nothing read")
+                .contains("300 ms (idle-timeout)");
     }
 
     @Test
@@ -177,33 +191,49 @@ class TcpConnectorTest {
         TcpSession session = join(connector(TcpConnector.builder(recorder)).connect(peer.address()));
         peer.next().close();
         join(session.closeFinished());
-        assertThat(session.closeReason()).get().extracting(Throwable::getMessage).asString().startsWith("closed by the peer");
+        assertThat(session.closeReason())
+                .get()
+                .extracting(Throwable::getMessage)
+                .asString()
+                .startsWith("closed by the peer");
         assertThatThrownBy(() -> join(session.send("late"))).cause().isInstanceOf(SessionClosedException.class);
     }
 
     @Test
     void socketOptionsAreSetOnTheNioTransport() throws Exception {
         PlainTcpPeer peer = later(new PlainTcpPeer());
-        TcpConnector connector = connector(TcpConnector.builder(recorder).nativeTransport(false)
-                .keepAlive(true).keepAliveIdle(Duration.ofSeconds(30)).keepAliveInterval(Duration.ofSeconds(5))
-                .keepAliveCount(4).tcpUserTimeout(Duration.ofSeconds(20)));
+        TcpConnector connector = connector(TcpConnector.builder(recorder)
+                .nativeTransport(false)
+                .keepAlive(true)
+                .keepAliveIdle(Duration.ofSeconds(30))
+                .keepAliveInterval(Duration.ofSeconds(5))
+                .keepAliveCount(4)
+                .tcpUserTimeout(Duration.ofSeconds(20)));
         assertThat(connector.nativeTransport()).isFalse();
         TcpSession session = join(connector.connect(peer.address()));
         var config = session.channel().config();
         assertThat(config.getOption(ChannelOption.SO_KEEPALIVE)).isTrue();
         assertThat(config.getOption(ChannelOption.TCP_NODELAY)).isTrue();
-        assertThat(config.getOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE))).isEqualTo(30);
-        assertThat(config.getOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL))).isEqualTo(5);
-        assertThat(config.getOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT))).isEqualTo(4);
+        assertThat(config.getOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE)))
+                .isEqualTo(30);
+        assertThat(config.getOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL)))
+                .isEqualTo(5);
+        assertThat(config.getOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT)))
+                .isEqualTo(4);
     }
 
     @Test
     void socketOptionsAreSetOnTheNativeTransport() throws Exception {
-        assumeThat(io.netty.channel.epoll.Epoll.isAvailable()).as("native epoll loads here").isTrue();
+        assumeThat(io.netty.channel.epoll.Epoll.isAvailable())
+                .as("native epoll loads here")
+                .isTrue();
         PlainTcpPeer peer = later(new PlainTcpPeer());
         TcpConnector connector = connector(TcpConnector.builder(recorder)
-                .keepAlive(true).keepAliveIdle(Duration.ofSeconds(30)).keepAliveInterval(Duration.ofSeconds(5))
-                .keepAliveCount(4).tcpUserTimeout(Duration.ofSeconds(20)));
+                .keepAlive(true)
+                .keepAliveIdle(Duration.ofSeconds(30))
+                .keepAliveInterval(Duration.ofSeconds(5))
+                .keepAliveCount(4)
+                .tcpUserTimeout(Duration.ofSeconds(20)));
         assertThat(connector.nativeTransport()).isTrue();
         TcpSession session = join(connector.connect(peer.address()));
         var config = session.channel().config();
@@ -219,23 +249,28 @@ class TcpConnectorTest {
     @Test
     void tlsThroughAnSslContext() throws Exception {
         PlainTcpPeer peer = later(PlainTcpPeer.tls());
-        TcpSession session = join(connector(TcpConnector.builder(recorder)
-                .sslContext(WebSocketConnectorTest.trustingTestCa())).connect(peer.address()));
+        TcpSession session =
+                join(connector(TcpConnector.builder(recorder).sslContext(WebSocketConnectorTest.trustingTestCa()))
+                        .connect(peer.address()));
         Socket socket = peer.next();
         write(socket, utf8("secret\n"));
         assertThat(recorder.nextText()).isEqualTo("secret");
         join(session.send("back"));
         assertThat(socket.getInputStream().readNBytes(5)).isEqualTo(utf8("back\n"));
         // Without the test CA the handshake fails, and so does the attempt.
-        TcpConnector plainTrust = connector(TcpConnector.builder(recorder).sslContext(javax.net.ssl.SSLContext.getDefault()));
-        assertThatThrownBy(() -> join(plainTrust.connect(peer.address()))).cause().hasMessageContaining("TLS handshake");
+        TcpConnector plainTrust =
+                connector(TcpConnector.builder(recorder).sslContext(javax.net.ssl.SSLContext.getDefault()));
+        assertThatThrownBy(() -> join(plainTrust.connect(peer.address())))
+                .cause()
+                .hasMessageContaining("TLS handshake");
     }
 
     @Test
     void fullOutboundBufferFailsTheSendAndLosesNothingAccepted() throws Exception {
         PlainTcpPeer peer = later(new PlainTcpPeer());
-        TcpSession session = join(connector(TcpConnector.builder(recorder).framing(Framing.raw())
-                .outboundBufferSize(256 * 1024)).connect(peer.address()));
+        TcpSession session = join(
+                connector(TcpConnector.builder(recorder).framing(Framing.raw()).outboundBufferSize(256 * 1024))
+                        .connect(peer.address()));
         Socket socket = peer.next(); // does not read yet: the kernel buffers fill, then ours
         byte[] chunk = new byte[64 * 1024];
         List<CompletableFuture<Void>> accepted = new java.util.ArrayList<>();
@@ -244,8 +279,7 @@ class TcpConnectorTest {
             CompletableFuture<Void> sent = session.send(chunk).toCompletableFuture();
             if (sent.isCompletedExceptionally()) {
                 refused = sent.handle((ok, e) -> e).join();
-            }
-            else {
+            } else {
                 accepted.add(sent);
             }
         }
@@ -260,8 +294,7 @@ class TcpConnectorTest {
                 while (read.get() < expected && (n = in.read(buffer)) > 0) {
                     read.addAndGet(n);
                 }
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 // closed at the end of the test
             }
         });
@@ -276,8 +309,11 @@ class TcpConnectorTest {
     @Test
     void waitingSendFailsAfterItsTimeout() throws Exception {
         PlainTcpPeer peer = later(new PlainTcpPeer());
-        TcpSession session = join(connector(TcpConnector.builder(recorder).framing(Framing.raw())
-                .outboundBufferSize(1000).whenFull(WhenFull.WAIT).sendWaitTimeout(Duration.ofMillis(100)))
+        TcpSession session = join(connector(TcpConnector.builder(recorder)
+                        .framing(Framing.raw())
+                        .outboundBufferSize(1000)
+                        .whenFull(WhenFull.WAIT)
+                        .sendWaitTimeout(Duration.ofMillis(100)))
                 .connect(peer.address()));
         Socket socket = peer.next();
         byte[] chunk = new byte[64 * 1024];
@@ -293,8 +329,7 @@ class TcpConnectorTest {
         Thread reader = new Thread(() -> {
             try (InputStream in = socket.getInputStream()) {
                 in.transferTo(OutputStream.nullOutputStream());
-            }
-            catch (Exception e) {
+            } catch (Exception e) {
                 // closed at the end of the test
             }
         });
@@ -309,11 +344,12 @@ class TcpConnectorTest {
         InetSocketAddress address = first.address();
         TcpConnector connector = connector(TcpConnector.builder(recorder));
         List<String> events = new CopyOnWriteArrayList<>();
-        PersistentConnection<InetSocketAddress, TcpSession> connection = PersistentConnection
-                .builder("telemetry", AddressSuppliers.fixed(address), connector, MessageSession.<TcpSession>lifecycle())
+        PersistentConnection<InetSocketAddress, TcpSession> connection = PersistentConnection.builder(
+                        "telemetry", AddressSuppliers.fixed(address), connector, MessageSession.<TcpSession>lifecycle())
                 .retryDelay(Duration.ofMillis(50))
                 .onEvent(event -> {
-                    if (event instanceof ConnectionEvent.Connected<?, ?> || event instanceof ConnectionEvent.Disconnected<?, ?>) {
+                    if (event instanceof ConnectionEvent.Connected<?, ?>
+                            || event instanceof ConnectionEvent.Disconnected<?, ?>) {
                         events.add(event.name());
                     }
                     return CompletableFuture.completedFuture(null);

@@ -64,7 +64,8 @@ final class TomcatWebSocketServer implements AutoCloseable {
             connector.setScheme("https");
             connector.setProperty("SSLEnabled", "true");
             SSLHostConfig host = new SSLHostConfig();
-            SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.UNDEFINED);
+            SSLHostConfigCertificate certificate =
+                    new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.UNDEFINED);
             certificate.setCertificateKeystoreFile(keyStore.toString());
             certificate.setCertificateKeystorePassword("changeit");
             certificate.setCertificateKeystoreType("PKCS12");
@@ -81,18 +82,20 @@ final class TomcatWebSocketServer implements AutoCloseable {
         });
         context.addServletMappingDecoded("/", "default");
         context.addServletContainerInitializer(new WsSci(), null);
-        context.addServletContainerInitializer((classes, servletContext) -> {
-            ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
-            try {
-                container.addEndpoint(ServerEndpointConfig.Builder.create(EchoEndpoint.class, "/ws")
-                        .subprotocols(List.of("prices.v2", "prices.v1"))
-                        .configurator(new Configurator())
-                        .build());
-            }
-            catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, null);
+        context.addServletContainerInitializer(
+                (classes, servletContext) -> {
+                    ServerContainer container =
+                            (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
+                    try {
+                        container.addEndpoint(ServerEndpointConfig.Builder.create(EchoEndpoint.class, "/ws")
+                                .subprotocols(List.of("prices.v2", "prices.v1"))
+                                .configurator(new Configurator())
+                                .build());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                null);
         tomcat.start();
     }
 
@@ -110,7 +113,8 @@ final class TomcatWebSocketServer implements AutoCloseable {
         tomcat.stop();
         tomcat.destroy();
         try (var files = Files.walk(baseDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -144,13 +148,12 @@ final class TomcatWebSocketServer implements AutoCloseable {
             session.setMaxTextMessageBufferSize(4 << 20);
             session.setMaxBinaryMessageBufferSize(4 << 20);
             String authorization = (String) config.getUserProperties().get("authorization");
-            session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> onText(session, text,
-                    authorization));
+            session.addMessageHandler(
+                    String.class, (MessageHandler.Whole<String>) text -> onText(session, text, authorization));
             session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) bytes -> {
                 try {
                     session.getBasicRemote().sendBinary(bytes);
-                }
-                catch (IOException e) {
+                } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
             });
@@ -160,31 +163,24 @@ final class TomcatWebSocketServer implements AutoCloseable {
             try {
                 if (text.startsWith("close:")) {
                     String[] parts = text.split(":", 3);
-                    session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(Integer.parseInt(parts[1])),
-                            parts[2]));
-                }
-                else if (text.equals("silent")) {
+                    session.close(
+                            new CloseReason(CloseReason.CloseCodes.getCloseCode(Integer.parseInt(parts[1])), parts[2]));
+                } else if (text.equals("silent")) {
                     // Blocks this connection's reader: Tomcat no longer answers its pings.
                     server.released.await(30, TimeUnit.SECONDS);
-                }
-                else if (text.startsWith("big:")) {
+                } else if (text.startsWith("big:")) {
                     session.getBasicRemote().sendText("x".repeat(Integer.parseInt(text.substring(4))));
-                }
-                else if (text.equals("fragmented")) {
+                } else if (text.equals("fragmented")) {
                     session.getBasicRemote().sendText("hel", false);
                     session.getBasicRemote().sendText("lo", true);
-                }
-                else if (text.equals("handshake")) {
+                } else if (text.equals("handshake")) {
                     session.getBasicRemote().sendText(authorization + "|" + session.getNegotiatedSubprotocol());
-                }
-                else {
+                } else {
                     session.getBasicRemote().sendText(text);
                 }
-            }
-            catch (IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException(e);
-            }
-            catch (InterruptedException e) {
+            } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }

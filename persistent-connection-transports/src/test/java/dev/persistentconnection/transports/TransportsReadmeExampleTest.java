@@ -31,19 +31,22 @@ class TransportsReadmeExampleTest {
                     .framing(Framing.line())
                     .idleTimeout(Duration.ofSeconds(30))
                     .build();
-            PersistentConnection<InetSocketAddress, TcpSession> telemetry = PersistentConnection.builder("telemetry",
-                    AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)), connector,
-                    MessageSession.<TcpSession>lifecycle()).build();
+            PersistentConnection<InetSocketAddress, TcpSession> telemetry = PersistentConnection.builder(
+                            "telemetry",
+                            AddressSuppliers.fixed(new InetSocketAddress("127.0.0.1", port)),
+                            connector,
+                            MessageSession.<TcpSession>lifecycle())
+                    .build();
             telemetry.connected().join().send("subscribe cpu");
             // ---
             try {
                 Socket socket = peer.next();
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
                 assertThat(in.readLine()).isEqualTo("subscribe cpu");
                 socket.getOutputStream().write("cpu 0.42\n".getBytes(StandardCharsets.UTF_8));
                 await().untilAsserted(() -> assertThat(readings).containsExactly("cpu 0.42"));
-            }
-            finally {
+            } finally {
                 telemetry.close();
                 connector.close();
             }

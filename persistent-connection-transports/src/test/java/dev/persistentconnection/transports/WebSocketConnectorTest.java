@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
@@ -71,15 +71,18 @@ class WebSocketConnectorTest {
         assertThat(binary.isText()).isFalse();
         assertThat(binary.bytes()).containsExactly(1, 2, 3);
         assertThat(connector.counters().messagesReceived()).isEqualTo(51);
-        await().untilAsserted(() -> assertThat(connector.counters().messagesSent()).isEqualTo(51));
-        assertThat(connector.counters().bytesSent()).isEqualTo(connector.counters().bytesReceived());
+        await().untilAsserted(
+                        () -> assertThat(connector.counters().messagesSent()).isEqualTo(51));
+        assertThat(connector.counters().bytesSent())
+                .isEqualTo(connector.counters().bytesReceived());
         assertThat(recorder.threads).allMatch(name -> name.startsWith("websocket-"));
     }
 
     @Test
     void joinsAFragmentedMessage() throws Exception {
         TomcatWebSocketServer server = server();
-        WebSocketSession session = join(connector(WebSocketConnector.builder(recorder)).connect(server.uri()));
+        WebSocketSession session =
+                join(connector(WebSocketConnector.builder(recorder)).connect(server.uri()));
         session.send("fragmented");
         assertThat(recorder.nextText()).isEqualTo("hello");
         // A message bigger than the JDK's read buffer arrives in many parts too.
@@ -91,8 +94,9 @@ class WebSocketConnectorTest {
     void handshakeCarriesHeadersAndSubprotocols() throws Exception {
         TomcatWebSocketServer server = server();
         WebSocketSession session = join(connector(WebSocketConnector.builder(recorder)
-                .header("Authorization", "Bearer s3cret")
-                .subprotocols(List.of("prices.v1"))).connect(server.uri()));
+                        .header("Authorization", "Bearer s3cret")
+                        .subprotocols(List.of("prices.v1")))
+                .connect(server.uri()));
         assertThat(session.subprotocol()).isEqualTo("prices.v1");
         session.send("handshake");
         assertThat(recorder.nextText()).isEqualTo("Bearer s3cret|prices.v1");
@@ -102,41 +106,56 @@ class WebSocketConnectorTest {
     @Test
     void peerCloseCodeAndReasonBecomeTheCloseReason() throws Exception {
         TomcatWebSocketServer server = server();
-        WebSocketSession session = join(connector(WebSocketConnector.builder(recorder)).connect(server.uri()));
+        WebSocketSession session =
+                join(connector(WebSocketConnector.builder(recorder)).connect(server.uri()));
         session.send("close:4000:maintenance");
         join(session.closeFinished());
         assertThat(session.isClosed()).isTrue();
-        assertThat(session.closeReason()).get().extracting(Throwable::getMessage)
+        assertThat(session.closeReason())
+                .get()
+                .extracting(Throwable::getMessage)
                 .isEqualTo("closed by the peer: 4000 maintenance");
-        assertThatThrownBy(() -> join(session.send("late"))).isInstanceOf(CompletionException.class)
-                .cause().hasMessageContaining("4000 maintenance");
+        assertThatThrownBy(() -> join(session.send("late")))
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .hasMessageContaining("4000 maintenance");
     }
 
     @Test
     void silentServerIsDetectedByPings() throws Exception {
         TomcatWebSocketServer server = server();
         WebSocketSession session = join(connector(WebSocketConnector.builder(recorder)
-                .pingInterval(Duration.ofMillis(250)).pingTimeout(Duration.ofSeconds(2))).connect(server.uri()));
+                        .pingInterval(Duration.ofMillis(250))
+                        .pingTimeout(Duration.ofSeconds(2)))
+                .connect(server.uri()));
         session.send("ping me");
         assertThat(recorder.nextText()).isEqualTo("ping me");
         // Pings are answered while the server reads: still open over several ping intervals.
         await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(5)).until(() -> !session.isClosed());
         session.send("silent");
         join(session.closeFinished());
-        assertThat(session.closeReason()).get().extracting(Throwable::getMessage).asString()
-                .contains("no pong").contains("within 2000 ms");
+        assertThat(session.closeReason())
+                .get()
+                .extracting(Throwable::getMessage)
+                .asString()
+                .contains("no pong")
+                .contains("within 2000 ms");
     }
 
     @Test
     void oversizedMessageClosesTheSessionWithAClearReason() throws Exception {
         TomcatWebSocketServer server = server();
-        WebSocketSession session = join(connector(WebSocketConnector.builder(recorder).maxMessageSize(1000))
-                .connect(server.uri()));
+        WebSocketSession session =
+                join(connector(WebSocketConnector.builder(recorder).maxMessageSize(1000))
+                        .connect(server.uri()));
         session.send("big:1000");
         assertThat(recorder.nextText()).hasSize(1000);
         session.send("big:1001");
         join(session.closeFinished());
-        assertThat(session.closeReason()).get().extracting(Throwable::getMessage).asString()
+        assertThat(session.closeReason())
+                .get()
+                .extracting(Throwable::getMessage)
+                .asString()
                 .contains("over max-message-size 1000 bytes");
         assertThat(recorder.messages).isEmpty();
     }
@@ -145,11 +164,12 @@ class WebSocketConnectorTest {
     void handlerThatThrowsIsLoggedAndTheSessionGoesOn() throws Exception {
         TomcatWebSocketServer server = server();
         WebSocketSession session = join(connector(WebSocketConnector.builder((s, m) -> {
-            if (m.text().equals("boom")) {
-                throw new IllegalStateException("boom");
-            }
-            recorder.onMessage(s, m);
-        })).connect(server.uri()));
+                    if (m.text().equals("boom")) {
+                        throw new IllegalStateException("boom");
+                    }
+                    recorder.onMessage(s, m);
+                }))
+                .connect(server.uri()));
         session.send("boom");
         session.send("after");
         assertThat(recorder.nextText()).isEqualTo("after");
@@ -160,11 +180,16 @@ class WebSocketConnectorTest {
     void handlerThatThrowsClosesTheSessionWhenAskedTo() throws Exception {
         TomcatWebSocketServer server = server();
         WebSocketSession session = join(connector(WebSocketConnector.builder((s, m) -> {
-            throw new IllegalStateException("boom");
-        }).onHandlerError(OnHandlerError.RECONNECT)).connect(server.uri()));
+                            throw new IllegalStateException("boom");
+                        })
+                        .onHandlerError(OnHandlerError.RECONNECT))
+                .connect(server.uri()));
         session.send("boom");
         join(session.closeFinished());
-        assertThat(session.closeReason()).get().extracting(Throwable::getMessage).isEqualTo("the handler failed");
+        assertThat(session.closeReason())
+                .get()
+                .extracting(Throwable::getMessage)
+                .isEqualTo("the handler failed");
     }
 
     @Test
@@ -172,8 +197,9 @@ class WebSocketConnectorTest {
         TomcatWebSocketServer server = server();
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> new Thread(r, "app-handler"));
         later(executor::shutdownNow);
-        WebSocketSession session = join(connector(WebSocketConnector.builder(recorder).handlerExecutor(executor))
-                .connect(server.uri()));
+        WebSocketSession session =
+                join(connector(WebSocketConnector.builder(recorder).handlerExecutor(executor))
+                        .connect(server.uri()));
         for (int i = 0; i < 200; i++) {
             session.send(Integer.toString(i));
         }
@@ -186,8 +212,9 @@ class WebSocketConnectorTest {
     @Test
     void fullOutboundBufferFailsTheSend() throws Exception {
         TomcatWebSocketServer server = server();
-        WebSocketSession session = join(connector(WebSocketConnector.builder(recorder).outboundBufferSize(10))
-                .connect(server.uri()));
+        WebSocketSession session =
+                join(connector(WebSocketConnector.builder(recorder).outboundBufferSize(10))
+                        .connect(server.uri()));
         session.send("silent"); // the server stops reading: writes pile up in the socket, then in our buffer
         byte[] chunk = new byte[64 * 1024];
         AtomicReference<Throwable> refused = new AtomicReference<>();
@@ -198,15 +225,18 @@ class WebSocketConnectorTest {
                 }
             });
         }
-        await().untilAsserted(() -> assertThat(refused.get()).isInstanceOf(OutboundBufferFullException.class)
-                .hasMessageContaining("outbound buffer").hasMessageContaining("limit 10"));
+        await().untilAsserted(() -> assertThat(refused.get())
+                .isInstanceOf(OutboundBufferFullException.class)
+                .hasMessageContaining("outbound buffer")
+                .hasMessageContaining("limit 10"));
     }
 
     @Test
     void wssThroughAnSslContext() throws Exception {
         TomcatWebSocketServer server = later(new TomcatWebSocketServer(true));
-        WebSocketSession session = join(connector(WebSocketConnector.builder(recorder).sslContext(trustingTestCa()))
-                .connect(server.uri()));
+        WebSocketSession session =
+                join(connector(WebSocketConnector.builder(recorder).sslContext(trustingTestCa()))
+                        .connect(server.uri()));
         session.send("over tls");
         assertThat(recorder.nextText()).isEqualTo("over tls");
         // Without the test CA the handshake fails.
@@ -217,7 +247,8 @@ class WebSocketConnectorTest {
     @Test
     void notAWebSocketUriIsFatal() {
         WebSocketConnector connector = connector(WebSocketConnector.builder(recorder));
-        assertThatThrownBy(() -> join(connector.connect(URI.create("http://127.0.0.1:1/")))).cause()
+        assertThatThrownBy(() -> join(connector.connect(URI.create("http://127.0.0.1:1/"))))
+                .cause()
                 .isInstanceOf(dev.persistentconnection.FatalConnectException.class);
     }
 
@@ -227,11 +258,15 @@ class WebSocketConnectorTest {
         int port = first.port();
         WebSocketConnector connector = connector(WebSocketConnector.builder(recorder));
         List<String> events = new CopyOnWriteArrayList<>();
-        PersistentConnection<URI, WebSocketSession> connection = PersistentConnection
-                .builder("echo", AddressSuppliers.fixed(first.uri()), connector, MessageSession.<WebSocketSession>lifecycle())
+        PersistentConnection<URI, WebSocketSession> connection = PersistentConnection.builder(
+                        "echo",
+                        AddressSuppliers.fixed(first.uri()),
+                        connector,
+                        MessageSession.<WebSocketSession>lifecycle())
                 .retryDelay(Duration.ofMillis(50))
                 .onEvent(event -> {
-                    if (event instanceof ConnectionEvent.Connected<?, ?> || event instanceof ConnectionEvent.Disconnected<?, ?>) {
+                    if (event instanceof ConnectionEvent.Connected<?, ?>
+                            || event instanceof ConnectionEvent.Disconnected<?, ?>) {
                         events.add(event.name());
                     }
                     return java.util.concurrent.CompletableFuture.completedFuture(null);

@@ -11,11 +11,10 @@ import com.jayway.jsonpath.Option;
  */
 final class Json {
 
-    private static final Configuration LENIENT = Configuration.defaultConfiguration()
-            .addOptions(Option.SUPPRESS_EXCEPTIONS);
+    private static final Configuration LENIENT =
+            Configuration.defaultConfiguration().addOptions(Option.SUPPRESS_EXCEPTIONS);
 
-    private Json() {
-    }
+    private Json() {}
 
     /** The value at {@code path}, or {@code null} when the document has nothing there. */
     static <T> T read(String json, String path, Class<T> type) {

@@ -1,20 +1,19 @@
 package dev.persistentconnection.sample;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.PathNotFoundException;
+import dev.persistentconnection.sample.SseRecorder.Received;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import com.jayway.jsonpath.JsonPath;
-import com.jayway.jsonpath.PathNotFoundException;
-import dev.persistentconnection.sample.SseRecorder.Received;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The sample end to end over real HTTP: the page and its API, health following the embedded quote server down and
@@ -49,18 +48,22 @@ class SampleAppTest extends SampleAppTestSupport {
     @Test
     void healthFollowsTheQuoteServerDownAndBackUpWithinTheRetryDelay() throws Exception {
         try (SseRecorder sse = new SseRecorder(http, uri("/api/events"))) {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(QUOTES_HEALTH).statusCode())
-                    .isEqualTo(200));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () -> assertThat(get(QUOTES_HEALTH).statusCode()).isEqualTo(200));
             String health = get("/actuator/health").body();
             assertThat(JsonPath.<String>read(health, "$.components.persistentConnections.components.quotes.status"))
                     .isEqualTo("UP");
-            assertThat(JsonPath.<String>read(health,
-                    "$.components.persistentConnections.components.quotes.details.address"))
+            assertThat(JsonPath.<String>read(
+                            health, "$.components.persistentConnections.components.quotes.details.address"))
                     .isEqualTo("127.0.0.1:" + QUOTE_SERVER_PORT);
-            assertThat(JsonPath.<String>read(health,
-                    "$.components.persistentConnections.components.quotes.details.phase")).isEqualTo("CONNECTED");
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(get("/actuator/health/readiness")
-                    .statusCode()).isEqualTo(200));
+            assertThat(JsonPath.<String>read(
+                            health, "$.components.persistentConnections.components.quotes.details.phase"))
+                    .isEqualTo("CONNECTED");
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(
+                            () -> assertThat(get("/actuator/health/readiness").statusCode())
+                                    .isEqualTo(200));
             await().atMost(Duration.ofSeconds(10)).until(() -> sse.status() == 200);
             assertThat(sse.contentType()).startsWith("text/event-stream");
 
@@ -71,54 +74,72 @@ class SampleAppTest extends SampleAppTestSupport {
             assertThat(JsonPath.<Boolean>read(stopped.body(), "$.running")).isFalse();
 
             // DOWN comes with the Disconnected, lastError with the first refused attempt just after: wait for both.
-            await().atMost(Duration.ofSeconds(15)).ignoreException(PathNotFoundException.class).untilAsserted(() -> {
-                HttpResponse<String> down = get(QUOTES_HEALTH);
-                assertThat(down.statusCode()).isEqualTo(503);
-                assertThat(JsonPath.<String>read(down.body(), "$.status")).isEqualTo("DOWN");
-                assertThat(JsonPath.<String>read(down.body(), "$.details.lastError"))
-                        .contains("127.0.0.1:" + QUOTE_SERVER_PORT).contains("refused");
-                assertThat(JsonPath.<Integer>read(down.body(), "$.details.consecutiveFailures")).isPositive();
-            });
+            await().atMost(Duration.ofSeconds(15))
+                    .ignoreException(PathNotFoundException.class)
+                    .untilAsserted(() -> {
+                        HttpResponse<String> down = get(QUOTES_HEALTH);
+                        assertThat(down.statusCode()).isEqualTo(503);
+                        assertThat(JsonPath.<String>read(down.body(), "$.status"))
+                                .isEqualTo("DOWN");
+                        assertThat(JsonPath.<String>read(down.body(), "$.details.lastError"))
+                                .contains("127.0.0.1:" + QUOTE_SERVER_PORT)
+                                .contains("refused");
+                        assertThat(JsonPath.<Integer>read(down.body(), "$.details.consecutiveFailures"))
+                                .isPositive();
+                    });
             assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(503);
             String whole = get("/actuator/health").body();
-            assertThat(JsonPath.<String>read(whole,
-                    "$.components.persistentConnections.components.quotes.details.lastError")).contains("refused");
+            assertThat(JsonPath.<String>read(
+                            whole, "$.components.persistentConnections.components.quotes.details.lastError"))
+                    .contains("refused");
 
             // Typed calls fail at their deadline with the reason meanwhile.
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                    JsonPath.<List<String>>read(get("/api/status").body(), "$.tasks[?(@.ok == false)].message"))
-                    .anySatisfy(message -> assertThat(message)
-                            .startsWith("quote-service unavailable: task code")
-                            .contains("deadline of 2000 ms exceeded waiting for the connection")
-                            .contains("refused").contains("consecutive failures")));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(JsonPath.<List<String>>read(
+                                    get("/api/status").body(), "$.tasks[?(@.ok == false)].message"))
+                            .anySatisfy(message -> assertThat(message)
+                                    .startsWith("quote-service unavailable: task code")
+                                    .contains("deadline of 2000 ms exceeded waiting for the connection")
+                                    .contains("refused")
+                                    .contains("consecutive failures")));
 
             // Back up: the connection returns by itself within its retry delay.
             HttpResponse<String> started = post("/api/quote-server/start");
             Instant restartedAt = Instant.now();
             assertThat(JsonPath.<Boolean>read(started.body(), "$.running")).isTrue();
-            await().atMost(recoveryBound("quotes")).pollInterval(Duration.ofMillis(100))
-                    .untilAsserted(() -> assertThat(get(QUOTES_HEALTH).statusCode()).isEqualTo(200));
-            assertThat(JsonPath.<String>read(get(QUOTES_HEALTH).body(), "$.details.phase")).isEqualTo("CONNECTED");
+            await().atMost(recoveryBound("quotes"))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(
+                            () -> assertThat(get(QUOTES_HEALTH).statusCode()).isEqualTo(200));
+            assertThat(JsonPath.<String>read(get(QUOTES_HEALTH).body(), "$.details.phase"))
+                    .isEqualTo("CONNECTED");
 
             // The tasks resume by themselves.
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                    JsonPath.<List<String>>read(get("/api/status").body(), "$.tasks[?(@.ok == true)].at"))
-                    .anySatisfy(at -> assertThat(Instant.parse(at)).isAfter(restartedAt)));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(JsonPath.<List<String>>read(
+                                    get("/api/status").body(), "$.tasks[?(@.ok == true)].at"))
+                            .anySatisfy(at -> assertThat(Instant.parse(at)).isAfter(restartedAt)));
 
             // The stream delivered the story, in order.
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 List<String> kinds = quotesEventsSinceStop(sse.events(), stopRequestedAt);
-                assertThat(kinds).containsSubsequence("Disconnected", "Attempting_to_connect", "Failed_to_connect",
-                        "Connected");
+                assertThat(kinds)
+                        .containsSubsequence("Disconnected", "Attempting_to_connect", "Failed_to_connect", "Connected");
                 assertThat(kinds).last().isEqualTo("Connected");
                 assertThat(kinds).filteredOn("Connected"::equals).hasSize(1);
             });
             List<Received> events = sse.events();
             assertThat(events).extracting(Received::id).isSorted().doesNotHaveDuplicates();
-            assertThat(events).filteredOn(e -> "server".equals(e.type())).extracting(Received::kind)
+            assertThat(events)
+                    .filteredOn(e -> "server".equals(e.type()))
+                    .extracting(Received::kind)
                     .containsSubsequence("Server_stopping", "Server_stopped", "Server_started");
-            assertThat(events).filteredOn(e -> "Failed_to_connect".equals(e.kind()) && "quotes".equals(e.connection()))
-                    .last().extracting(Received::detail).asString().contains("refused");
+            assertThat(events)
+                    .filteredOn(e -> "Failed_to_connect".equals(e.kind()) && "quotes".equals(e.connection()))
+                    .last()
+                    .extracting(Received::detail)
+                    .asString()
+                    .contains("refused");
         }
     }
 
@@ -134,7 +155,8 @@ class SampleAppTest extends SampleAppTestSupport {
         assertThat(stop).as("a Server_stopping event").isNotNegative();
         return events.subList(stop + 1, events.size()).stream()
                 .filter(e -> "connection".equals(e.type()) && "quotes".equals(e.connection()))
-                .map(Received::kind).toList();
+                .map(Received::kind)
+                .toList();
     }
 
     @Test
@@ -158,12 +180,16 @@ class SampleAppTest extends SampleAppTestSupport {
             assertThat(drop.statusCode()).isEqualTo(200);
             assertThat(JsonPath.<Boolean>read(drop.body(), "$.dropped")).isTrue();
             await().atMost(recoveryBound("echo").plusSeconds(5)).untilAsserted(() -> {
-                assertThat(connections.managed("echo").statistics().successfulAttempts()).isGreaterThan(connectsBefore);
-                assertThat(get("/actuator/health/persistentConnections/echo").statusCode()).isEqualTo(200);
+                assertThat(connections.managed("echo").statistics().successfulAttempts())
+                        .isGreaterThan(connectsBefore);
+                assertThat(get("/actuator/health/persistentConnections/echo").statusCode())
+                        .isEqualTo(200);
             });
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sse.events())
-                    .filteredOn(e -> "echo".equals(e.connection())).extracting(Received::kind)
-                    .containsSubsequence("Disconnected", "Attempting_to_connect", "Connected"));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(sse.events())
+                            .filteredOn(e -> "echo".equals(e.connection()))
+                            .extracting(Received::kind)
+                            .containsSubsequence("Disconnected", "Attempting_to_connect", "Connected"));
         }
     }
 
@@ -171,10 +197,13 @@ class SampleAppTest extends SampleAppTestSupport {
     void theStatusApiShowsTheNextAttemptAndTheOutageAndRetryNowSkipsTheWait() throws Exception {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String status = get("/api/status").body();
-            assertThat(JsonPath.<List<Object>>read(status,
-                    "$.connections[?(@.name == 'nowhere')].untilNextAttemptMillis")).singleElement().isNotNull();
+            assertThat(JsonPath.<List<Object>>read(
+                            status, "$.connections[?(@.name == 'nowhere')].untilNextAttemptMillis"))
+                    .singleElement()
+                    .isNotNull();
             assertThat(JsonPath.<List<Object>>read(status, "$.connections[?(@.name == 'nowhere')].outageMillis"))
-                    .singleElement().isNotNull();
+                    .singleElement()
+                    .isNotNull();
         });
         long attemptsBefore = connections.managed("nowhere").statistics().failedAttempts();
 
@@ -183,8 +212,10 @@ class SampleAppTest extends SampleAppTestSupport {
         assertThat(retry.statusCode()).isEqualTo(200);
         assertThat(JsonPath.<String>read(retry.body(), "$.name")).isEqualTo("nowhere");
         if (JsonPath.<Boolean>read(retry.body(), "$.retried")) {
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                    connections.managed("nowhere").statistics().failedAttempts()).isGreaterThan(attemptsBefore));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(
+                                    connections.managed("nowhere").statistics().failedAttempts())
+                            .isGreaterThan(attemptsBefore));
         }
         assertThat(get("/").body()).contains("next attempt", "outage");
         assertThat(get("/app.js").body()).contains("retry-now");
@@ -192,18 +223,23 @@ class SampleAppTest extends SampleAppTestSupport {
 
     @Test
     void nothingListensForTheNowhereConnectionAndItsRepeatedFailureIsReportedOnce() throws Exception {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(
-                () -> assertThat(connections.managed("nowhere").statistics().failedAttempts()).isGreaterThan(1));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(
+                                connections.managed("nowhere").statistics().failedAttempts())
+                        .isGreaterThan(1));
         HttpResponse<String> nowhere = get("/actuator/health/persistentConnections/nowhere");
         assertThat(nowhere.statusCode()).isEqualTo(503);
         assertThat(JsonPath.<String>read(nowhere.body(), "$.details.lastError")).contains("127.0.0.1:1");
-        assertThat(JsonPath.<Integer>read(nowhere.body(), "$.details.consecutiveFailures")).isGreaterThan(1);
+        assertThat(JsonPath.<Integer>read(nowhere.body(), "$.details.consecutiveFailures"))
+                .isGreaterThan(1);
 
         try (SseRecorder sse = new SseRecorder(http, uri("/api/events"))) {
             // The replayed timeline: the same failure again and again is one Failed_to_connect event.
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sse.events())
-                    .filteredOn(e -> "nowhere".equals(e.connection())).extracting(Received::kind)
-                    .containsExactly("Attempting_to_connect", "Obtained_address", "Failed_to_connect"));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(sse.events())
+                            .filteredOn(e -> "nowhere".equals(e.connection()))
+                            .extracting(Received::kind)
+                            .containsExactly("Attempting_to_connect", "Obtained_address", "Failed_to_connect"));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.persistentconnection.sample;
 
+import com.jayway.jsonpath.JsonPath;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,14 +11,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
-import com.jayway.jsonpath.JsonPath;
-
 /** Reads a server-sent-event stream with the JDK HttpClient on a thread of its own, and keeps every event. */
 final class SseRecorder implements AutoCloseable {
 
     /** One event: its SSE name and id, and the fields of its JSON data. */
-    record Received(String event, long id, String type, String time, String connection, String kind, String detail) {
-    }
+    record Received(String event, long id, String type, String time, String connection, String kind, String detail) {}
 
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Thread reader;
@@ -26,7 +24,10 @@ final class SseRecorder implements AutoCloseable {
     private volatile String contentType;
 
     SseRecorder(HttpClient http, URI uri) {
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET().build();
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .header("Accept", "text/event-stream")
+                .GET()
+                .build();
         reader = new Thread(() -> read(http, request), "sse-recorder");
         reader.setDaemon(true);
         reader.start();
@@ -45,26 +46,27 @@ final class SseRecorder implements AutoCloseable {
                 if (line.isEmpty()) {
                     if (data.length() > 0) {
                         String json = data.toString();
-                        received.add(new Received(event, id, JsonPath.read(json, "$.type"), JsonPath.read(json, "$.time"),
-                                JsonPath.read(json, "$.connection"), JsonPath.read(json, "$.kind"),
+                        received.add(new Received(
+                                event,
+                                id,
+                                JsonPath.read(json, "$.type"),
+                                JsonPath.read(json, "$.time"),
+                                JsonPath.read(json, "$.connection"),
+                                JsonPath.read(json, "$.kind"),
                                 JsonPath.read(json, "$.detail")));
                     }
                     event = null;
                     id = -1;
                     data.setLength(0);
-                }
-                else if (line.startsWith("event:")) {
+                } else if (line.startsWith("event:")) {
                     event = line.substring(6).trim();
-                }
-                else if (line.startsWith("id:")) {
+                } else if (line.startsWith("id:")) {
                     id = Long.parseLong(line.substring(3).trim());
-                }
-                else if (line.startsWith("data:")) {
+                } else if (line.startsWith("data:")) {
                     data.append(line.substring(5));
                 }
             }
-        }
-        catch (Exception ex) {
+        } catch (Exception ex) {
             // closed
         }
     }
@@ -90,8 +92,7 @@ final class SseRecorder implements AutoCloseable {
         reader.interrupt();
         try {
             reader.join(Duration.ofSeconds(5).toMillis());
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
     }

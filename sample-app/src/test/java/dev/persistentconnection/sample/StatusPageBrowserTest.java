@@ -1,12 +1,15 @@
 package dev.persistentconnection.sample;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,10 +21,6 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The status page in headless Chromium (the system's {@code chromium} and {@code chromedriver}, Debian packages
@@ -35,7 +34,8 @@ class StatusPageBrowserTest extends SampleAppTestSupport {
     /** The system Chromium; {@code -Dsample.chromium=...} points elsewhere. */
     private static final Path CHROMIUM = Path.of(System.getProperty("sample.chromium", "/usr/bin/chromium"));
     /** Its driver; {@code -Dsample.chromedriver=...} points elsewhere. */
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("sample.chromedriver", "/usr/bin/chromedriver"));
+    private static final Path CHROMEDRIVER =
+            Path.of(System.getProperty("sample.chromedriver", "/usr/bin/chromedriver"));
 
     private WebDriver driver;
 
@@ -45,7 +45,7 @@ class StatusPageBrowserTest extends SampleAppTestSupport {
         String message = "Browser test skipped: " + CHROMIUM + " or " + CHROMEDRIVER + " not found. Install the "
                 + "Debian packages 'chromium' and 'chromium-driver' (.ci/run does) to run it.";
         if (!present) {
-            System.out.println("[SKIPPED] " + message);  // visible in the build output, not only in the report
+            System.out.println("[SKIPPED] " + message); // visible in the build output, not only in the report
         }
         assumeTrue(present, message);
     }
@@ -61,11 +61,21 @@ class StatusPageBrowserTest extends SampleAppTestSupport {
     void showsTheConnectionLeavingAndComingBack(@TempDir Path profile) throws IOException {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1400,1200");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--user-data-dir=" + profile.toAbsolutePath(),
+                "--window-size=1400,1200");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
 
@@ -75,7 +85,9 @@ class StatusPageBrowserTest extends SampleAppTestSupport {
             assertThat(text("server-state")).isEqualTo("RUNNING");
             assertThat(text("feed-state")).isEqualTo("live");
         });
-        await().ignoreExceptions().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(phase("echo")).isEqualTo("CONNECTED"));
+        await().ignoreExceptions()
+                .atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(phase("echo")).isEqualTo("CONNECTED"));
         screenshot("status-page-connected.png");
 
         driver.findElement(By.id("stop-server")).click();
@@ -83,9 +95,11 @@ class StatusPageBrowserTest extends SampleAppTestSupport {
             assertThat(phase("quotes")).isNotEqualTo("CONNECTED");
             assertThat(text("server-state")).isEqualTo("STOPPED");
             assertThat(text("error-quotes")).contains("refused");
-            assertThat(driver.findElements(By.cssSelector(
-                    "#timeline li[data-connection='quotes'][data-kind='Failed_to_connect']"))).isNotEmpty();
-            assertThat(driver.findElements(By.cssSelector("#tasks li.k-Task_failed"))).isNotEmpty();
+            assertThat(driver.findElements(
+                            By.cssSelector("#timeline li[data-connection='quotes'][data-kind='Failed_to_connect']")))
+                    .isNotEmpty();
+            assertThat(driver.findElements(By.cssSelector("#tasks li.k-Task_failed")))
+                    .isNotEmpty();
             assertThat(text("outage-quotes")).as("the outage duration").endsWith(" s");
             assertThat(text("next-nowhere")).as("the countdown").matches("in .* s|now");
             assertThat(driver.findElement(By.id("retry-nowhere")).isEnabled()).isTrue();
@@ -93,14 +107,18 @@ class StatusPageBrowserTest extends SampleAppTestSupport {
         screenshot("status-page-outage.png");
 
         driver.findElement(By.id("start-server")).click();
-        await().ignoreExceptions().atMost(recoveryBound("quotes").plusSeconds(3)).untilAsserted(() -> {
-            assertThat(phase("quotes")).isEqualTo("CONNECTED");
-            assertThat(text("server-state")).isEqualTo("RUNNING");
-        });
+        await().ignoreExceptions()
+                .atMost(recoveryBound("quotes").plusSeconds(3))
+                .untilAsserted(() -> {
+                    assertThat(phase("quotes")).isEqualTo("CONNECTED");
+                    assertThat(text("server-state")).isEqualTo("RUNNING");
+                });
         // A task answered after the recovery, then the picture for the README.
-        await().ignoreExceptions().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                driver.findElement(By.cssSelector("#tasks li:first-child")).getDomAttribute("class"))
-                .isEqualTo("k-Task_ok"));
+        await().ignoreExceptions()
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(driver.findElement(By.cssSelector("#tasks li:first-child"))
+                                .getDomAttribute("class"))
+                        .isEqualTo("k-Task_ok"));
         assertThat(driver.findElement(By.cssSelector("#timeline li")).getText()).contains("quotes");
         screenshot("status-page.png");
     }

@@ -21,8 +21,7 @@ public final class Catalog {
     /** Spring Cloud ZooKeeper's default root ({@code spring.cloud.zookeeper.discovery.root}). */
     public static final String ROOT = "/services";
 
-    private Catalog() {
-    }
+    private Catalog() {}
 
     /**
      * Registers 127.0.0.1:{@code port} under {@code serviceId}; closing deregisters it and ends the session. If the
@@ -30,8 +29,11 @@ public final class Catalog {
      */
     public static AutoCloseable register(String zookeeper, int sessionMillis, String serviceId, int port)
             throws Exception {
-        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(zookeeper)
-                .sessionTimeoutMs(sessionMillis).connectionTimeoutMs(5000).retryPolicy(new RetryNTimes(3, 200))
+        CuratorFramework curator = CuratorFrameworkFactory.builder()
+                .connectString(zookeeper)
+                .sessionTimeoutMs(sessionMillis)
+                .connectionTimeoutMs(5000)
+                .retryPolicy(new RetryNTimes(3, 200))
                 .build();
         curator.start();
         if (!curator.blockUntilConnected(20, TimeUnit.SECONDS)) {
@@ -39,12 +41,19 @@ public final class Catalog {
             throw new IllegalStateException("no ZooKeeper at " + zookeeper);
         }
         ServiceDiscovery<ZookeeperInstance> discovery = ServiceDiscoveryBuilder.builder(ZookeeperInstance.class)
-                .client(curator).basePath(ROOT).build();
+                .client(curator)
+                .basePath(ROOT)
+                .build();
         discovery.start();
         String id = UUID.randomUUID().toString();
-        ServiceInstanceRegistration registration = ServiceInstanceRegistration.builder().defaultUriSpec().id(id)
-                .address("127.0.0.1").port(port).name(serviceId)
-                .payload(new ZookeeperInstance(id, serviceId, Map.of())).build();
+        ServiceInstanceRegistration registration = ServiceInstanceRegistration.builder()
+                .defaultUriSpec()
+                .id(id)
+                .address("127.0.0.1")
+                .port(port)
+                .name(serviceId)
+                .payload(new ZookeeperInstance(id, serviceId, Map.of()))
+                .build();
         ZookeeperServiceRegistry registry = new ZookeeperServiceRegistry(discovery);
         registry.register(registration);
         return () -> {

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.faults.kernel.Child;
 import dev.persistentconnection.spring.PersistentConnections;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.spring.server.TaskController;
 import dev.persistentconnection.spring.server.TaskMapping;
 import dev.persistentconnection.tasks.TaskClient;
-import dev.persistentconnection.spring.server.ManagedTaskServer;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -57,16 +57,15 @@ class ZooKeeperCatalogTest {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class CatalogClientApp {
-    }
+    static class CatalogClientApp {}
 
     @Test
     void theConnectionFollowsTheCatalogWhenItsServerDies() throws Exception {
         File data = Files.createTempDirectory("zookeeper").toFile();
         // A short tick, so that ZooKeeper accepts a 2 s session (its minimum is two ticks).
         // On 127.0.0.1 only (ZooKeeper would listen on every interface).
-        InstanceSpec spec = new InstanceSpec(data, -1, -1, -1, true, -1, 100, 100,
-                java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        InstanceSpec spec = new InstanceSpec(
+                data, -1, -1, -1, true, -1, 100, 100, java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
         List<Child> servers = new ArrayList<>();
         try (TestingServer zookeeper = new TestingServer(spec, true)) {
             String connect = zookeeper.getConnectString();
@@ -77,48 +76,56 @@ class ZooKeeperCatalogTest {
                     .run(clientArguments(connect, SERVICE))) {
                 DiscoveryClient discovery = context.getBean(DiscoveryClient.class);
                 assertThat(ports(discovery)).containsExactlyInAnyOrder(first.port, second.port);
-                PersistentConnection<InetSocketAddress, TaskClient> quotes = context
-                        .getBean(PersistentConnections.class).get("quotes");
+                PersistentConnection<InetSocketAddress, TaskClient> quotes =
+                        context.getBean(PersistentConnections.class).get("quotes");
                 TaskClient client = quotes.connected().get(20, TimeUnit.SECONDS);
-                assertThat(client.submit(1, new byte[] {1}).get(5, TimeUnit.SECONDS)).containsExactly(1);
+                assertThat(client.submit(1, new byte[] {1}).get(5, TimeUnit.SECONDS))
+                        .containsExactly(1);
                 Child used = client.remoteAddress().getPort() == first.port ? first : second;
                 Child other = used == first ? second : first;
                 Thread.sleep(RETRY_DELAY.toMillis() + 100);
 
                 long killed = System.nanoTime();
                 used.process.destroyForcibly(); // SIGKILL: no deregistration
-                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> port(quotes).equals(Optional.of(other.port)));
                 long failover = millis(System.nanoTime() - killed);
-                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> !ports(discovery).contains(used.port));
                 long deregistered = millis(System.nanoTime() - killed);
                 TaskClient next = quotes.connected().get(5, TimeUnit.SECONDS);
-                assertThat(next.submit(1, new byte[] {2}).get(5, TimeUnit.SECONDS)).containsExactly(2);
+                assertThat(next.submit(1, new byte[] {2}).get(5, TimeUnit.SECONDS))
+                        .containsExactly(2);
 
                 // A server registered now, which the application has never heard of, is found at the next attempt.
                 Child third = register(servers, "catalog-c", connect);
-                await().atMost(Duration.ofSeconds(10)).until(() -> ports(discovery).contains(third.port));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> ports(discovery).contains(third.port));
                 Thread.sleep(RETRY_DELAY.toMillis() + 100);
                 long killedAgain = System.nanoTime();
                 other.process.destroyForcibly();
-                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> port(quotes).equals(Optional.of(third.port)));
                 long failoverToNew = millis(System.nanoTime() - killedAgain);
 
-                String line = String.format("ZooKeeper catalog: the used server SIGKILLed; the connection on the "
-                        + "other server after %d ms, its registration gone after %d ms; to a server registered "
-                        + "later after %d ms (retry delay %d ms, session timeout %d ms)", failover, deregistered,
-                        failoverToNew, RETRY_DELAY.toMillis(), SESSION_TIMEOUT.toMillis());
+                String line = String.format(
+                        "ZooKeeper catalog: the used server SIGKILLed; the connection on the "
+                                + "other server after %d ms, its registration gone after %d ms; to a server registered "
+                                + "later after %d ms (retry delay %d ms, session timeout %d ms)",
+                        failover, deregistered, failoverToNew, RETRY_DELAY.toMillis(), SESSION_TIMEOUT.toMillis());
                 System.out.println("[catalog] " + line);
                 Path out = Path.of("target", "catalog-failover.txt");
-                Files.writeString(out, line + System.lineSeparator(), StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
+                Files.writeString(
+                        out, line + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
 
                 long bound = RETRY_DELAY.toMillis() + SESSION_TIMEOUT.toMillis() + SLACK_MILLIS;
                 assertThat(failover).isLessThanOrEqualTo(bound);
                 assertThat(failoverToNew).isLessThanOrEqualTo(bound);
-                assertThat(deregistered).as("the dead server's registration goes with its session")
+                assertThat(deregistered)
+                        .as("the dead server's registration goes with its session")
                         .isLessThanOrEqualTo(SESSION_TIMEOUT.toMillis() * 3 + SLACK_MILLIS);
             }
         } finally {
@@ -150,42 +157,51 @@ class ZooKeeperCatalogTest {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import(EchoController.class)
-    static class CatalogServerApp {
-    }
+    static class CatalogServerApp {}
 
     @Test
     void theAutoConfiguredServerPublishesItselfAndWithdrawsBeforeItsGracefulStop() throws Exception {
         File data = Files.createTempDirectory("zookeeper").toFile();
-        InstanceSpec spec = new InstanceSpec(data, -1, -1, -1, true, -1, 100, 100,
-                java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        InstanceSpec spec = new InstanceSpec(
+                data, -1, -1, -1, true, -1, 100, 100, java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
         try (TestingServer zookeeper = new TestingServer(spec, true)) {
             String connect = zookeeper.getConnectString();
             List<String> serverArguments = new ArrayList<>(zookeeperArguments(connect));
-            serverArguments.addAll(List.of("--persistent-connection.server.enabled=true",
+            serverArguments.addAll(List.of(
+                    "--persistent-connection.server.enabled=true",
                     "--persistent-connection.server.port=0",
                     "--persistent-connection.server.registration.service-id=auto-quotes",
                     "--spring.lifecycle.timeout-per-shutdown-phase=10s"));
             ConfigurableApplicationContext serverApp = new SpringApplicationBuilder(CatalogServerApp.class)
-                    .web(WebApplicationType.NONE).run(serverArguments.toArray(String[]::new));
+                    .web(WebApplicationType.NONE)
+                    .run(serverArguments.toArray(String[]::new));
             Thread closing = null;
             try (ConfigurableApplicationContext clientApp = new SpringApplicationBuilder(CatalogClientApp.class)
-                    .web(WebApplicationType.NONE).run(clientArguments(connect, "auto-quotes"))) {
+                    .web(WebApplicationType.NONE)
+                    .run(clientArguments(connect, "auto-quotes"))) {
                 ManagedTaskServer server = serverApp.getBean(ManagedTaskServer.class);
                 DiscoveryClient discovery = clientApp.getBean(DiscoveryClient.class);
                 assertThat(ports(discovery, "auto-quotes")).containsExactly(server.port());
-                TaskClient client = clientApp.getBean(PersistentConnections.class)
-                        .<InetSocketAddress, TaskClient>get("quotes").connected().get(20, TimeUnit.SECONDS);
+                TaskClient client = clientApp
+                        .getBean(PersistentConnections.class)
+                        .<InetSocketAddress, TaskClient>get("quotes")
+                        .connected()
+                        .get(20, TimeUnit.SECONDS);
                 assertThat(client.remoteAddress().getPort()).isEqualTo(server.port());
-                assertThat(client.submit(1, new byte[] {3}).get(5, TimeUnit.SECONDS)).containsExactly(3);
+                assertThat(client.submit(1, new byte[] {3}).get(5, TimeUnit.SECONDS))
+                        .containsExactly(3);
 
                 // A task in flight makes the graceful stop wait: the registration must be gone before it ends.
                 var held = client.submit(2, new byte[] {4});
                 assertThat(EchoController.HELD.await(10, TimeUnit.SECONDS)).isTrue();
                 closing = new Thread(serverApp::close, "server-app-close");
                 closing.start();
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> ports(discovery, "auto-quotes").isEmpty());
-                assertThat(server.isRunning()).as("still serving its last task when withdrawn").isTrue();
+                assertThat(server.isRunning())
+                        .as("still serving its last task when withdrawn")
+                        .isTrue();
                 assertThat(held).isNotDone();
                 EchoController.RELEASE.countDown();
                 assertThat(held.get(10, TimeUnit.SECONDS)).containsExactly(4);
@@ -203,15 +219,16 @@ class ZooKeeperCatalogTest {
     }
 
     private static Child register(List<Child> servers, String name, String zookeeper) throws Exception {
-        Child child = Child.registered(name, zookeeper, SERVICE, SESSION_TIMEOUT, HEARTBEAT_INTERVAL,
-                HEARTBEAT_TIMEOUT);
+        Child child =
+                Child.registered(name, zookeeper, SERVICE, SESSION_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT);
         servers.add(child);
         return child.warmUp();
     }
 
     /** Spring Cloud ZooKeeper switched on (the module's application.properties switch it off for the others). */
     private static List<String> zookeeperArguments(String connect) {
-        return List.of("--spring.main.banner-mode=off",
+        return List.of(
+                "--spring.main.banner-mode=off",
                 "--spring.cloud.compatibility-verifier.enabled=false",
                 "--logging.level.org.apache.zookeeper=WARN",
                 "--logging.level.org.apache.curator=WARN",
@@ -229,7 +246,8 @@ class ZooKeeperCatalogTest {
      */
     private static String[] clientArguments(String connect, String service) {
         List<String> arguments = new ArrayList<>(zookeeperArguments(connect));
-        arguments.addAll(List.of("--persistent-connection.connections.quotes.discovery.service-id=" + service,
+        arguments.addAll(List.of(
+                "--persistent-connection.connections.quotes.discovery.service-id=" + service,
                 "--persistent-connection.connections.quotes.retry-delay=" + RETRY_DELAY.toMillis() + "ms",
                 "--persistent-connection.connections.quotes.jitter=0",
                 "--persistent-connection.connections.quotes.connect-timeout=500ms",
@@ -243,12 +261,16 @@ class ZooKeeperCatalogTest {
     }
 
     private static List<Integer> ports(DiscoveryClient discovery, String service) {
-        return discovery.getInstances(service).stream().map(ServiceInstance::getPort).toList();
+        return discovery.getInstances(service).stream()
+                .map(ServiceInstance::getPort)
+                .toList();
     }
 
-
     private static Optional<Integer> port(PersistentConnection<InetSocketAddress, TaskClient> connection) {
-        return connection.currentConnection().filter(c -> !c.isClosed()).map(c -> c.remoteAddress().getPort());
+        return connection
+                .currentConnection()
+                .filter(c -> !c.isClosed())
+                .map(c -> c.remoteAddress().getPort());
     }
 
     private static long millis(long nanos) {

@@ -20,6 +20,7 @@ abstract class Attack implements Runnable {
 
     /** Task codes of the harness server. */
     static final int ECHO = 1;
+
     static final int BIG = 2;
     static final int SINK = 3;
     static final int SLOW = 4;
@@ -30,23 +31,27 @@ abstract class Attack implements Runnable {
     enum Kind {
         NO_HELLO_FLOOD("1,000 connections that never send the hello", true, NoHelloFlood::new),
         SLOW_HELLO("100 connections sending the hello one byte every 200 ms", true, SlowHello::new),
-        IDLE_AFTER_HANDSHAKE("up to 1,000 connections that handshake, answer PING and never send a task", false,
+        IDLE_AFTER_HANDSHAKE(
+                "up to 1,000 connections that handshake, answer PING and never send a task",
+                false,
                 IdleAfterHandshake::new),
-        STUCK_READER("4 clients submit 64 tasks with 1 MiB answers each and never read", true,
-                a -> new StuckReader(a, 0)),
-        CLOSED_WINDOW("the same with a 2 KiB receive buffer (the window stays closed)", true,
-                a -> new StuckReader(a, 2048)),
+        STUCK_READER(
+                "4 clients submit 64 tasks with 1 MiB answers each and never read", true, a -> new StuckReader(a, 0)),
+        CLOSED_WINDOW(
+                "the same with a 2 KiB receive buffer (the window stays closed)", true, a -> new StuckReader(a, 2048)),
         DRIBBLE("50 connections sending a TASK frame one byte per second", true, Dribble::new),
         MAX_SIZE_FRAMES("2 clients sending 1 MiB TASK frames back to back", false, MaxSizeFrames::new),
-        CANCEL_STORM("4 clients: a task and its CANCEL, plus 100 CANCELs of unknown ids, back to back", false,
+        CANCEL_STORM(
+                "4 clients: a task and its CANCEL, plus 100 CANCELs of unknown ids, back to back",
+                false,
                 CancelStorm::new),
         REUSED_IDS("connections that send a task id already in flight, 50 a second", true, ReusedIds::new),
-        HEARTBEAT_FLOOD("4 clients sending PING back to back and never reading the PONGs", true,
-                HeartbeatFlood::new);
+        HEARTBEAT_FLOOD("4 clients sending PING back to back and never reading the PONGs", true, HeartbeatFlood::new);
 
         final String description;
         /** Whether the server is expected to close the attack's connections (else it serves or refuses them). */
         final boolean closedByTheServer;
+
         private final java.util.function.Function<Target, Attack> factory;
 
         Kind(String description, boolean closedByTheServer, java.util.function.Function<Target, Attack> factory) {
@@ -61,8 +66,7 @@ abstract class Attack implements Runnable {
     }
 
     /** Where the attack goes and where it comes from. */
-    record Target(InetSocketAddress server, InetAddress source) {
-    }
+    record Target(InetSocketAddress server, InetAddress source) {}
 
     final Target target;
     final AtomicLong connects = new AtomicLong();
@@ -72,6 +76,7 @@ abstract class Attack implements Runnable {
     final AtomicLong framesSent = new AtomicLong();
     /** The most of this attack's connections that were past the handshake at once. */
     final AtomicLong peakAccepted = new AtomicLong();
+
     final List<RawClient> open = new ArrayList<>();
     private volatile boolean running = true;
     private Thread thread;
@@ -99,7 +104,9 @@ abstract class Attack implements Runnable {
     }
 
     boolean running() {
-        return running && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted();
+        return running
+                && System.nanoTime() < deadline
+                && !Thread.currentThread().isInterrupted();
     }
 
     RawClient connect(int receiveBuffer) {
@@ -136,7 +143,7 @@ abstract class Attack implements Runnable {
 
     /** Forgets the sockets the server closed, counting them. */
     void sweepClosed() {
-        for (Iterator<RawClient> it = open.iterator(); it.hasNext();) {
+        for (Iterator<RawClient> it = open.iterator(); it.hasNext(); ) {
             RawClient c = it.next();
             if (c.drainAndCheckClosed()) {
                 closedByServer.incrementAndGet();
@@ -163,8 +170,13 @@ abstract class Attack implements Runnable {
 
     /** What the attack did, for the report. */
     String summary() {
-        return String.format("connects %d, accepted %d (peak %d at once), refused %d, closed by the server %d%s",
-                connects.get(), accepted.get(), peakAccepted.get(), refused.get(), closedByServer.get(),
+        return String.format(
+                "connects %d, accepted %d (peak %d at once), refused %d, closed by the server %d%s",
+                connects.get(),
+                accepted.get(),
+                peakAccepted.get(),
+                refused.get(),
+                closedByServer.get(),
                 framesSent.get() > 0 ? ", frames sent " + framesSent.get() : "");
     }
 
@@ -230,7 +242,7 @@ abstract class Attack implements Runnable {
         void attack() {
             long[] ignored = new long[1];
             while (running()) {
-                for (java.util.Iterator<RawClient> it = open.iterator(); it.hasNext();) {
+                for (java.util.Iterator<RawClient> it = open.iterator(); it.hasNext(); ) {
                     RawClient c = it.next();
                     if (c.pollFrames((byte) 0, ignored)) {
                         closedByServer.incrementAndGet();
@@ -279,7 +291,7 @@ abstract class Attack implements Runnable {
                 notePeak(open.size());
                 // Never read: notice the server's close without reading, by a PING (a write to a closed peer
                 // fails once its RST is back), as a stuck application whose heartbeat thread still runs would.
-                for (java.util.Iterator<RawClient> it = open.iterator(); it.hasNext();) {
+                for (java.util.Iterator<RawClient> it = open.iterator(); it.hasNext(); ) {
                     RawClient c = it.next();
                     c.offer(RawClient.ping());
                     if (c.isClosed()) {
@@ -411,7 +423,8 @@ abstract class Attack implements Runnable {
                 RawClient c = connectAndHandshake(0, 1 << 20);
                 if (c != null) {
                     ByteBuffer twice = ByteBuffer.allocate(64);
-                    twice.put(RawClient.task(7, SLOW, new byte[0])).put(RawClient.task(7, SLOW, new byte[0]))
+                    twice.put(RawClient.task(7, SLOW, new byte[0]))
+                            .put(RawClient.task(7, SLOW, new byte[0]))
                             .flip();
                     c.write(twice, System.nanoTime() + 200_000_000L);
                     framesSent.addAndGet(2);
@@ -444,7 +457,7 @@ abstract class Attack implements Runnable {
                 }
                 notePeak(open.size());
                 boolean wrote = false;
-                for (java.util.Iterator<RawClient> it = open.iterator(); it.hasNext();) {
+                for (java.util.Iterator<RawClient> it = open.iterator(); it.hasNext(); ) {
                     RawClient c = it.next();
                     pings.rewind();
                     int n = c.offer(pings);

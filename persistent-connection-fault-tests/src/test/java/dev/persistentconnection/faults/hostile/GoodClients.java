@@ -26,8 +26,15 @@ final class GoodClients implements AutoCloseable {
     private static final byte[] PAYLOAD = new byte[64];
 
     /** What one window measured. */
-    record Window(double seconds, long tasks, long failures, long p50Micros, long p99Micros, long newcomers,
-            long newcomersRefused, List<String> newcomerErrors) {
+    record Window(
+            double seconds,
+            long tasks,
+            long failures,
+            long p50Micros,
+            long p99Micros,
+            long newcomers,
+            long newcomersRefused,
+            List<String> newcomerErrors) {
         double throughput() {
             return tasks / seconds;
         }
@@ -46,8 +53,10 @@ final class GoodClients implements AutoCloseable {
 
     GoodClients(InetSocketAddress server) throws Exception {
         this.server = server;
-        connector = TaskClients.connector(TaskClientOptions.builder().connectTimeout(Duration.ofSeconds(2))
-                .taskTimeout(Duration.ofSeconds(5)).build());
+        connector = TaskClients.connector(TaskClientOptions.builder()
+                .connectTimeout(Duration.ofSeconds(2))
+                .taskTimeout(Duration.ofSeconds(5))
+                .build());
         for (int i = 0; i < CLIENTS; i++) {
             TaskClient c = connector.connect(server).get(5, TimeUnit.SECONDS);
             clients.add(c);
@@ -114,9 +123,15 @@ final class GoodClients implements AutoCloseable {
         latencies = new ConcurrentLinkedQueue<>();
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] sorted = sink.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Window(seconds, sorted.length, failures.get() - failuresBefore, percentile(sorted, 0.50) / 1000,
-                percentile(sorted, 0.99) / 1000, newcomers.get() - newcomersBefore,
-                newcomersRefused.get() - refusedBefore, List.copyOf(newcomerErrors));
+        return new Window(
+                seconds,
+                sorted.length,
+                failures.get() - failuresBefore,
+                percentile(sorted, 0.50) / 1000,
+                percentile(sorted, 0.99) / 1000,
+                newcomers.get() - newcomersBefore,
+                newcomersRefused.get() - refusedBefore,
+                List.copyOf(newcomerErrors));
     }
 
     private static long percentile(long[] sorted, double p) {

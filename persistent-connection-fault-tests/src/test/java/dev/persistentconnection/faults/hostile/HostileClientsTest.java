@@ -44,8 +44,8 @@ class HostileClientsTest {
     static final int MAX_FRAME_SIZE = TaskServer.DEFAULT_MAX_FRAME_SIZE;
     static final Duration READ_TIMEOUT = Duration.ofSeconds(1);
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(1);
-    static final Duration WINDOW = Duration.ofMillis((long) (1000 * Double.parseDouble(
-            System.getProperty("hostile.seconds", "1"))));
+    static final Duration WINDOW =
+            Duration.ofMillis((long) (1000 * Double.parseDouble(System.getProperty("hostile.seconds", "1"))));
     static final boolean STRICT = Boolean.getBoolean("hostile.strict");
     /** Heap the attack may retain beyond the unattacked run (measured after a full GC, under the attack). */
     static final long HEAP_BOUND_BYTES = 256L << 20;
@@ -63,24 +63,34 @@ class HostileClientsTest {
                 .writeTimeout(WRITE_TIMEOUT)
                 .build();
         server.register(Attack.ECHO, TaskHandler.of(payload -> payload), "echo");
-        server.register(Attack.BIG, request -> context -> {
-            byte[] chunk = new byte[64 * 1024];
-            for (int sent = 0; sent < Attack.BIG_ANSWER; sent += chunk.length) {
-                context.write(chunk);
-            }
-        }, "big");
+        server.register(
+                Attack.BIG,
+                request -> context -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int sent = 0; sent < Attack.BIG_ANSWER; sent += chunk.length) {
+                        context.write(chunk);
+                    }
+                },
+                "big");
         server.register(Attack.SINK, request -> null, "sink");
         server.register(Attack.SLOW, request -> context -> Thread.sleep(200), "slow");
         server.start();
         good = new GoodClients(server.localAddress());
         good.measure(Duration.ofSeconds(2)); // JIT warm-up
-        report.add(String.format("server: maxClients %d, maxClientsPerAddress %d, readTimeout %d ms, writeTimeout %d"
-                + " ms, defaults otherwise; good clients: %d connections x %d tasks in flight + a newcomer every 50 ms;"
-                + " windows of %d ms", MAX_CLIENTS, MAX_CLIENTS_PER_ADDRESS, READ_TIMEOUT.toMillis(),
+        report.add(String.format(
+                "server: maxClients %d, maxClientsPerAddress %d, readTimeout %d ms, writeTimeout %d"
+                        + " ms, defaults otherwise; good clients: %d connections x %d tasks in flight + a newcomer every 50 ms;"
+                        + " windows of %d ms",
+                MAX_CLIENTS,
+                MAX_CLIENTS_PER_ADDRESS,
+                READ_TIMEOUT.toMillis(),
                 WRITE_TIMEOUT.toMillis(),
-                GoodClients.CLIENTS, GoodClients.DEPTH, WINDOW.toMillis()));
-        report.add(String.format("%-22s | %9s | %9s | %5s | %8s | %8s | %5s | %8s | %s", "attack", "tasks/s",
-                "attacked", "ratio", "p99 us", "attacked", "ratio", "heap MiB", "attack"));
+                GoodClients.CLIENTS,
+                GoodClients.DEPTH,
+                WINDOW.toMillis()));
+        report.add(String.format(
+                "%-22s | %9s | %9s | %5s | %8s | %8s | %5s | %8s | %s",
+                "attack", "tasks/s", "attacked", "ratio", "p99 us", "attacked", "ratio", "heap MiB", "attack"));
     }
 
     @ParameterizedTest
@@ -105,18 +115,27 @@ class HostileClientsTest {
         }
         double ratio = attacked.throughput() / baseline.throughput();
         double p99Ratio = (double) attacked.p99Micros() / Math.max(1, baseline.p99Micros());
-        String line = String.format("%-22s | %9.0f | %9.0f | %5.2f | %8d | %8d | %5.2f | %8.1f | %s", kind,
-                baseline.throughput(), attacked.throughput(), ratio, baseline.p99Micros(), attacked.p99Micros(),
-                p99Ratio, (heapUnder - heapBefore) / 1048576.0, attack.summary());
+        String line = String.format(
+                "%-22s | %9.0f | %9.0f | %5.2f | %8d | %8d | %5.2f | %8.1f | %s",
+                kind,
+                baseline.throughput(),
+                attacked.throughput(),
+                ratio,
+                baseline.p99Micros(),
+                attacked.p99Micros(),
+                p99Ratio,
+                (heapUnder - heapBefore) / 1048576.0,
+                attack.summary());
         report.add(line);
         System.out.println("[hostile] " + line + "; newcomers " + attacked.newcomers() + " refused "
                 + attacked.newcomersRefused() + " " + attacked.newcomerErrors());
 
         // The attackers' connections all go; the good ones stay.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(
-                () -> assertThat(server.numClients()).isEqualTo(GoodClients.CLIENTS));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(server.numClients()).isEqualTo(GoodClients.CLIENTS));
         assertThat(good.connected()).as("good connections kept").isEqualTo(GoodClients.CLIENTS);
-        assertThat(attacked.newcomersRefused()).as("good newcomers refused: %s", attacked.newcomerErrors())
+        assertThat(attacked.newcomersRefused())
+                .as("good newcomers refused: %s", attacked.newcomerErrors())
                 .isZero();
         assertThat(attacked.newcomers()).as("good newcomers served").isPositive();
         assertThat(attacked.failures()).as("good tasks failed").isZero();
@@ -146,7 +165,9 @@ class HostileClientsTest {
             }
             // The write timeout closes a client that does not read its answers.
             case STUCK_READER, CLOSED_WINDOW, DRIBBLE, REUSED_IDS, HEARTBEAT_FLOOD ->
-                    assertThat(attack.closedByServer.get()).as("closed by the server").isPositive();
+                assertThat(attack.closedByServer.get())
+                        .as("closed by the server")
+                        .isPositive();
             // Legal if wasteful: served (reading fairly), not closed.
             case MAX_SIZE_FRAMES, CANCEL_STORM -> {
                 assertThat(attack.framesSent.get()).isPositive();

@@ -52,12 +52,21 @@ final class RawClient implements Closeable {
     }
 
     static byte[] hello(int maxFrameSize) {
-        return ByteBuffer.allocate(10).putInt(MAGIC).put((byte) 1).put((byte) 'B').putInt(maxFrameSize).array();
+        return ByteBuffer.allocate(10)
+                .putInt(MAGIC)
+                .put((byte) 1)
+                .put((byte) 'B')
+                .putInt(maxFrameSize)
+                .array();
     }
 
     static ByteBuffer task(int id, int code, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(4 + 1 + 4 + 2 + payload.length);
-        b.putInt(1 + 4 + 2 + payload.length).put(TASK).putInt(id).putShort((short) code).put(payload);
+        b.putInt(1 + 4 + 2 + payload.length)
+                .put(TASK)
+                .putInt(id)
+                .putShort((short) code)
+                .put(payload);
         return b.flip();
     }
 

@@ -26,17 +26,19 @@ public final class Child implements AutoCloseable {
 
     private Child(Process process) throws IOException, InterruptedException {
         this.process = process;
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-        reader = new Thread(() -> {
-            try {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }, "child-stdout-" + process.pid());
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        reader = new Thread(
+                () -> {
+                    try {
+                        for (String line = out.readLine(); line != null; line = out.readLine()) {
+                            lines.add(line);
+                        }
+                    } catch (IOException ignored) {
+                        // the process ended
+                    }
+                },
+                "child-stdout-" + process.pid());
         reader.setDaemon(true);
         reader.start();
         String listening = next("LISTENING", 60);
@@ -51,8 +53,13 @@ public final class Child implements AutoCloseable {
     static Child start(String name, List<String> prefix, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), ChildProcess.class.getName()));
+        command.addAll(List.of(
+                "-Xmx64m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ChildProcess.class.getName()));
         command.addAll(List.of(args));
         Path log = Path.of("target", "child-" + name + ".log");
         Files.createDirectories(log.getParent());
@@ -64,15 +71,27 @@ public final class Child implements AutoCloseable {
      * A task server that registers in ZooKeeper under {@code serviceId} with a session of {@code session}
      * (Spring Cloud's registry); returns once it is registered.
      */
-    public static Child registered(String name, String zookeeper, String serviceId, java.time.Duration session,
-            java.time.Duration heartbeatInterval, java.time.Duration heartbeatTimeout)
+    public static Child registered(
+            String name,
+            String zookeeper,
+            String serviceId,
+            java.time.Duration session,
+            java.time.Duration heartbeatInterval,
+            java.time.Duration heartbeatTimeout)
             throws IOException, InterruptedException {
-        Child child = start(name, List.of(), "registered", "0", String.valueOf(heartbeatInterval.toMillis()),
-                String.valueOf(heartbeatTimeout.toMillis()), zookeeper, serviceId, String.valueOf(session.toMillis()));
+        Child child = start(
+                name,
+                List.of(),
+                "registered",
+                "0",
+                String.valueOf(heartbeatInterval.toMillis()),
+                String.valueOf(heartbeatTimeout.toMillis()),
+                zookeeper,
+                serviceId,
+                String.valueOf(session.toMillis()));
         if (child.next("REGISTERED", 60) == null) {
             child.close();
-            throw new IOException("the child process did not register within 60 s (see target/child-" + name
-                    + ".log)");
+            throw new IOException("the child process did not register within 60 s (see target/child-" + name + ".log)");
         }
         return child;
     }
@@ -83,10 +102,11 @@ public final class Child implements AutoCloseable {
      * server in production is warm.
      */
     public Child warmUp() throws Exception {
-        try (dev.persistentconnection.tasks.TaskConnector connector = dev.persistentconnection.tasks.TaskClients
-                .connector();
+        try (dev.persistentconnection.tasks.TaskConnector connector =
+                        dev.persistentconnection.tasks.TaskClients.connector();
                 dev.persistentconnection.tasks.TaskClient client = connector
-                        .connect(new java.net.InetSocketAddress("127.0.0.1", port)).get(20, TimeUnit.SECONDS)) {
+                        .connect(new java.net.InetSocketAddress("127.0.0.1", port))
+                        .get(20, TimeUnit.SECONDS)) {
             for (int i = 0; i < 50; i++) {
                 client.submit(1, new byte[] {(byte) i}).get(10, TimeUnit.SECONDS);
             }

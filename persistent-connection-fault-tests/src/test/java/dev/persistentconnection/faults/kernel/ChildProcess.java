@@ -3,8 +3,8 @@ package dev.persistentconnection.faults.kernel;
 import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.ConnectionEvent;
 import dev.persistentconnection.PersistentConnection;
-import dev.persistentconnection.faults.catalog.Catalog;
 import dev.persistentconnection.Randomization;
+import dev.persistentconnection.faults.catalog.Catalog;
 import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.tasks.TaskClientOptions;
 import dev.persistentconnection.tasks.TaskClients;
@@ -35,16 +35,20 @@ import java.util.concurrent.CompletableFuture;
  * Either way the process ends when its stdin closes (the test's end), so that it cannot outlive the test.
  */
 public final class ChildProcess {
-    private ChildProcess() {
-    }
+    private ChildProcess() {}
 
     public static void main(String[] args) throws Exception {
         boolean pair = args[0].equals("pair");
         Duration interval = Duration.ofMillis(Long.parseLong(args[pair ? 1 : 2]));
         Duration timeout = Duration.ofMillis(Long.parseLong(args[pair ? 2 : 3]));
         int port = pair ? 0 : Integer.parseInt(args[1]);
-        TaskServer server = TaskServer.builder().port(port).heartbeatInterval(interval).heartbeatTimeout(timeout)
-                .taskThreads(2).ioThreads(1).build();
+        TaskServer server = TaskServer.builder()
+                .port(port)
+                .heartbeatInterval(interval)
+                .heartbeatTimeout(timeout)
+                .taskThreads(2)
+                .ioThreads(1)
+                .build();
         server.register(1, TaskHandler.of(payload -> payload), "echo");
         server.start();
         System.out.println("LISTENING " + server.port());
@@ -60,10 +64,13 @@ public final class ChildProcess {
         if (pair) {
             Duration retry = Duration.ofMillis(Long.parseLong(args[3]));
             Duration connect = Duration.ofMillis(Long.parseLong(args[4]));
-            connector = TaskClients.connector(TaskClientOptions.builder().connectTimeout(connect)
-                    .heartbeatInterval(interval).heartbeatTimeout(timeout).build());
-            connection = PersistentConnection.builder("pair", AddressSuppliers.fixed(server.localAddress()),
-                            connector, TaskClients.lifecycle())
+            connector = TaskClients.connector(TaskClientOptions.builder()
+                    .connectTimeout(connect)
+                    .heartbeatInterval(interval)
+                    .heartbeatTimeout(timeout)
+                    .build());
+            connection = PersistentConnection.builder(
+                            "pair", AddressSuppliers.fixed(server.localAddress()), connector, TaskClients.lifecycle())
                     .retryDelay(() -> retry)
                     .randomization(Randomization.nonRandom())
                     .onEvent(ChildProcess::print)

@@ -47,14 +47,14 @@ class KernelFaultsTest {
     static final long SLACK_MILLIS = 400;
 
     /** An event and when it was delivered (System.nanoTime()). */
-    record Stamped(ConnectionEvent<InetSocketAddress, TaskClient> event, long nanos) {
-    }
+    record Stamped(ConnectionEvent<InetSocketAddress, TaskClient> event, long nanos) {}
 
     private final List<Stamped> events = new CopyOnWriteArrayList<>();
 
     private String[] serverArgs() {
-        return new String[] {"server", "0", String.valueOf(HEARTBEAT_INTERVAL.toMillis()),
-            String.valueOf(HEARTBEAT_TIMEOUT.toMillis())};
+        return new String[] {
+            "server", "0", String.valueOf(HEARTBEAT_INTERVAL.toMillis()), String.valueOf(HEARTBEAT_TIMEOUT.toMillis())
+        };
     }
 
     private PersistentConnection<InetSocketAddress, TaskClient> connect(TaskConnector connector, Child... servers)
@@ -66,8 +66,8 @@ class KernelFaultsTest {
         for (Child c : servers) {
             c.warmUp();
         }
-        return PersistentConnection.builder("kernel", AddressSuppliers.roundRobin(addresses), connector,
-                        TaskClients.lifecycle())
+        return PersistentConnection.builder(
+                        "kernel", AddressSuppliers.roundRobin(addresses), connector, TaskClients.lifecycle())
                 .retryDelay(() -> RETRY_DELAY)
                 .randomization(Randomization.nonRandom())
                 .onEvent(event -> {
@@ -78,9 +78,12 @@ class KernelFaultsTest {
     }
 
     private TaskConnector connector() {
-        return TaskClients.connector(TaskClientOptions.builder().connectTimeout(CONNECT_TIMEOUT)
-                .heartbeatInterval(HEARTBEAT_INTERVAL).heartbeatTimeout(HEARTBEAT_TIMEOUT)
-                .taskTimeout(Duration.ofSeconds(30)).build());
+        return TaskClients.connector(TaskClientOptions.builder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .heartbeatInterval(HEARTBEAT_INTERVAL)
+                .heartbeatTimeout(HEARTBEAT_TIMEOUT)
+                .taskTimeout(Duration.ofSeconds(30))
+                .build());
     }
 
     private long firstAfter(Class<?> kind, long fromNanos) {
@@ -111,8 +114,8 @@ class KernelFaultsTest {
 
     private int connectedPortAfter(long fromNanos) {
         for (Stamped s : events) {
-            if (s.nanos() >= fromNanos && s.event() instanceof ConnectionEvent.Connected<InetSocketAddress,
-                    TaskClient> c) {
+            if (s.nanos() >= fromNanos
+                    && s.event() instanceof ConnectionEvent.Connected<InetSocketAddress, TaskClient> c) {
                 return c.connection().remoteAddress().getPort();
             }
         }
@@ -138,8 +141,8 @@ class KernelFaultsTest {
                 for (int i = 0; i < 5; i++) {
                     inFlight.add(client.submit(1, new byte[] {(byte) i}));
                 }
-                await().atMost(Duration.ofSeconds(10)).until(() -> firstAfter(ConnectionEvent.Connected.class,
-                        killed) > 0);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> firstAfter(ConnectionEvent.Connected.class, killed) > 0);
                 long detected = millis(firstAfter(ConnectionEvent.Disconnected.class, killed) - killed);
                 long recovered = millis(firstAfter(ConnectionEvent.Connected.class, killed) - killed);
                 report("SIGKILL of the server process", detected, recovered - detected);
@@ -153,7 +156,8 @@ class KernelFaultsTest {
                     assertThat(lost(f)).isTrue();
                 }
                 TaskClient next = connection.connected().get(5, TimeUnit.SECONDS);
-                assertThat(next.submit(1, new byte[] {42}).get(5, TimeUnit.SECONDS)).containsExactly(42);
+                assertThat(next.submit(1, new byte[] {42}).get(5, TimeUnit.SECONDS))
+                        .containsExactly(42);
             } finally {
                 connection.closeAsync().toCompletableFuture().get(10, TimeUnit.SECONDS);
             }
@@ -177,8 +181,8 @@ class KernelFaultsTest {
                 for (int i = 0; i < 5; i++) {
                     inFlight.add(client.submit(1, new byte[] {(byte) i}));
                 }
-                await().atMost(Duration.ofSeconds(10)).until(() -> firstAfter(ConnectionEvent.Connected.class,
-                        stopped) > 0);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> firstAfter(ConnectionEvent.Connected.class, stopped) > 0);
                 long detected = millis(firstAfter(ConnectionEvent.Disconnected.class, stopped) - stopped);
                 long recovered = millis(firstAfter(ConnectionEvent.Connected.class, stopped) - stopped);
                 report("SIGSTOP of the server process", detected, recovered - detected);
@@ -186,8 +190,8 @@ class KernelFaultsTest {
                         + timeline(stopped));
 
                 // The kernel keeps the frozen process's connection open: only the heartbeat timeout can end it.
-                assertThat(detected).isGreaterThanOrEqualTo(HEARTBEAT_TIMEOUT.toMillis()
-                        - HEARTBEAT_INTERVAL.toMillis());
+                assertThat(detected)
+                        .isGreaterThanOrEqualTo(HEARTBEAT_TIMEOUT.toMillis() - HEARTBEAT_INTERVAL.toMillis());
                 assertThat(detected).isLessThanOrEqualTo(HEARTBEAT_TIMEOUT.toMillis() + SLACK_MILLIS);
                 assertThat(recovered - detected).isLessThanOrEqualTo(RETRY_DELAY.toMillis() + SLACK_MILLIS);
                 assertThat(connectedPortAfter(stopped)).isEqualTo(other.port);
@@ -205,36 +209,45 @@ class KernelFaultsTest {
     void aLoopbackTakenDownInANamespaceIsDetectedByHeartbeatsAndTheConnectionComesBack() throws Exception {
         String namespace = "pc-faults-" + ProcessHandle.current().pid();
         String failure = run("ip", "netns", "add", namespace);
-        Assumptions.assumeTrue(failure == null, "cannot create a network namespace (needs root and ip netns): "
-                + failure);
+        Assumptions.assumeTrue(
+                failure == null, "cannot create a network namespace (needs root and ip netns): " + failure);
         try {
             String up = run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up");
             assertThat(up).as("lo up in the namespace").isNull();
-            try (Child pair = Child.start("netns", List.of("ip", "netns", "exec", namespace), "pair",
-                    String.valueOf(HEARTBEAT_INTERVAL.toMillis()), String.valueOf(HEARTBEAT_TIMEOUT.toMillis()),
-                    String.valueOf(RETRY_DELAY.toMillis()), String.valueOf(CONNECT_TIMEOUT.toMillis()))) {
-                assertThat(pair.next("EVENT Connected", 30)).as("connected in the namespace").isNotNull();
+            try (Child pair = Child.start(
+                    "netns",
+                    List.of("ip", "netns", "exec", namespace),
+                    "pair",
+                    String.valueOf(HEARTBEAT_INTERVAL.toMillis()),
+                    String.valueOf(HEARTBEAT_TIMEOUT.toMillis()),
+                    String.valueOf(RETRY_DELAY.toMillis()),
+                    String.valueOf(CONNECT_TIMEOUT.toMillis()))) {
+                assertThat(pair.next("EVENT Connected", 30))
+                        .as("connected in the namespace")
+                        .isNotNull();
                 Thread.sleep(RETRY_DELAY.toMillis() + 100);
 
                 long down = pair.mark();
-                assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "down")).isNull();
+                assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "down"))
+                        .isNull();
                 String disconnected = pair.next("EVENT Disconnected", 10);
                 assertThat(disconnected).as("Disconnected after lo down").isNotNull();
                 long detected = millis(Long.parseLong(disconnected.split(" ")[2]) - down);
 
                 long restored = pair.mark();
-                assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up")).isNull();
+                assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up"))
+                        .isNull();
                 String connected = pair.next("EVENT Connected", 10);
                 assertThat(connected).as("Connected after lo up").isNotNull();
                 long recovered = millis(Long.parseLong(connected.split(" ")[2]) - restored);
                 report("loopback down in a network namespace (no FIN, no RST)", detected, recovered);
 
-                assertThat(detected).isGreaterThanOrEqualTo(HEARTBEAT_TIMEOUT.toMillis()
-                        - HEARTBEAT_INTERVAL.toMillis());
+                assertThat(detected)
+                        .isGreaterThanOrEqualTo(HEARTBEAT_TIMEOUT.toMillis() - HEARTBEAT_INTERVAL.toMillis());
                 assertThat(detected).isLessThanOrEqualTo(HEARTBEAT_TIMEOUT.toMillis() + SLACK_MILLIS);
                 // The attempt under way when lo comes back may have to time out first.
-                assertThat(recovered).isLessThanOrEqualTo(RETRY_DELAY.toMillis() + CONNECT_TIMEOUT.toMillis()
-                        + SLACK_MILLIS);
+                assertThat(recovered)
+                        .isLessThanOrEqualTo(RETRY_DELAY.toMillis() + CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
             }
         } finally {
             run("ip", "netns", "del", namespace);
@@ -272,9 +285,10 @@ class KernelFaultsTest {
     }
 
     private static void report(String fault, long detectedMillis, long reconnectedMillis) throws IOException {
-        String line = String.format("%s: Disconnected after %d ms (heartbeat timeout %d ms), next Connected %d ms "
-                + "later (retry delay %d ms)", fault, detectedMillis, HEARTBEAT_TIMEOUT.toMillis(), reconnectedMillis,
-                RETRY_DELAY.toMillis());
+        String line = String.format(
+                "%s: Disconnected after %d ms (heartbeat timeout %d ms), next Connected %d ms "
+                        + "later (retry delay %d ms)",
+                fault, detectedMillis, HEARTBEAT_TIMEOUT.toMillis(), reconnectedMillis, RETRY_DELAY.toMillis());
         System.out.println("[kernel] " + line);
         Path out = Path.of("target", "kernel-faults.txt");
         Files.createDirectories(out.getParent());

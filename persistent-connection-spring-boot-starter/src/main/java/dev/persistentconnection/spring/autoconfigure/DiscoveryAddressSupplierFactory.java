@@ -1,8 +1,7 @@
 package dev.persistentconnection.spring.autoconfigure;
 
-import java.net.InetSocketAddress;
-
 import dev.persistentconnection.AddressSupplier;
+import java.net.InetSocketAddress;
 
 /**
  * Makes the address supplier of {@code discovery.service-id}: a look-up before every attempt, rotating among

@@ -1,14 +1,12 @@
 package dev.persistentconnection.spring.autoconfigure;
 
+import dev.persistentconnection.AddressSupplier;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.persistentconnection.AddressSupplier;
-
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
@@ -33,14 +31,17 @@ class DiscoveryClientAddressSupplierFactory implements DiscoveryAddressSupplierF
     @Override
     public AddressSupplier<InetSocketAddress> forService(String serviceId) {
         AtomicInteger next = new AtomicInteger();
-        return () -> CompletableFuture.supplyAsync(() -> {
-            List<ServiceInstance> instances = discoveryClient.getInstances(serviceId);
-            if (instances == null || instances.isEmpty()) {
-                throw new IllegalStateException("No instance of service '" + serviceId + "' in the DiscoveryClient");
-            }
-            ServiceInstance instance = instances.get(Math.floorMod(next.getAndIncrement(), instances.size()));
-            return InetSocketAddress.createUnresolved(instance.getHost(), instance.getPort());
-        }, executor);
+        return () -> CompletableFuture.supplyAsync(
+                () -> {
+                    List<ServiceInstance> instances = discoveryClient.getInstances(serviceId);
+                    if (instances == null || instances.isEmpty()) {
+                        throw new IllegalStateException(
+                                "No instance of service '" + serviceId + "' in the DiscoveryClient");
+                    }
+                    ServiceInstance instance = instances.get(Math.floorMod(next.getAndIncrement(), instances.size()));
+                    return InetSocketAddress.createUnresolved(instance.getHost(), instance.getPort());
+                },
+                executor);
     }
 
     @Override

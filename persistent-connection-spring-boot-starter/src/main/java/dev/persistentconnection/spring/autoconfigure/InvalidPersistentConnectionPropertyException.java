@@ -1,7 +1,6 @@
 package dev.persistentconnection.spring.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -21,13 +20,13 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
     private final String action;
     private final @Nullable String origin;
 
-    public InvalidPersistentConnectionPropertyException(String property, @Nullable Object value, String reason,
-            String action) {
+    public InvalidPersistentConnectionPropertyException(
+            String property, @Nullable Object value, String reason, String action) {
         this(property, value, reason, action, null);
     }
 
-    public InvalidPersistentConnectionPropertyException(String property, @Nullable Object value, String reason,
-            String action, @Nullable String origin) {
+    public InvalidPersistentConnectionPropertyException(
+            String property, @Nullable Object value, String reason, String action, @Nullable String origin) {
         super("Invalid persistent connection property '" + property + "' (value: " + value + "): " + reason);
         this.property = property;
         this.value = value;
@@ -37,19 +36,29 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
     }
 
     /** Where the value was set (for example a line of application.yml), or {@code null} when unknown. */
-    public @Nullable String getOrigin() { return origin; }
+    public @Nullable String getOrigin() {
+        return origin;
+    }
 
     /** The full property name, e.g. {@code persistent-connection.connections.orders.jitter}. */
-    public String getProperty() { return property; }
+    public String getProperty() {
+        return property;
+    }
 
     /** The offending value (may be {@code null} when the property is missing). */
-    public @Nullable Object getValue() { return value; }
+    public @Nullable Object getValue() {
+        return value;
+    }
 
     /** Why the value is invalid. */
-    public String getReason() { return reason; }
+    public String getReason() {
+        return reason;
+    }
 
     /** What to do about it. */
-    public String getAction() { return action; }
+    public String getAction() {
+        return action;
+    }
 
     /** The value shown for a property whose value may be a secret. */
     static final String HIDDEN_VALUE = "(hidden)";
@@ -64,15 +73,19 @@ public class InvalidPersistentConnectionPropertyException extends RuntimeExcepti
             ConfigurationProperty found = source.getConfigurationProperty(name);
             boolean element = false;
             if (found == null && name.isLastElementIndexed()) {
-                found = source.getConfigurationProperty(name.getParent());  // a comma-separated list
+                found = source.getConfigurationProperty(name.getParent()); // a comma-separated list
                 element = true;
             }
             if (found != null) {
                 // A value that may be a secret (a WebSocket header) stays hidden; others are shown as written.
                 Object written = (element || HIDDEN_VALUE.equals(value)) ? null : found.getValue();
                 Origin where = found.getOrigin();
-                return new InvalidPersistentConnectionPropertyException(property,
-                        written != null ? written : value, reason, action, where != null ? where.toString() : null);
+                return new InvalidPersistentConnectionPropertyException(
+                        property,
+                        written != null ? written : value,
+                        reason,
+                        action,
+                        where != null ? where.toString() : null);
             }
         }
         return this;

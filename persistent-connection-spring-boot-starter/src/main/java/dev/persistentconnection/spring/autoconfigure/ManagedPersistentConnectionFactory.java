@@ -1,26 +1,25 @@
 package dev.persistentconnection.spring.autoconfigure;
 
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-
 import dev.persistentconnection.AddressSupplier;
 import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnectionCustomizer;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * Creates the managed connection of one name: picks the registration (user bean, else built-in connector), the
  * address source (registration, discovery, configured addresses), and checks what needs other beans.
  */
-class ManagedPersistentConnectionFactory implements Function<PersistentConnectionSettings, ManagedPersistentConnection> {
+class ManagedPersistentConnectionFactory
+        implements Function<PersistentConnectionSettings, ManagedPersistentConnection> {
 
     private final Map<String, PersistentConnectionRegistration<?, ?>> registrations;
     private final @Nullable DefaultConnectorProvider defaultConnectorProvider;
@@ -29,11 +28,13 @@ class ManagedPersistentConnectionFactory implements Function<PersistentConnectio
     private final List<PersistentConnectionCustomizer> customizers;
     private final ApplicationEventPublisher publisher;
 
-    ManagedPersistentConnectionFactory(Map<String, PersistentConnectionRegistration<?, ?>> registrations,
+    ManagedPersistentConnectionFactory(
+            Map<String, PersistentConnectionRegistration<?, ?>> registrations,
             @Nullable DefaultConnectorProvider defaultConnectorProvider,
             @Nullable MessageTransportRegistrations messageTransports,
             @Nullable DiscoveryAddressSupplierFactory discovery,
-            List<PersistentConnectionCustomizer> customizers, ApplicationEventPublisher publisher) {
+            List<PersistentConnectionCustomizer> customizers,
+            ApplicationEventPublisher publisher) {
         this.registrations = registrations;
         this.defaultConnectorProvider = defaultConnectorProvider;
         this.messageTransports = messageTransports;
@@ -54,9 +55,13 @@ class ManagedPersistentConnectionFactory implements Function<PersistentConnectio
         }
         if (settings.transport() != PersistentConnectionSettings.Transport.TASKS) {
             String property = settings.propertyPrefix()
-                    + (settings.transport() == PersistentConnectionSettings.Transport.WEBSOCKET ? ".websocket" : ".tcp");
+                    + (settings.transport() == PersistentConnectionSettings.Transport.WEBSOCKET
+                            ? ".websocket"
+                            : ".tcp");
             if (messageTransports == null) {
-                throw new InvalidPersistentConnectionPropertyException(property, null,
+                throw new InvalidPersistentConnectionPropertyException(
+                        property,
+                        null,
                         "persistent-connection-transports is not on the classpath, so there is no "
                                 + settings.transport().name().toLowerCase(java.util.Locale.ROOT) + " connector",
                         "Add the dependency dev.persistentconnection:persistent-connection-transports, or declare a "
@@ -65,7 +70,9 @@ class ManagedPersistentConnectionFactory implements Function<PersistentConnectio
             return messageTransports.registrationFor(settings);
         }
         if (defaultConnectorProvider == null) {
-            throw new InvalidPersistentConnectionPropertyException(settings.propertyPrefix(), null,
+            throw new InvalidPersistentConnectionPropertyException(
+                    settings.propertyPrefix(),
+                    null,
                     "there is no connector for this connection: no PersistentConnectionRegistration bean is bound "
                             + "to '" + settings.name() + "' and persistent-connection-tasks is not on the classpath",
                     "Add the dependency dev.persistentconnection:persistent-connection-tasks for the built-in "
@@ -75,15 +82,15 @@ class ManagedPersistentConnectionFactory implements Function<PersistentConnectio
         return defaultConnectorProvider.registrationFor(settings);
     }
 
-    private <A, C> ManagedPersistentConnection create(PersistentConnectionRegistration<A, C> registration,
-            PersistentConnectionSettings settings) {
-        return ManagedPersistentConnection.create(settings, registration, addressSupplier(registration, settings),
-                customizers, publisher);
+    private <A, C> ManagedPersistentConnection create(
+            PersistentConnectionRegistration<A, C> registration, PersistentConnectionSettings settings) {
+        return ManagedPersistentConnection.create(
+                settings, registration, addressSupplier(registration, settings), customizers, publisher);
     }
 
     @SuppressWarnings("unchecked")
-    private <A> AddressSupplier<A> addressSupplier(PersistentConnectionRegistration<A, ?> registration,
-            PersistentConnectionSettings settings) {
+    private <A> AddressSupplier<A> addressSupplier(
+            PersistentConnectionRegistration<A, ?> registration, PersistentConnectionSettings settings) {
         AddressSupplier<A> own = registration.addressSupplier();
         if (own != null) {
             return own;
@@ -93,19 +100,20 @@ class ManagedPersistentConnectionFactory implements Function<PersistentConnectio
         if (serviceId != null) {
             if (discovery == null) {
                 throw new InvalidPersistentConnectionPropertyException(
-                        settings.propertyPrefix() + ".discovery.service-id", serviceId,
+                        settings.propertyPrefix() + ".discovery.service-id",
+                        serviceId,
                         "no Spring Cloud DiscoveryClient is available to look the service up",
                         "Add org.springframework.cloud:spring-cloud-commons and a DiscoveryClient implementation "
                                 + "(for example spring.cloud.discovery.client.simple.instances.*), or remove the "
                                 + "property and set '" + settings.propertyPrefix() + ".addresses' instead.");
             }
             socketAddresses = discovery.forService(serviceId);
-        }
-        else if (!settings.addresses().isEmpty()) {
+        } else if (!settings.addresses().isEmpty()) {
             socketAddresses = AddressSuppliers.roundRobin(settings.addresses());
-        }
-        else {
-            throw new InvalidPersistentConnectionPropertyException(settings.propertyPrefix() + ".addresses", null,
+        } else {
+            throw new InvalidPersistentConnectionPropertyException(
+                    settings.propertyPrefix() + ".addresses",
+                    null,
                     "the connection has no address: no addresses, no discovery.service-id and no address supplier "
                             + "in a PersistentConnectionRegistration",
                     "Set '" + settings.propertyPrefix() + ".addresses' (for example localhost:7000), or '"

@@ -1,8 +1,5 @@
 package dev.persistentconnection.spring.autoconfigure;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.TimeSource;
 import dev.persistentconnection.spring.PersistentConnectionCustomizer;
@@ -11,8 +8,9 @@ import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.transports.MessageConnector;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -37,10 +35,12 @@ import org.springframework.core.env.Environment;
  * {@code persistent-connection.connections.<name>}, the {@link PersistentConnections} registry and their
  * lifecycle.
  */
-@AutoConfiguration(afterName = {
-        "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
-        "org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration",
-        "org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration" })
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
+            "org.springframework.cloud.client.discovery.simple.SimpleDiscoveryClientAutoConfiguration",
+            "org.springframework.cloud.client.discovery.composite.CompositeDiscoveryClientAutoConfiguration"
+        })
 @ConditionalOnClass(PersistentConnection.class)
 @ConditionalOnBooleanProperty(name = "persistent-connection.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(PersistentConnectionProperties.class)
@@ -48,12 +48,16 @@ import org.springframework.core.env.Environment;
 public final class PersistentConnectionAutoConfiguration {
 
     @Bean(name = PersistentConnectionBeanRegistrar.REGISTRY_BEAN_NAME)
-    PersistentConnections persistentConnections(PersistentConnectionProperties properties, Environment environment,
-            BeanFactory beanFactory, ObjectProvider<PersistentConnectionRegistration<?, ?>> registrations,
+    PersistentConnections persistentConnections(
+            PersistentConnectionProperties properties,
+            Environment environment,
+            BeanFactory beanFactory,
+            ObjectProvider<PersistentConnectionRegistration<?, ?>> registrations,
             ObjectProvider<DefaultConnectorProvider> defaultConnectorProvider,
             ObjectProvider<MessageTransportRegistrations> messageTransports,
             ObjectProvider<DiscoveryAddressSupplierFactory> discovery,
-            ObjectProvider<PersistentConnectionCustomizer> customizers, ObjectProvider<SslBundles> sslBundles,
+            ObjectProvider<PersistentConnectionCustomizer> customizers,
+            ObjectProvider<SslBundles> sslBundles,
             ApplicationEventPublisher publisher) {
         Map<String, PersistentConnectionSettings> settings =
                 PersistentConnectionSettingsResolver.resolve(properties, environment);
@@ -63,7 +67,8 @@ public final class PersistentConnectionAutoConfiguration {
         }
         Map<String, PersistentConnectionRegistration<?, ?>> byName = new LinkedHashMap<>();
         registrations.orderedStream().forEach(registration -> {
-            PersistentConnectionRegistration<?, ?> previous = byName.putIfAbsent(registration.connectionName(), registration);
+            PersistentConnectionRegistration<?, ?> previous =
+                    byName.putIfAbsent(registration.connectionName(), registration);
             if (previous != null) {
                 throw new IllegalStateException("Two PersistentConnectionRegistration beans are bound to the "
                         + "connection '" + registration.connectionName() + "'");
@@ -72,7 +77,8 @@ public final class PersistentConnectionAutoConfiguration {
         for (String name : byName.keySet()) {
             if (!properties.getConnections().containsKey(name)) {
                 throw new InvalidPersistentConnectionPropertyException(
-                        PersistentConnectionSettings.propertyPrefix(name), null,
+                        PersistentConnectionSettings.propertyPrefix(name),
+                        null,
                         "a PersistentConnectionRegistration bean is bound to '" + name
                                 + "', but no such connection is configured",
                         "Declare the connection, for example " + PersistentConnectionSettings.propertyPrefix(name)
@@ -80,9 +86,13 @@ public final class PersistentConnectionAutoConfiguration {
             }
         }
         byName.keySet().retainAll(settings.keySet());
-        var factory = new ManagedPersistentConnectionFactory(byName, defaultConnectorProvider.getIfAvailable(),
+        var factory = new ManagedPersistentConnectionFactory(
+                byName,
+                defaultConnectorProvider.getIfAvailable(),
                 messageTransports.getIfAvailable(),
-                discovery.getIfAvailable(), customizers.orderedStream().toList(), publisher);
+                discovery.getIfAvailable(),
+                customizers.orderedStream().toList(),
+                publisher);
         return new PersistentConnections(settings, factory);
     }
 
@@ -93,7 +103,9 @@ public final class PersistentConnectionAutoConfiguration {
     private static void checkBeanDefinition(PersistentConnectionSettings connection, BeanFactory beanFactory) {
         String beanName = PersistentConnectionBeanRegistrar.beanName(connection.name());
         if (!beanFactory.containsBean(beanName)) {
-            throw new InvalidPersistentConnectionPropertyException(connection.propertyPrefix(), null,
+            throw new InvalidPersistentConnectionPropertyException(
+                    connection.propertyPrefix(),
+                    null,
                     "the connection is declared at run time, but the application was processed ahead of time (Spring "
                             + "AOT) without it, so there is no bean '" + beanName + "': under AOT the bean "
                             + "definitions, and with them the set of connection names, are fixed at build time",
@@ -110,16 +122,19 @@ public final class PersistentConnectionAutoConfiguration {
         }
         String property = connection.propertyPrefix() + ".ssl.bundle";
         if (sslBundles == null) {
-            throw new InvalidPersistentConnectionPropertyException(property, bundle,
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    bundle,
                     "there is no SslBundles bean to look the bundle up in",
                     "Define the bundle under spring.ssl.bundle.* (Spring Boot's SSL auto-configuration), or "
                             + "remove '" + property + "' to connect without TLS.");
         }
         try {
             sslBundles.getBundle(bundle);
-        }
-        catch (NoSuchSslBundleException ex) {
-            throw new InvalidPersistentConnectionPropertyException(property, bundle,
+        } catch (NoSuchSslBundleException ex) {
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    bundle,
                     "there is no SSL bundle named '" + bundle + "'",
                     "Define it, for example under spring.ssl.bundle.pem." + bundle + ".truststore.certificate, or set '"
                             + property + "' to one of the configured bundles " + sslBundles.getBundleNames() + ".");
@@ -152,8 +167,8 @@ public final class PersistentConnectionAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    PersistentConnectionsLifecycle persistentConnectionsLifecycle(PersistentConnections persistentConnections,
-            PersistentConnectionProperties properties) {
+    PersistentConnectionsLifecycle persistentConnectionsLifecycle(
+            PersistentConnections persistentConnections, PersistentConnectionProperties properties) {
         return new PersistentConnectionsLifecycle(persistentConnections, properties.getShutdownTimeout());
     }
 
@@ -164,7 +179,8 @@ public final class PersistentConnectionAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        DefaultConnectorProvider persistentConnectionTaskClientConnectorProvider(ObjectProvider<SslBundles> sslBundles) {
+        DefaultConnectorProvider persistentConnectionTaskClientConnectorProvider(
+                ObjectProvider<SslBundles> sslBundles) {
             return new TaskClientConnectorProvider(sslBundles.getIfAvailable());
         }
     }
@@ -175,8 +191,10 @@ public final class PersistentConnectionAutoConfiguration {
     static class MessageTransportConfiguration {
 
         @Bean
-        MessageTransportRegistrations persistentConnectionMessageTransports(PersistentConnectionProperties properties,
-                ListableBeanFactory beanFactory, ObjectProvider<SslBundles> sslBundles) {
+        MessageTransportRegistrations persistentConnectionMessageTransports(
+                PersistentConnectionProperties properties,
+                ListableBeanFactory beanFactory,
+                ObjectProvider<SslBundles> sslBundles) {
             return new MessageTransportConnectorProvider(properties, beanFactory, sslBundles.getIfAvailable());
         }
     }

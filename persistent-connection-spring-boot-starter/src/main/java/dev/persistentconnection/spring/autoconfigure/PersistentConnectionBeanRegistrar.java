@@ -3,7 +3,6 @@ package dev.persistentconnection.spring.autoconfigure;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
@@ -46,7 +45,8 @@ final class PersistentConnectionBeanRegistrar implements ImportBeanDefinitionReg
             throw new IllegalStateException("No Environment to read persistent-connection.* from");
         }
         PersistentConnectionProperties properties = PersistentConnectionSettingsResolver.bind(environment);
-        for (String name : PersistentConnectionSettingsResolver.resolve(properties, environment).keySet()) {
+        for (String name : PersistentConnectionSettingsResolver.resolve(properties, environment)
+                .keySet()) {
             String beanName = beanName(name);
             if (registry.containsBeanDefinition(beanName)) {
                 continue;

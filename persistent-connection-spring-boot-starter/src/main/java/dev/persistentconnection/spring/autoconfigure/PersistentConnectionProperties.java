@@ -5,9 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -38,14 +36,37 @@ public class PersistentConnectionProperties {
     /** The named connections, one {@code PersistentConnection} bean each, qualified by the name. */
     private Map<String, Connection> connections = new LinkedHashMap<>();
 
-    public boolean isEnabled() { return enabled; }
-    public void setEnabled(boolean enabled) { this.enabled = enabled; }
-    public Duration getShutdownTimeout() { return shutdownTimeout; }
-    public void setShutdownTimeout(Duration shutdownTimeout) { this.shutdownTimeout = shutdownTimeout; }
-    public Connection getDefaults() { return defaults; }
-    public void setDefaults(Connection defaults) { this.defaults = defaults; }
-    public Map<String, Connection> getConnections() { return connections; }
-    public void setConnections(Map<String, Connection> connections) { this.connections = connections; }
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Connection getDefaults() {
+        return defaults;
+    }
+
+    public void setDefaults(Connection defaults) {
+        this.defaults = defaults;
+    }
+
+    public Map<String, Connection> getConnections() {
+        return connections;
+    }
+
+    public void setConnections(Map<String, Connection> connections) {
+        this.connections = connections;
+    }
 
     /** Settings of one connection (also the shape of {@code persistent-connection.defaults}). */
     public static class Connection {
@@ -129,35 +150,121 @@ public class PersistentConnectionProperties {
          */
         private @Nullable Tcp tcp;
 
-        public @Nullable Boolean getEnabled() { return enabled; }
-        public void setEnabled(@Nullable Boolean enabled) { this.enabled = enabled; }
-        public @Nullable String getServerName() { return serverName; }
-        public void setServerName(@Nullable String serverName) { this.serverName = serverName; }
-        public @Nullable List<String> getAddresses() { return addresses; }
-        public void setAddresses(@Nullable List<String> addresses) { this.addresses = addresses; }
-        public @Nullable Duration getRetryDelay() { return retryDelay; }
-        public void setRetryDelay(@Nullable Duration retryDelay) { this.retryDelay = retryDelay; }
-        public @Nullable Double getJitter() { return jitter; }
-        public void setJitter(@Nullable Double jitter) { this.jitter = jitter; }
-        public @Nullable Duration getConnectTimeout() { return connectTimeout; }
-        public void setConnectTimeout(@Nullable Duration connectTimeout) { this.connectTimeout = connectTimeout; }
-        public @Nullable Duration getDeadline() { return deadline; }
-        public void setDeadline(@Nullable Duration deadline) { this.deadline = deadline; }
-        public @Nullable Duration getReconnectJitter() { return reconnectJitter; }
-        public void setReconnectJitter(@Nullable Duration reconnectJitter) { this.reconnectJitter = reconnectJitter; }
-        public @Nullable Integer getEventHistorySize() { return eventHistorySize; }
-        public void setEventHistorySize(@Nullable Integer eventHistorySize) { this.eventHistorySize = eventHistorySize; }
-        public @Nullable Duration getStillFailingLogInterval() { return stillFailingLogInterval; }
-        public void setStillFailingLogInterval(@Nullable Duration interval) { this.stillFailingLogInterval = interval; }
-        public Health getHealth() { return health; }
-        public Backoff getBackoff() { return backoff; }
-        public Heartbeat getHeartbeat() { return heartbeat; }
-        public Ssl getSsl() { return ssl; }
-        public Discovery getDiscovery() { return discovery; }
-        public @Nullable WebSocket getWebsocket() { return websocket; }
-        public void setWebsocket(@Nullable WebSocket websocket) { this.websocket = websocket; }
-        public @Nullable Tcp getTcp() { return tcp; }
-        public void setTcp(@Nullable Tcp tcp) { this.tcp = tcp; }
+        public @Nullable Boolean getEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(@Nullable Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public @Nullable String getServerName() {
+            return serverName;
+        }
+
+        public void setServerName(@Nullable String serverName) {
+            this.serverName = serverName;
+        }
+
+        public @Nullable List<String> getAddresses() {
+            return addresses;
+        }
+
+        public void setAddresses(@Nullable List<String> addresses) {
+            this.addresses = addresses;
+        }
+
+        public @Nullable Duration getRetryDelay() {
+            return retryDelay;
+        }
+
+        public void setRetryDelay(@Nullable Duration retryDelay) {
+            this.retryDelay = retryDelay;
+        }
+
+        public @Nullable Double getJitter() {
+            return jitter;
+        }
+
+        public void setJitter(@Nullable Double jitter) {
+            this.jitter = jitter;
+        }
+
+        public @Nullable Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(@Nullable Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public @Nullable Duration getDeadline() {
+            return deadline;
+        }
+
+        public void setDeadline(@Nullable Duration deadline) {
+            this.deadline = deadline;
+        }
+
+        public @Nullable Duration getReconnectJitter() {
+            return reconnectJitter;
+        }
+
+        public void setReconnectJitter(@Nullable Duration reconnectJitter) {
+            this.reconnectJitter = reconnectJitter;
+        }
+
+        public @Nullable Integer getEventHistorySize() {
+            return eventHistorySize;
+        }
+
+        public void setEventHistorySize(@Nullable Integer eventHistorySize) {
+            this.eventHistorySize = eventHistorySize;
+        }
+
+        public @Nullable Duration getStillFailingLogInterval() {
+            return stillFailingLogInterval;
+        }
+
+        public void setStillFailingLogInterval(@Nullable Duration interval) {
+            this.stillFailingLogInterval = interval;
+        }
+
+        public Health getHealth() {
+            return health;
+        }
+
+        public Backoff getBackoff() {
+            return backoff;
+        }
+
+        public Heartbeat getHeartbeat() {
+            return heartbeat;
+        }
+
+        public Ssl getSsl() {
+            return ssl;
+        }
+
+        public Discovery getDiscovery() {
+            return discovery;
+        }
+
+        public @Nullable WebSocket getWebsocket() {
+            return websocket;
+        }
+
+        public void setWebsocket(@Nullable WebSocket websocket) {
+            this.websocket = websocket;
+        }
+
+        public @Nullable Tcp getTcp() {
+            return tcp;
+        }
+
+        public void setTcp(@Nullable Tcp tcp) {
+            this.tcp = tcp;
+        }
     }
 
     /** Exponential back-off: the n-th consecutive failure waits retry-delay x multiplier^n, at most max-delay. */
@@ -182,14 +289,37 @@ public class PersistentConnectionProperties {
          */
         private @Nullable String strategy;
 
-        public @Nullable Double getMultiplier() { return multiplier; }
-        public void setMultiplier(@Nullable Double multiplier) { this.multiplier = multiplier; }
-        public @Nullable Duration getMaxDelay() { return maxDelay; }
-        public void setMaxDelay(@Nullable Duration maxDelay) { this.maxDelay = maxDelay; }
-        public @Nullable Duration getResetAfter() { return resetAfter; }
-        public void setResetAfter(@Nullable Duration resetAfter) { this.resetAfter = resetAfter; }
-        public @Nullable String getStrategy() { return strategy; }
-        public void setStrategy(@Nullable String strategy) { this.strategy = strategy; }
+        public @Nullable Double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(@Nullable Double multiplier) {
+            this.multiplier = multiplier;
+        }
+
+        public @Nullable Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        public void setMaxDelay(@Nullable Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public @Nullable Duration getResetAfter() {
+            return resetAfter;
+        }
+
+        public void setResetAfter(@Nullable Duration resetAfter) {
+            this.resetAfter = resetAfter;
+        }
+
+        public @Nullable String getStrategy() {
+            return strategy;
+        }
+
+        public void setStrategy(@Nullable String strategy) {
+            this.strategy = strategy;
+        }
     }
 
     /** Heartbeats of an established connection (built-in connector). */
@@ -211,12 +341,29 @@ public class PersistentConnectionProperties {
          */
         private @Nullable Boolean required;
 
-        public @Nullable Duration getDownAfter() { return downAfter; }
-        public void setDownAfter(@Nullable Duration downAfter) { this.downAfter = downAfter; }
-        public @Nullable String getStatusWhileRetrying() { return statusWhileRetrying; }
-        public void setStatusWhileRetrying(@Nullable String status) { this.statusWhileRetrying = status; }
-        public @Nullable Boolean getRequired() { return required; }
-        public void setRequired(@Nullable Boolean required) { this.required = required; }
+        public @Nullable Duration getDownAfter() {
+            return downAfter;
+        }
+
+        public void setDownAfter(@Nullable Duration downAfter) {
+            this.downAfter = downAfter;
+        }
+
+        public @Nullable String getStatusWhileRetrying() {
+            return statusWhileRetrying;
+        }
+
+        public void setStatusWhileRetrying(@Nullable String status) {
+            this.statusWhileRetrying = status;
+        }
+
+        public @Nullable Boolean getRequired() {
+            return required;
+        }
+
+        public void setRequired(@Nullable Boolean required) {
+            this.required = required;
+        }
     }
 
     public static class Heartbeat {
@@ -227,10 +374,21 @@ public class PersistentConnectionProperties {
         /** Silence from the server after which the connection is considered dead and closed. Default: 30s. */
         private @Nullable Duration timeout;
 
-        public @Nullable Duration getInterval() { return interval; }
-        public void setInterval(@Nullable Duration interval) { this.interval = interval; }
-        public @Nullable Duration getTimeout() { return timeout; }
-        public void setTimeout(@Nullable Duration timeout) { this.timeout = timeout; }
+        public @Nullable Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(@Nullable Duration interval) {
+            this.interval = interval;
+        }
+
+        public @Nullable Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(@Nullable Duration timeout) {
+            this.timeout = timeout;
+        }
     }
 
     /** TLS settings. */
@@ -239,8 +397,13 @@ public class PersistentConnectionProperties {
         /** Name of the Spring SSL bundle (spring.ssl.bundle.*) to connect with TLS. Unset means plain TCP. */
         private @Nullable String bundle;
 
-        public @Nullable String getBundle() { return bundle; }
-        public void setBundle(@Nullable String bundle) { this.bundle = bundle; }
+        public @Nullable String getBundle() {
+            return bundle;
+        }
+
+        public void setBundle(@Nullable String bundle) {
+            this.bundle = bundle;
+        }
     }
 
     /** Address look-up through Spring Cloud's DiscoveryClient. */
@@ -252,8 +415,13 @@ public class PersistentConnectionProperties {
          */
         private @Nullable String serviceId;
 
-        public @Nullable String getServiceId() { return serviceId; }
-        public void setServiceId(@Nullable String serviceId) { this.serviceId = serviceId; }
+        public @Nullable String getServiceId() {
+            return serviceId;
+        }
+
+        public void setServiceId(@Nullable String serviceId) {
+            this.serviceId = serviceId;
+        }
     }
 
     /** What the WebSocket and TCP transports share. */
@@ -291,18 +459,53 @@ public class PersistentConnectionProperties {
          */
         private @Nullable HandlerFailure onHandlerError;
 
-        public @Nullable DataSize getMaxMessageSize() { return maxMessageSize; }
-        public void setMaxMessageSize(@Nullable DataSize maxMessageSize) { this.maxMessageSize = maxMessageSize; }
-        public @Nullable DataSize getOutboundBufferSize() { return outboundBufferSize; }
-        public void setOutboundBufferSize(@Nullable DataSize outboundBufferSize) { this.outboundBufferSize = outboundBufferSize; }
-        public @Nullable WhenFull getWhenFull() { return whenFull; }
-        public void setWhenFull(@Nullable WhenFull whenFull) { this.whenFull = whenFull; }
-        public @Nullable Duration getSendWaitTimeout() { return sendWaitTimeout; }
-        public void setSendWaitTimeout(@Nullable Duration sendWaitTimeout) { this.sendWaitTimeout = sendWaitTimeout; }
-        public @Nullable HandlerThread getHandlerThread() { return handlerThread; }
-        public void setHandlerThread(@Nullable HandlerThread handlerThread) { this.handlerThread = handlerThread; }
-        public @Nullable HandlerFailure getOnHandlerError() { return onHandlerError; }
-        public void setOnHandlerError(@Nullable HandlerFailure onHandlerError) { this.onHandlerError = onHandlerError; }
+        public @Nullable DataSize getMaxMessageSize() {
+            return maxMessageSize;
+        }
+
+        public void setMaxMessageSize(@Nullable DataSize maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+        }
+
+        public @Nullable DataSize getOutboundBufferSize() {
+            return outboundBufferSize;
+        }
+
+        public void setOutboundBufferSize(@Nullable DataSize outboundBufferSize) {
+            this.outboundBufferSize = outboundBufferSize;
+        }
+
+        public @Nullable WhenFull getWhenFull() {
+            return whenFull;
+        }
+
+        public void setWhenFull(@Nullable WhenFull whenFull) {
+            this.whenFull = whenFull;
+        }
+
+        public @Nullable Duration getSendWaitTimeout() {
+            return sendWaitTimeout;
+        }
+
+        public void setSendWaitTimeout(@Nullable Duration sendWaitTimeout) {
+            this.sendWaitTimeout = sendWaitTimeout;
+        }
+
+        public @Nullable HandlerThread getHandlerThread() {
+            return handlerThread;
+        }
+
+        public void setHandlerThread(@Nullable HandlerThread handlerThread) {
+            this.handlerThread = handlerThread;
+        }
+
+        public @Nullable HandlerFailure getOnHandlerError() {
+            return onHandlerError;
+        }
+
+        public void setOnHandlerError(@Nullable HandlerFailure onHandlerError) {
+            this.onHandlerError = onHandlerError;
+        }
     }
 
     /** What a send into a full outbound buffer does. */
@@ -362,18 +565,53 @@ public class PersistentConnectionProperties {
         /** How long a ping may go unanswered. Default: 10s. */
         private @Nullable Duration pingTimeout;
 
-        public @Nullable List<URI> getUri() { return uri; }
-        public void setUri(@Nullable List<URI> uri) { this.uri = uri; }
-        public @Nullable String getPath() { return path; }
-        public void setPath(@Nullable String path) { this.path = path; }
-        public Map<String, String> getHeaders() { return headers; }
-        public void setHeaders(Map<String, String> headers) { this.headers = headers; }
-        public @Nullable List<String> getSubprotocols() { return subprotocols; }
-        public void setSubprotocols(@Nullable List<String> subprotocols) { this.subprotocols = subprotocols; }
-        public @Nullable Duration getPingInterval() { return pingInterval; }
-        public void setPingInterval(@Nullable Duration pingInterval) { this.pingInterval = pingInterval; }
-        public @Nullable Duration getPingTimeout() { return pingTimeout; }
-        public void setPingTimeout(@Nullable Duration pingTimeout) { this.pingTimeout = pingTimeout; }
+        public @Nullable List<URI> getUri() {
+            return uri;
+        }
+
+        public void setUri(@Nullable List<URI> uri) {
+            this.uri = uri;
+        }
+
+        public @Nullable String getPath() {
+            return path;
+        }
+
+        public void setPath(@Nullable String path) {
+            this.path = path;
+        }
+
+        public Map<String, String> getHeaders() {
+            return headers;
+        }
+
+        public void setHeaders(Map<String, String> headers) {
+            this.headers = headers;
+        }
+
+        public @Nullable List<String> getSubprotocols() {
+            return subprotocols;
+        }
+
+        public void setSubprotocols(@Nullable List<String> subprotocols) {
+            this.subprotocols = subprotocols;
+        }
+
+        public @Nullable Duration getPingInterval() {
+            return pingInterval;
+        }
+
+        public void setPingInterval(@Nullable Duration pingInterval) {
+            this.pingInterval = pingInterval;
+        }
+
+        public @Nullable Duration getPingTimeout() {
+            return pingTimeout;
+        }
+
+        public void setPingTimeout(@Nullable Duration pingTimeout) {
+            this.pingTimeout = pingTimeout;
+        }
     }
 
     /** A plain TCP connection on Netty. */
@@ -425,26 +663,85 @@ public class PersistentConnectionProperties {
         /** Use Netty's native epoll transport when it is on the classpath and loads. Default: true. */
         private @Nullable Boolean nativeTransport;
 
-        public @Nullable List<String> getAddresses() { return addresses; }
-        public void setAddresses(@Nullable List<String> addresses) { this.addresses = addresses; }
-        public @Nullable TcpFraming getFraming() { return framing; }
-        public void setFraming(@Nullable TcpFraming framing) { this.framing = framing; }
-        public Line getLine() { return line; }
-        public LengthField getLengthField() { return lengthField; }
-        public @Nullable Duration getIdleTimeout() { return idleTimeout; }
-        public void setIdleTimeout(@Nullable Duration idleTimeout) { this.idleTimeout = idleTimeout; }
-        public @Nullable Boolean getKeepAlive() { return keepAlive; }
-        public void setKeepAlive(@Nullable Boolean keepAlive) { this.keepAlive = keepAlive; }
-        public @Nullable Duration getKeepAliveIdle() { return keepAliveIdle; }
-        public void setKeepAliveIdle(@Nullable Duration keepAliveIdle) { this.keepAliveIdle = keepAliveIdle; }
-        public @Nullable Duration getKeepAliveInterval() { return keepAliveInterval; }
-        public void setKeepAliveInterval(@Nullable Duration keepAliveInterval) { this.keepAliveInterval = keepAliveInterval; }
-        public @Nullable Integer getKeepAliveCount() { return keepAliveCount; }
-        public void setKeepAliveCount(@Nullable Integer keepAliveCount) { this.keepAliveCount = keepAliveCount; }
-        public @Nullable Duration getTcpUserTimeout() { return tcpUserTimeout; }
-        public void setTcpUserTimeout(@Nullable Duration tcpUserTimeout) { this.tcpUserTimeout = tcpUserTimeout; }
-        public @Nullable Boolean getNativeTransport() { return nativeTransport; }
-        public void setNativeTransport(@Nullable Boolean nativeTransport) { this.nativeTransport = nativeTransport; }
+        public @Nullable List<String> getAddresses() {
+            return addresses;
+        }
+
+        public void setAddresses(@Nullable List<String> addresses) {
+            this.addresses = addresses;
+        }
+
+        public @Nullable TcpFraming getFraming() {
+            return framing;
+        }
+
+        public void setFraming(@Nullable TcpFraming framing) {
+            this.framing = framing;
+        }
+
+        public Line getLine() {
+            return line;
+        }
+
+        public LengthField getLengthField() {
+            return lengthField;
+        }
+
+        public @Nullable Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        public void setIdleTimeout(@Nullable Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+
+        public @Nullable Boolean getKeepAlive() {
+            return keepAlive;
+        }
+
+        public void setKeepAlive(@Nullable Boolean keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+
+        public @Nullable Duration getKeepAliveIdle() {
+            return keepAliveIdle;
+        }
+
+        public void setKeepAliveIdle(@Nullable Duration keepAliveIdle) {
+            this.keepAliveIdle = keepAliveIdle;
+        }
+
+        public @Nullable Duration getKeepAliveInterval() {
+            return keepAliveInterval;
+        }
+
+        public void setKeepAliveInterval(@Nullable Duration keepAliveInterval) {
+            this.keepAliveInterval = keepAliveInterval;
+        }
+
+        public @Nullable Integer getKeepAliveCount() {
+            return keepAliveCount;
+        }
+
+        public void setKeepAliveCount(@Nullable Integer keepAliveCount) {
+            this.keepAliveCount = keepAliveCount;
+        }
+
+        public @Nullable Duration getTcpUserTimeout() {
+            return tcpUserTimeout;
+        }
+
+        public void setTcpUserTimeout(@Nullable Duration tcpUserTimeout) {
+            this.tcpUserTimeout = tcpUserTimeout;
+        }
+
+        public @Nullable Boolean getNativeTransport() {
+            return nativeTransport;
+        }
+
+        public void setNativeTransport(@Nullable Boolean nativeTransport) {
+            this.nativeTransport = nativeTransport;
+        }
     }
 
     /** How a TCP byte stream is cut into messages. */
@@ -466,10 +763,21 @@ public class PersistentConnectionProperties {
         /** What ends a line; a sent message gets it appended. Default: \n (a \r before it is dropped too). */
         private @Nullable String delimiter;
 
-        public @Nullable String getCharset() { return charset; }
-        public void setCharset(@Nullable String charset) { this.charset = charset; }
-        public @Nullable String getDelimiter() { return delimiter; }
-        public void setDelimiter(@Nullable String delimiter) { this.delimiter = delimiter; }
+        public @Nullable String getCharset() {
+            return charset;
+        }
+
+        public void setCharset(@Nullable String charset) {
+            this.charset = charset;
+        }
+
+        public @Nullable String getDelimiter() {
+            return delimiter;
+        }
+
+        public void setDelimiter(@Nullable String delimiter) {
+            this.delimiter = delimiter;
+        }
     }
 
     /** Length-field framing, as Netty's LengthFieldBasedFrameDecoder reads it. */
@@ -490,16 +798,45 @@ public class PersistentConnectionProperties {
         /** Byte order of the length field: big-endian or little-endian. Default: big-endian. */
         private @Nullable LengthFieldOrder byteOrder;
 
-        public @Nullable Integer getOffset() { return offset; }
-        public void setOffset(@Nullable Integer offset) { this.offset = offset; }
-        public @Nullable Integer getLength() { return length; }
-        public void setLength(@Nullable Integer length) { this.length = length; }
-        public @Nullable Integer getAdjustment() { return adjustment; }
-        public void setAdjustment(@Nullable Integer adjustment) { this.adjustment = adjustment; }
-        public @Nullable Integer getBytesToStrip() { return bytesToStrip; }
-        public void setBytesToStrip(@Nullable Integer bytesToStrip) { this.bytesToStrip = bytesToStrip; }
-        public @Nullable LengthFieldOrder getByteOrder() { return byteOrder; }
-        public void setByteOrder(@Nullable LengthFieldOrder byteOrder) { this.byteOrder = byteOrder; }
+        public @Nullable Integer getOffset() {
+            return offset;
+        }
+
+        public void setOffset(@Nullable Integer offset) {
+            this.offset = offset;
+        }
+
+        public @Nullable Integer getLength() {
+            return length;
+        }
+
+        public void setLength(@Nullable Integer length) {
+            this.length = length;
+        }
+
+        public @Nullable Integer getAdjustment() {
+            return adjustment;
+        }
+
+        public void setAdjustment(@Nullable Integer adjustment) {
+            this.adjustment = adjustment;
+        }
+
+        public @Nullable Integer getBytesToStrip() {
+            return bytesToStrip;
+        }
+
+        public void setBytesToStrip(@Nullable Integer bytesToStrip) {
+            this.bytesToStrip = bytesToStrip;
+        }
+
+        public @Nullable LengthFieldOrder getByteOrder() {
+            return byteOrder;
+        }
+
+        public void setByteOrder(@Nullable LengthFieldOrder byteOrder) {
+            this.byteOrder = byteOrder;
+        }
     }
 
     /** Byte order of a length field. */

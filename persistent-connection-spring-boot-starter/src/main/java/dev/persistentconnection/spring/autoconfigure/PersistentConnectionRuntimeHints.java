@@ -3,7 +3,6 @@ package dev.persistentconnection.spring.autoconfigure;
 import dev.persistentconnection.spring.endpoint.PersistentConnectionsEndpoint;
 import dev.persistentconnection.spring.event.PersistentConnectionEvent;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
@@ -30,19 +29,31 @@ class PersistentConnectionRuntimeHints implements RuntimeHintsRegistrar {
 
     @Override
     public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
-        BindableRuntimeHintsRegistrar.forTypes(PersistentConnectionProperties.class).registerHints(hints, classLoader);
-        for (Class<?> type : new Class<?>[] { PersistentConnectionsEndpoint.ConnectionsDescriptor.class,
-                PersistentConnectionsEndpoint.ConnectionDescriptor.class, PersistentConnectionsEndpoint.DropResult.class }) {
-            hints.reflection().registerType(type, MemberCategory.INVOKE_DECLARED_CONSTRUCTORS,
-                    MemberCategory.INVOKE_PUBLIC_METHODS, MemberCategory.ACCESS_DECLARED_FIELDS);
+        BindableRuntimeHintsRegistrar.forTypes(PersistentConnectionProperties.class)
+                .registerHints(hints, classLoader);
+        for (Class<?> type : new Class<?>[] {
+            PersistentConnectionsEndpoint.ConnectionsDescriptor.class,
+            PersistentConnectionsEndpoint.ConnectionDescriptor.class,
+            PersistentConnectionsEndpoint.DropResult.class
+        }) {
+            hints.reflection()
+                    .registerType(
+                            type,
+                            MemberCategory.INVOKE_DECLARED_CONSTRUCTORS,
+                            MemberCategory.INVOKE_PUBLIC_METHODS,
+                            MemberCategory.ACCESS_DECLARED_FIELDS);
         }
-        for (Class<?> type : new Class<?>[] { PersistentConnectionEvent.class,
-                PersistentConnectionEvent.AttemptingToConnect.class, PersistentConnectionEvent.ObtainedAddress.class,
-                PersistentConnectionEvent.FailedToConnect.class, PersistentConnectionEvent.Connected.class,
-                PersistentConnectionEvent.Disconnected.class }) {
+        for (Class<?> type : new Class<?>[] {
+            PersistentConnectionEvent.class,
+            PersistentConnectionEvent.AttemptingToConnect.class,
+            PersistentConnectionEvent.ObtainedAddress.class,
+            PersistentConnectionEvent.FailedToConnect.class,
+            PersistentConnectionEvent.Connected.class,
+            PersistentConnectionEvent.Disconnected.class
+        }) {
             hints.reflection().registerType(type, MemberCategory.INVOKE_PUBLIC_METHODS);
         }
-        hints.reflection().registerType(TypeReference.of(FAILURE_ANALYZER),
-                MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
+        hints.reflection()
+                .registerType(TypeReference.of(FAILURE_ANALYZER), MemberCategory.INVOKE_DECLARED_CONSTRUCTORS);
     }
 }

@@ -1,9 +1,7 @@
 package dev.persistentconnection.spring.autoconfigure;
 
-import java.time.Duration;
-
 import dev.persistentconnection.spring.PersistentConnections;
-
+import java.time.Duration;
 import org.springframework.context.SmartLifecycle;
 
 /**

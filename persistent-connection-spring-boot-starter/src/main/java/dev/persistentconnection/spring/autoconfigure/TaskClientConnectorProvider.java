@@ -1,10 +1,5 @@
 package dev.persistentconnection.spring.autoconfigure;
 
-import java.net.InetSocketAddress;
-import java.util.List;
-
-import javax.net.ssl.SSLException;
-
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.tasks.TaskClient;
@@ -12,8 +7,10 @@ import dev.persistentconnection.tasks.TaskClientOptions;
 import dev.persistentconnection.tasks.TaskClients;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetSocketAddress;
+import java.util.List;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslManagerBundle;
@@ -53,7 +50,9 @@ class TaskClientConnectorProvider implements DefaultConnectorProvider {
     private SslContext sslContext(PersistentConnectionSettings settings, String bundleName) {
         String property = settings.propertyPrefix() + ".ssl.bundle";
         if (sslBundles == null) {
-            throw new InvalidPersistentConnectionPropertyException(property, bundleName,
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    bundleName,
                     "there is no SslBundles bean to look the bundle up in",
                     "Define the bundle under spring.ssl.bundle.*, or remove '" + property + "'.");
         }
@@ -71,12 +70,12 @@ class TaskClientConnectorProvider implements DefaultConnectorProvider {
                 builder.ciphers(List.of(sslOptions.getCiphers()));
             }
             return builder.build();
-        }
-        catch (SSLException | RuntimeException ex) {
-            throw new InvalidPersistentConnectionPropertyException(property, bundleName,
+        } catch (SSLException | RuntimeException ex) {
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    bundleName,
                     "the SSL bundle cannot be used by a TLS client: " + ex.getMessage(),
                     "Check the key store and trust store of spring.ssl.bundle.*." + bundleName + ".");
         }
     }
-
 }

@@ -1,7 +1,6 @@
 package dev.persistentconnection.spring.client;
 
 import java.io.Serial;
-
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,11 +1,10 @@
 package dev.persistentconnection.spring.client;
 
+import dev.persistentconnection.ConnectionState;
 import java.io.Serial;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-
-import dev.persistentconnection.ConnectionState;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,9 +31,17 @@ public class TaskDeadlineExceededException extends TaskCallException {
     private final int consecutiveFailures;
     private final transient @Nullable Instant nextAttemptAt;
 
-    public TaskDeadlineExceededException(String connection, int code, Duration deadline, Stage stage,
-            ConnectionState state, @Nullable Instant nextAttemptAt) {
-        super(connection, code, message(connection, code, deadline, stage, state, nextAttemptAt),
+    public TaskDeadlineExceededException(
+            String connection,
+            int code,
+            Duration deadline,
+            Stage stage,
+            ConnectionState state,
+            @Nullable Instant nextAttemptAt) {
+        super(
+                connection,
+                code,
+                message(connection, code, deadline, stage, state, nextAttemptAt),
                 state.lastError().orElse(null));
         this.deadline = deadline;
         this.stage = stage;
@@ -44,12 +51,23 @@ public class TaskDeadlineExceededException extends TaskCallException {
         this.nextAttemptAt = nextAttemptAt;
     }
 
-    private static String message(String connection, int code, Duration deadline, Stage stage,
-            ConnectionState state, @Nullable Instant nextAttemptAt) {
-        StringBuilder message = new StringBuilder("task code ").append(code).append(" on '").append(connection)
-                .append("': deadline of ").append(deadline.toMillis()).append(" ms exceeded ")
+    private static String message(
+            String connection,
+            int code,
+            Duration deadline,
+            Stage stage,
+            ConnectionState state,
+            @Nullable Instant nextAttemptAt) {
+        StringBuilder message = new StringBuilder("task code ")
+                .append(code)
+                .append(" on '")
+                .append(connection)
+                .append("': deadline of ")
+                .append(deadline.toMillis())
+                .append(" ms exceeded ")
                 .append(stage == Stage.WAITING_FOR_CONNECTION ? "waiting for the connection" : "waiting for the answer")
-                .append("; connection ").append(state.phase());
+                .append("; connection ")
+                .append(state.phase());
         state.lastError().ifPresent(error -> message.append(", last error: ").append(error));
         message.append(", consecutive failures: ").append(state.consecutiveFailures());
         if (nextAttemptAt != null) {

@@ -1,8 +1,7 @@
 package dev.persistentconnection.spring.client;
 
-import java.io.Serial;
-
 import dev.persistentconnection.tasks.TaskException;
+import java.io.Serial;
 
 /** The server answered a typed call with an error code (the cause is the {@link TaskException} it sent). */
 public class TaskErrorResponseException extends TaskCallException {
@@ -13,8 +12,12 @@ public class TaskErrorResponseException extends TaskCallException {
     private final int errorCode;
 
     public TaskErrorResponseException(String connection, int code, TaskException cause) {
-        super(connection, code, "task code " + code + " on '" + connection + "' failed with error code "
-                + cause.errorCode() + ": " + cause.getMessage(), cause);
+        super(
+                connection,
+                code,
+                "task code " + code + " on '" + connection + "' failed with error code " + cause.errorCode() + ": "
+                        + cause.getMessage(),
+                cause);
         this.errorCode = cause.errorCode();
     }
 

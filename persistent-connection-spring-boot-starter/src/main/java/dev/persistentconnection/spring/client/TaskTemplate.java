@@ -1,5 +1,18 @@
 package dev.persistentconnection.spring.client;
 
+import dev.persistentconnection.ConnectionState;
+import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.spring.ConnectionDescriptions;
+import dev.persistentconnection.spring.codec.TaskPayloadCodec;
+import dev.persistentconnection.spring.codec.TaskStreamFraming;
+import dev.persistentconnection.spring.observation.TaskCallObservationContext;
+import dev.persistentconnection.spring.observation.TaskObservations;
+import dev.persistentconnection.tasks.ConnectionLostException;
+import dev.persistentconnection.tasks.TaskClient;
+import dev.persistentconnection.tasks.TaskException;
+import dev.persistentconnection.tasks.TaskTimeoutException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,20 +27,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-
-import dev.persistentconnection.ConnectionState;
-import dev.persistentconnection.PersistentConnection;
-import dev.persistentconnection.spring.ConnectionDescriptions;
-import dev.persistentconnection.spring.codec.TaskPayloadCodec;
-import dev.persistentconnection.spring.codec.TaskStreamFraming;
-import dev.persistentconnection.spring.observation.TaskCallObservationContext;
-import dev.persistentconnection.spring.observation.TaskObservations;
-import dev.persistentconnection.tasks.ConnectionLostException;
-import dev.persistentconnection.tasks.TaskClient;
-import dev.persistentconnection.tasks.TaskException;
-import dev.persistentconnection.tasks.TaskTimeoutException;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,8 +65,13 @@ public final class TaskTemplate {
      * @param observations where call observations go ({@link ObservationRegistry#NOOP} for none)
      * @param timer runs the deadlines (not shut down by the template)
      */
-    public TaskTemplate(String connectionName, PersistentConnection<?, TaskClient> connection, TaskPayloadCodec codec,
-            Duration defaultDeadline, ObservationRegistry observations, ScheduledExecutorService timer) {
+    public TaskTemplate(
+            String connectionName,
+            PersistentConnection<?, TaskClient> connection,
+            TaskPayloadCodec codec,
+            Duration defaultDeadline,
+            ObservationRegistry observations,
+            ScheduledExecutorService timer) {
         this.connectionName = Objects.requireNonNull(connectionName, "connectionName");
         this.connection = Objects.requireNonNull(connection, "connection");
         this.codec = Objects.requireNonNull(codec, "codec");
@@ -106,13 +110,16 @@ public final class TaskTemplate {
         byte[] payload;
         try {
             payload = encode(request);
-        }
-        catch (RuntimeException ex) {
-            call.fail(new TaskCallException(connectionName, code, "cannot encode the request of task code " + code
-                    + ": " + ex.getMessage(), ex));
+        } catch (RuntimeException ex) {
+            call.fail(new TaskCallException(
+                    connectionName,
+                    code,
+                    "cannot encode the request of task code " + code + ": " + ex.getMessage(),
+                    ex));
             return call.result;
         }
-        call.start(client -> client.submit(code, payload, call.remaining(), call.observation.metadata()),
+        call.start(
+                client -> client.submit(code, payload, call.remaining(), call.observation.metadata()),
                 answer -> TaskTemplate.<R>uncheckedCast(decode(code, answer, responseType)));
         return call.result;
     }
@@ -122,37 +129,49 @@ public final class TaskTemplate {
      * {@code onElement} as it arrives (on the connection's I/O thread: do not block). The future completes when the
      * answer ends. The deadline covers the whole stream.
      */
-    public <E> CompletableFuture<Void> stream(int code, Object request, Class<E> elementType,
-            Consumer<? super E> onElement, Duration deadline) {
+    public <E> CompletableFuture<Void> stream(
+            int code, Object request, Class<E> elementType, Consumer<? super E> onElement, Duration deadline) {
         Objects.requireNonNull(onElement, "onElement");
         Call<Void> call = new Call<>(code, deadline);
         byte[] payload;
         try {
             payload = encode(request);
-        }
-        catch (RuntimeException ex) {
-            call.fail(new TaskCallException(connectionName, code, "cannot encode the request of task code " + code
-                    + ": " + ex.getMessage(), ex));
+        } catch (RuntimeException ex) {
+            call.fail(new TaskCallException(
+                    connectionName,
+                    code,
+                    "cannot encode the request of task code " + code + ": " + ex.getMessage(),
+                    ex));
             return call.result;
         }
         TaskStreamFraming.Reader reader = new TaskStreamFraming.Reader(MAX_STREAMED_ELEMENT);
-        call.start(client -> client.submitStreaming(code, payload, chunk -> {
-            for (byte[] element : reader.read(chunk)) {
-                onElement.accept(elementType.cast(decode(code, element, elementType)));
-            }
-        }, call.remaining(), call.observation.metadata()), done -> {
-            if (reader.hasPartialElement()) {
-                throw new TaskCallException(connectionName, code, "the stream of task code " + code
-                        + " ended inside an element", null);
-            }
-            return null;
-        });
+        call.start(
+                client -> client.submitStreaming(
+                        code,
+                        payload,
+                        chunk -> {
+                            for (byte[] element : reader.read(chunk)) {
+                                onElement.accept(elementType.cast(decode(code, element, elementType)));
+                            }
+                        },
+                        call.remaining(),
+                        call.observation.metadata()),
+                done -> {
+                    if (reader.hasPartialElement()) {
+                        throw new TaskCallException(
+                                connectionName,
+                                code,
+                                "the stream of task code " + code + " ended inside an element",
+                                null);
+                    }
+                    return null;
+                });
         return call.result;
     }
 
     /** Like {@link #stream(int, Object, Class, Consumer, Duration)} with the default deadline. */
-    public <E> CompletableFuture<Void> stream(int code, Object request, Class<E> elementType,
-            Consumer<? super E> onElement) {
+    public <E> CompletableFuture<Void> stream(
+            int code, Object request, Class<E> elementType, Consumer<? super E> onElement) {
         return stream(code, request, elementType, onElement, defaultDeadline);
     }
 
@@ -166,10 +185,12 @@ public final class TaskTemplate {
         }
         try {
             return codec.decode(answer, type);
-        }
-        catch (IllegalArgumentException ex) {
-            throw new TaskCallException(connectionName, code, "the answer of task code " + code + " is not a "
-                    + type.getTypeName() + ": " + ex.getMessage(), ex);
+        } catch (IllegalArgumentException ex) {
+            throw new TaskCallException(
+                    connectionName,
+                    code,
+                    "the answer of task code " + code + " is not a " + type.getTypeName() + ": " + ex.getMessage(),
+                    ex);
         }
     }
 
@@ -181,13 +202,11 @@ public final class TaskTemplate {
     private static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get();
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for the answer");
-        }
-        catch (ExecutionException ex) {
+        } catch (ExecutionException ex) {
             if (ex.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
@@ -262,8 +281,7 @@ public final class TaskTemplate {
                 CompletableFuture<T> sent;
                 try {
                     sent = send.apply(client);
-                }
-                catch (RuntimeException ex) {
+                } catch (RuntimeException ex) {
                     sent = CompletableFuture.failedFuture(ex);
                 }
                 if (notSent(sent)) {
@@ -282,8 +300,7 @@ public final class TaskTemplate {
                     }
                     try {
                         result.complete(finish.apply(value));
-                    }
-                    catch (RuntimeException ex) {
+                    } catch (RuntimeException ex) {
                         fail(translate(ex));
                     }
                 });
@@ -293,8 +310,7 @@ public final class TaskTemplate {
         private <T> void retryLater(Function<TaskClient, CompletableFuture<T>> send, Function<T, R> finish) {
             try {
                 timer.schedule(() -> attempt(send, finish), RETRY_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
-            }
-            catch (RejectedExecutionException ex) {
+            } catch (RejectedExecutionException ex) {
                 fail(new TaskCallException(connectionName, code, "the application is shutting down", ex));
             }
         }
@@ -312,8 +328,11 @@ public final class TaskTemplate {
             if (failure instanceof CancellationException cancelled) {
                 return cancelled;
             }
-            return new TaskCallException(connectionName, code, "task code " + code + " on '" + connectionName
-                    + "' failed: " + failure, failure);
+            return new TaskCallException(
+                    connectionName,
+                    code,
+                    "task code " + code + " on '" + connectionName + "' failed: " + failure,
+                    failure);
         }
 
         private void expire() {
@@ -321,14 +340,16 @@ public final class TaskTemplate {
                 return;
             }
             CompletableFuture<?> sent = task;
-            fail(deadlineExceeded(sent == null ? TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION
-                    : TaskDeadlineExceededException.Stage.WAITING_FOR_ANSWER));
+            fail(deadlineExceeded(
+                    sent == null
+                            ? TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION
+                            : TaskDeadlineExceededException.Stage.WAITING_FOR_ANSWER));
         }
 
         private TaskDeadlineExceededException deadlineExceeded(TaskDeadlineExceededException.Stage stage) {
             ConnectionState state = connection.state();
-            return new TaskDeadlineExceededException(connectionName, code, deadline, stage, state,
-                    nextAttemptAt(state));
+            return new TaskDeadlineExceededException(
+                    connectionName, code, deadline, stage, state, nextAttemptAt(state));
         }
 
         void fail(Throwable error) {
@@ -342,7 +363,7 @@ public final class TaskTemplate {
             if (error != null) {
                 CompletableFuture<?> sent = task;
                 if (sent != null) {
-                    sent.cancel(true);  // sends CANCEL when the task is still at the server
+                    sent.cancel(true); // sends CANCEL when the task is still at the server
                 }
                 CompletableFuture<TaskClient> waiting = connected;
                 if (waiting != null && !waiting.isDone()) {
@@ -377,8 +398,7 @@ public final class TaskTemplate {
         try {
             sent.getNow(null);
             return false;
-        }
-        catch (CompletionException | CancellationException ex) {
+        } catch (CompletionException | CancellationException ex) {
             return unwrap(ex) instanceof ConnectionLostException;
         }
     }

@@ -1,7 +1,6 @@
 package dev.persistentconnection.spring.codec;
 
 import java.lang.reflect.Type;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,10 +33,9 @@ public class JsonTaskPayloadCodec extends TaskPayloadCodec.BytesAndStrings {
         }
         try {
             return mapper.readValue(payload, mapper.constructType(type));
-        }
-        catch (JacksonException ex) {
-            throw new IllegalArgumentException("payload is not a valid " + type.getTypeName() + ": "
-                    + ex.getOriginalMessage(), ex);
+        } catch (JacksonException ex) {
+            throw new IllegalArgumentException(
+                    "payload is not a valid " + type.getTypeName() + ": " + ex.getOriginalMessage(), ex);
         }
     }
 }

@@ -33,8 +33,7 @@ public interface TaskPayloadCodec {
 
         static final BytesAndStrings INSTANCE = new BytesAndStrings();
 
-        protected BytesAndStrings() {
-        }
+        protected BytesAndStrings() {}
 
         @Override
         public boolean canConvert(Type type) {
@@ -49,8 +48,8 @@ public interface TaskPayloadCodec {
             if (value instanceof String text) {
                 return text.getBytes(StandardCharsets.UTF_8);
             }
-            throw new IllegalArgumentException("cannot encode a " + value.getClass().getName()
-                    + " without a JSON mapper (add spring-boot-starter-jackson)");
+            throw new IllegalArgumentException("cannot encode a "
+                    + value.getClass().getName() + " without a JSON mapper (add spring-boot-starter-jackson)");
         }
 
         @Override

@@ -11,8 +11,7 @@ import java.util.List;
  */
 public final class TaskStreamFraming {
 
-    private TaskStreamFraming() {
-    }
+    private TaskStreamFraming() {}
 
     /** One element, framed. */
     public static byte[] frame(byte[] element) {
@@ -46,7 +45,9 @@ public final class TaskStreamFraming {
             List<byte[]> elements = new ArrayList<>();
             int at = 0;
             while (buffer.length - at >= 4) {
-                int n = ((buffer[at] & 0xFF) << 24) | ((buffer[at + 1] & 0xFF) << 16) | ((buffer[at + 2] & 0xFF) << 8)
+                int n = ((buffer[at] & 0xFF) << 24)
+                        | ((buffer[at + 1] & 0xFF) << 16)
+                        | ((buffer[at + 2] & 0xFF) << 8)
                         | (buffer[at + 3] & 0xFF);
                 if (n < 0 || n > maxElementSize) {
                     throw new IllegalStateException("streamed element of " + Integer.toUnsignedString(n)

@@ -1,10 +1,8 @@
 package dev.persistentconnection.spring.event;
 
-import java.time.Instant;
-
 import dev.persistentconnection.ConnectionEvent;
 import dev.persistentconnection.PersistentConnection;
-
+import java.time.Instant;
 import org.springframework.context.ApplicationEvent;
 
 /**
@@ -21,16 +19,21 @@ import org.springframework.context.ApplicationEvent;
  * connection.
  */
 public abstract sealed class PersistentConnectionEvent extends ApplicationEvent
-        permits PersistentConnectionEvent.AttemptingToConnect, PersistentConnectionEvent.ObtainedAddress,
-        PersistentConnectionEvent.FailedToConnect, PersistentConnectionEvent.Connected,
-        PersistentConnectionEvent.Disconnected {
+        permits PersistentConnectionEvent.AttemptingToConnect,
+                PersistentConnectionEvent.ObtainedAddress,
+                PersistentConnectionEvent.FailedToConnect,
+                PersistentConnectionEvent.Connected,
+                PersistentConnectionEvent.Disconnected {
 
     private final String connectionName;
     private final String serverName;
     private final Instant occurredAt;
     private final transient ConnectionEvent<?, ?> connectionEvent;
 
-    PersistentConnectionEvent(PersistentConnection<?, ?> source, String connectionName, Instant occurredAt,
+    PersistentConnectionEvent(
+            PersistentConnection<?, ?> source,
+            String connectionName,
+            Instant occurredAt,
             ConnectionEvent<?, ?> connectionEvent) {
         super(source);
         this.connectionName = connectionName;
@@ -40,8 +43,8 @@ public abstract sealed class PersistentConnectionEvent extends ApplicationEvent
     }
 
     /** Wraps a core event in the matching subclass. */
-    public static PersistentConnectionEvent of(PersistentConnection<?, ?> source, String connectionName,
-            Instant occurredAt, ConnectionEvent<?, ?> event) {
+    public static PersistentConnectionEvent of(
+            PersistentConnection<?, ?> source, String connectionName, Instant occurredAt, ConnectionEvent<?, ?> event) {
         if (event instanceof ConnectionEvent.AttemptingToConnect<?, ?>) {
             return new AttemptingToConnect(source, connectionName, occurredAt, event);
         }
@@ -58,19 +61,29 @@ public abstract sealed class PersistentConnectionEvent extends ApplicationEvent
     }
 
     /** The connection that sent the event. */
-    public PersistentConnection<?, ?> getConnection() { return (PersistentConnection<?, ?>) getSource(); }
+    public PersistentConnection<?, ?> getConnection() {
+        return (PersistentConnection<?, ?>) getSource();
+    }
 
     /** The connection's name (its key under {@code persistent-connection.connections}). */
-    public String getConnectionName() { return connectionName; }
+    public String getConnectionName() {
+        return connectionName;
+    }
 
     /** The connection's server name. */
-    public String getServerName() { return serverName; }
+    public String getServerName() {
+        return serverName;
+    }
 
     /** When the event happened, from the connection's time source. */
-    public Instant getOccurredAt() { return occurredAt; }
+    public Instant getOccurredAt() {
+        return occurredAt;
+    }
 
     /** The core event. */
-    public ConnectionEvent<?, ?> getConnectionEvent() { return connectionEvent; }
+    public ConnectionEvent<?, ?> getConnectionEvent() {
+        return connectionEvent;
+    }
 
     /** The reference's variant name, e.g. {@code Failed_to_connect}. */
     public abstract String getKind();
@@ -82,37 +95,73 @@ public abstract sealed class PersistentConnectionEvent extends ApplicationEvent
 
     /** The engine starts a cycle of attempts (at start and after every disconnection). */
     public static final class AttemptingToConnect extends PersistentConnectionEvent {
-        AttemptingToConnect(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) { super(s, n, t, e); }
-        @Override public String getKind() { return "Attempting_to_connect"; }
+        AttemptingToConnect(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) {
+            super(s, n, t, e);
+        }
+
+        @Override
+        public String getKind() {
+            return "Attempting_to_connect";
+        }
     }
 
     /** An address was obtained that differs from the previous one. */
     public static final class ObtainedAddress extends PersistentConnectionEvent {
-        ObtainedAddress(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) { super(s, n, t, e); }
+        ObtainedAddress(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) {
+            super(s, n, t, e);
+        }
         /** The address. */
-        public Object getAddress() { return ((ConnectionEvent.ObtainedAddress<?, ?>) getConnectionEvent()).address(); }
-        @Override public String getKind() { return "Obtained_address"; }
+        public Object getAddress() {
+            return ((ConnectionEvent.ObtainedAddress<?, ?>) getConnectionEvent()).address();
+        }
+
+        @Override
+        public String getKind() {
+            return "Obtained_address";
+        }
     }
 
     /** An attempt failed (identical consecutive failures are reported once). */
     public static final class FailedToConnect extends PersistentConnectionEvent {
-        FailedToConnect(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) { super(s, n, t, e); }
+        FailedToConnect(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) {
+            super(s, n, t, e);
+        }
         /** The attempt's error. */
-        public Throwable getError() { return ((ConnectionEvent.FailedToConnect<?, ?>) getConnectionEvent()).error(); }
-        @Override public String getKind() { return "Failed_to_connect"; }
+        public Throwable getError() {
+            return ((ConnectionEvent.FailedToConnect<?, ?>) getConnectionEvent()).error();
+        }
+
+        @Override
+        public String getKind() {
+            return "Failed_to_connect";
+        }
     }
 
     /** A connection was established. */
     public static final class Connected extends PersistentConnectionEvent {
-        Connected(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) { super(s, n, t, e); }
+        Connected(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) {
+            super(s, n, t, e);
+        }
         /** The established connection object (for example a TaskClient). */
-        public Object getConnectionObject() { return ((ConnectionEvent.Connected<?, ?>) getConnectionEvent()).connection(); }
-        @Override public String getKind() { return "Connected"; }
+        public Object getConnectionObject() {
+            return ((ConnectionEvent.Connected<?, ?>) getConnectionEvent()).connection();
+        }
+
+        @Override
+        public String getKind() {
+            return "Connected";
+        }
     }
 
     /** The established connection finished closing. */
     public static final class Disconnected extends PersistentConnectionEvent {
-        Disconnected(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) { super(s, n, t, e); }
-        @Override public String getKind() { return "Disconnected"; }
+        Disconnected(PersistentConnection<?, ?> s, String n, Instant t, ConnectionEvent<?, ?> e) {
+            super(s, n, t, e);
+        }
+
+        @Override
+        public String getKind() {
+            return "Disconnected";
+        }
     }
 }

@@ -1,14 +1,12 @@
 package dev.persistentconnection.spring.health;
 
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import dev.persistentconnection.ConnectionState;
 import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
-
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -48,8 +46,9 @@ public class PersistentConnectionHealthIndicator implements HealthIndicator {
         Map<String, Object> details = details(state, fatal);
         if (state.lastError().isEmpty()) {
             // No failed attempt since the last connection: the last error is why that connection closed, if known.
-            connection.lastCloseReason().ifPresent(reason -> details.put("lastError",
-                    ConnectionDescriptions.describeError(reason)));
+            connection
+                    .lastCloseReason()
+                    .ifPresent(reason -> details.put("lastError", ConnectionDescriptions.describeError(reason)));
         }
         return Health.status(status).withDetails(details).build();
     }

@@ -31,18 +31,30 @@ public class MessageTransportMetrics implements MeterBinder {
             if (!(connection.connector() instanceof MessageConnector<?, ?> connector)) {
                 continue;
             }
-            Tags tags = Tags.of("connection", connection.name(), "server", connection.settings().serverName());
+            Tags tags = Tags.of(
+                    "connection",
+                    connection.name(),
+                    "server",
+                    connection.settings().serverName());
             TransportCounters counters = connector.counters();
-            FunctionCounter.builder("persistent.connection.messages.received", counters,
-                    TransportCounters::messagesReceived)
-                    .tags(tags).description("Messages handed to the connection's handler").register(registry);
+            FunctionCounter.builder(
+                            "persistent.connection.messages.received", counters, TransportCounters::messagesReceived)
+                    .tags(tags)
+                    .description("Messages handed to the connection's handler")
+                    .register(registry);
             FunctionCounter.builder("persistent.connection.messages.sent", counters, TransportCounters::messagesSent)
-                    .tags(tags).description("Messages written to the connection").register(registry);
+                    .tags(tags)
+                    .description("Messages written to the connection")
+                    .register(registry);
             FunctionCounter.builder("persistent.connection.bytes.received", counters, TransportCounters::bytesReceived)
-                    .tags(tags).baseUnit("bytes").description("Payload bytes of the messages received")
+                    .tags(tags)
+                    .baseUnit("bytes")
+                    .description("Payload bytes of the messages received")
                     .register(registry);
             FunctionCounter.builder("persistent.connection.bytes.sent", counters, TransportCounters::bytesSent)
-                    .tags(tags).baseUnit("bytes").description("Payload bytes of the messages sent")
+                    .tags(tags)
+                    .baseUnit("bytes")
+                    .description("Payload bytes of the messages sent")
                     .register(registry);
         }
     }

@@ -1,9 +1,5 @@
 package dev.persistentconnection.spring.metrics;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-
 import dev.persistentconnection.ConnectionState;
 import dev.persistentconnection.spring.ConnectionStatistics;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
@@ -17,6 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Micrometer meters of every connection, tagged {@code connection=<name>} and {@code server=<server name>}:
@@ -45,40 +44,65 @@ public class PersistentConnectionMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         for (ManagedPersistentConnection connection : connections) {
-            Tags tags = Tags.of("connection", connection.name(), "server", connection.settings().serverName());
+            Tags tags = Tags.of(
+                    "connection",
+                    connection.name(),
+                    "server",
+                    connection.settings().serverName());
             ConnectionStatistics statistics = connection.statistics();
-            Gauge.builder("persistent.connection.connected", connection,
-                    c -> c.state().phase() == ConnectionState.Phase.CONNECTED ? 1 : 0)
-                    .tags(tags).description("Whether the connection is established (1) or not (0)")
+            Gauge.builder(
+                            "persistent.connection.connected",
+                            connection,
+                            c -> c.state().phase() == ConnectionState.Phase.CONNECTED ? 1 : 0)
+                    .tags(tags)
+                    .description("Whether the connection is established (1) or not (0)")
                     .register(registry);
-            FunctionCounter.builder("persistent.connection.attempts", statistics,
-                    ConnectionStatistics::successfulAttempts)
-                    .tags(tags).tag("outcome", "success").description("Connection attempts")
+            FunctionCounter.builder(
+                            "persistent.connection.attempts", statistics, ConnectionStatistics::successfulAttempts)
+                    .tags(tags)
+                    .tag("outcome", "success")
+                    .description("Connection attempts")
                     .register(registry);
             FunctionCounter.builder("persistent.connection.attempts", statistics, ConnectionStatistics::failedAttempts)
-                    .tags(tags).tag("outcome", "failure").description("Connection attempts")
+                    .tags(tags)
+                    .tag("outcome", "failure")
+                    .description("Connection attempts")
                     .register(registry);
-            FunctionTimer.builder("persistent.connection.connect", statistics, ConnectionStatistics::successfulAttempts,
-                    s -> s.connectTime(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS)
-                    .tags(tags).description("Duration of the successful connects")
+            FunctionTimer.builder(
+                            "persistent.connection.connect",
+                            statistics,
+                            ConnectionStatistics::successfulAttempts,
+                            s -> s.connectTime(TimeUnit.NANOSECONDS),
+                            TimeUnit.NANOSECONDS)
+                    .tags(tags)
+                    .description("Duration of the successful connects")
                     .register(registry);
             FunctionCounter.builder("persistent.connection.disconnects", statistics, ConnectionStatistics::disconnects)
-                    .tags(tags).description("Established connections that were lost or closed")
+                    .tags(tags)
+                    .description("Established connections that were lost or closed")
                     .register(registry);
             Gauge.builder("persistent.connection.state.age", connection, PersistentConnectionMetrics::stateAgeSeconds)
-                    .tags(tags).baseUnit("seconds").description("Time since the last change of the connection's state")
+                    .tags(tags)
+                    .baseUnit("seconds")
+                    .description("Time since the last change of the connection's state")
                     .register(registry);
-            Timer outages = Timer.builder("persistent.connection.outage").tags(tags)
-                    .description("How long the connection was down, until it was connected again").register(registry);
+            Timer outages = Timer.builder("persistent.connection.outage")
+                    .tags(tags)
+                    .description("How long the connection was down, until it was connected again")
+                    .register(registry);
             DistributionSummary attemptsPerOutage = DistributionSummary.builder("persistent.connection.outage.attempts")
-                    .tags(tags).description("Attempts it took to connect again, the successful one included")
+                    .tags(tags)
+                    .description("Attempts it took to connect again, the successful one included")
                     .register(registry);
             statistics.addListener(new ConnectionStatistics.Listener() {
                 @Override
                 public void attemptFailed(Throwable error) {
-                    Counter.builder("persistent.connection.attempts.failed").tags(tags)
+                    Counter.builder("persistent.connection.attempts.failed")
+                            .tags(tags)
                             .tag("error", errorTag(error))
-                            .description("Failed connection attempts by error").register(registry).increment();
+                            .description("Failed connection attempts by error")
+                            .register(registry)
+                            .increment();
                 }
 
                 @Override
@@ -99,7 +123,8 @@ public class PersistentConnectionMetrics implements MeterBinder {
     /** On one clock: the state's {@code since} and now both come from the connection's time source. */
     private static double stateAgeSeconds(ManagedPersistentConnection connection) {
         Instant since = connection.state().since();
-        Duration age = Duration.between(since, connection.connection().timeSource().now());
+        Duration age =
+                Duration.between(since, connection.connection().timeSource().now());
         return age.isNegative() ? 0.0 : age.toNanos() / 1e9;
     }
 }

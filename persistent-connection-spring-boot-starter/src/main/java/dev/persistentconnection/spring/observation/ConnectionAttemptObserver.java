@@ -1,13 +1,11 @@
 package dev.persistentconnection.spring.observation;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import dev.persistentconnection.spring.event.PersistentConnectionEvent;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.context.ApplicationListener;
 
 /**
@@ -26,27 +24,26 @@ public class ConnectionAttemptObserver implements ApplicationListener<Persistent
         this.registry = registry;
     }
 
-    private record Attempt(ConnectObservationContext context, Observation observation) {
-    }
+    private record Attempt(ConnectObservationContext context, Observation observation) {}
 
     @Override
     public void onApplicationEvent(PersistentConnectionEvent event) {
         String name = event.getConnectionName();
         if (event instanceof PersistentConnectionEvent.AttemptingToConnect) {
             ConnectObservationContext context = new ConnectObservationContext(name);
-            Attempt previous = attempts.put(name,
-                    new Attempt(context, TaskObservations.connect(context, registry).start()));
+            Attempt previous = attempts.put(
+                    name,
+                    new Attempt(
+                            context, TaskObservations.connect(context, registry).start()));
             if (previous != null) {
                 stop(previous, TaskObservations.OUTCOME_FAILURE, null);
             }
-        }
-        else if (event instanceof PersistentConnectionEvent.Connected) {
+        } else if (event instanceof PersistentConnectionEvent.Connected) {
             Attempt attempt = attempts.remove(name);
             if (attempt != null) {
                 stop(attempt, TaskObservations.OUTCOME_SUCCESS, null);
             }
-        }
-        else if (event instanceof PersistentConnectionEvent.FailedToConnect failed) {
+        } else if (event instanceof PersistentConnectionEvent.FailedToConnect failed) {
             Attempt attempt = attempts.remove(name);
             if (attempt != null) {
                 stop(attempt, TaskObservations.OUTCOME_FAILURE, failed.getError());

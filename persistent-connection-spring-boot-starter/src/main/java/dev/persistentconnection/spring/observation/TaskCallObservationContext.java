@@ -1,9 +1,8 @@
 package dev.persistentconnection.spring.observation;
 
+import io.micrometer.observation.transport.SenderContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import io.micrometer.observation.transport.SenderContext;
 
 /**
  * The context of a client call observation: the carrier is the metadata the task is sent with, where a tracer's

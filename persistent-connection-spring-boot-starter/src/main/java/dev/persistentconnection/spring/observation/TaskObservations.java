@@ -38,15 +38,14 @@ public final class TaskObservations {
     /** Anything else: a serious failure on the server, a lost connection on the client. */
     public static final String OUTCOME_FAILURE = "failure";
 
-    private TaskObservations() {
-    }
+    private TaskObservations() {}
 
     /** The (not yet started) observation of one task on the server. */
     public static Observation serverTask(TaskServerObservationContext context, ObservationRegistry registry) {
         return Observation.createNotStarted(SERVER_TASK, () -> context, registry)
                 .contextualName("task " + context.getCode())
-                .lowCardinalityKeyValues(KeyValues.of("code", String.valueOf(context.getCode()), "handler",
-                        context.getHandler()))
+                .lowCardinalityKeyValues(
+                        KeyValues.of("code", String.valueOf(context.getCode()), "handler", context.getHandler()))
                 .observationConvention(new OutcomeConvention<>(TaskServerObservationContext.class));
     }
 
@@ -54,8 +53,8 @@ public final class TaskObservations {
     public static Observation clientCall(TaskCallObservationContext context, ObservationRegistry registry) {
         return Observation.createNotStarted(CLIENT_CALL, () -> context, registry)
                 .contextualName("call " + context.getConnection() + " " + context.getCode())
-                .lowCardinalityKeyValues(KeyValues.of("connection", context.getConnection(), "code",
-                        String.valueOf(context.getCode())))
+                .lowCardinalityKeyValues(
+                        KeyValues.of("connection", context.getConnection(), "code", String.valueOf(context.getCode())))
                 .observationConvention(new OutcomeConvention<>(TaskCallObservationContext.class));
     }
 

@@ -1,9 +1,8 @@
 package dev.persistentconnection.spring.observation;
 
-import java.util.Map;
-
 import dev.persistentconnection.tasks.TaskRequest;
 import io.micrometer.observation.transport.ReceiverContext;
+import java.util.Map;
 
 /** The context of a server task observation: the carrier is the task's metadata, where the trace context is. */
 public class TaskServerObservationContext extends ReceiverContext<Map<String, String>>

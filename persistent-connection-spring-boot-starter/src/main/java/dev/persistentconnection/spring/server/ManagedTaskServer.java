@@ -1,16 +1,14 @@
 package dev.persistentconnection.spring.server;
 
+import dev.persistentconnection.tasks.ConnectedClient;
+import dev.persistentconnection.tasks.TaskServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
-
-import dev.persistentconnection.tasks.ConnectedClient;
-import dev.persistentconnection.tasks.TaskServer;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -45,8 +43,8 @@ public class ManagedTaskServer implements SmartLifecycle {
      * @param grace how long tasks in flight may take at shutdown; zero stops at once
      * @param environment where to publish the port, or {@code null}
      */
-    public ManagedTaskServer(IntFunction<TaskServer> factory, int port, Duration grace,
-            @Nullable ConfigurableEnvironment environment) {
+    public ManagedTaskServer(
+            IntFunction<TaskServer> factory, int port, Duration grace, @Nullable ConfigurableEnvironment environment) {
         this.factory = factory;
         this.configuredPort = port;
         this.grace = grace;
@@ -80,8 +78,7 @@ public class ManagedTaskServer implements SmartLifecycle {
         if (current != null) {
             if (grace.isZero() || grace.isNegative()) {
                 current.stop();
-            }
-            else {
+            } else {
                 current.stop(grace);
             }
         }
@@ -105,14 +102,15 @@ public class ManagedTaskServer implements SmartLifecycle {
             callback.run();
             return;
         }
-        Thread stopper = new Thread(() -> {
-            try {
-                stop();
-            }
-            finally {
-                callback.run();
-            }
-        }, "task-server-shutdown");
+        Thread stopper = new Thread(
+                () -> {
+                    try {
+                        stop();
+                    } finally {
+                        callback.run();
+                    }
+                },
+                "task-server-shutdown");
         stopper.setDaemon(true);
         stopper.start();
     }

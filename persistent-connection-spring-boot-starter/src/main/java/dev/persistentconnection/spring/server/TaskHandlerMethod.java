@@ -1,17 +1,5 @@
 package dev.persistentconnection.spring.server;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
-import java.util.Iterator;
-import java.util.List;
-import java.util.OptionalInt;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.stream.Stream;
-
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
 import dev.persistentconnection.spring.codec.TaskStreamFraming;
 import dev.persistentconnection.spring.observation.TaskObservations;
@@ -24,7 +12,17 @@ import dev.persistentconnection.tasks.TaskRequest;
 import dev.persistentconnection.tasks.TaskRun;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.Iterator;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Stream;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -40,7 +38,13 @@ public final class TaskHandlerMethod implements TaskHandler {
      */
     public static final int INVALID_PAYLOAD = TaskException.MAX_USER_CODE;
 
-    private enum Answer { VOID, VALUE, STREAM, ITERATOR, PUBLISHER }
+    private enum Answer {
+        VOID,
+        VALUE,
+        STREAM,
+        ITERATOR,
+        PUBLISHER
+    }
 
     private final String beanName;
     private final Object bean;
@@ -55,8 +59,15 @@ public final class TaskHandlerMethod implements TaskHandler {
     private final ObservationRegistry observations;
     private final TaskServerMeters meters;
 
-    TaskHandlerMethod(String beanName, Object bean, Method method, TaskMapping mapping, TaskPayloadCodec codec,
-            List<TaskExceptionMapper> exceptionMappers, ObservationRegistry observations, TaskServerMeters meters) {
+    TaskHandlerMethod(
+            String beanName,
+            Object bean,
+            Method method,
+            TaskMapping mapping,
+            TaskPayloadCodec codec,
+            List<TaskExceptionMapper> exceptionMappers,
+            ObservationRegistry observations,
+            TaskServerMeters meters) {
         this.beanName = beanName;
         this.bean = bean;
         this.method = method;
@@ -75,12 +86,10 @@ public final class TaskHandlerMethod implements TaskHandler {
                 if (countOf(p) > 1) {
                     throw invalid("takes more than one " + p.getSimpleName());
                 }
-            }
-            else if (payload != null) {
+            } else if (payload != null) {
                 throw invalid("has two payload parameters (" + payload.getTypeName() + " and "
                         + generic[i].getTypeName() + "); take one, plus optionally TaskContext and ConnectedClient");
-            }
-            else {
+            } else {
                 payload = generic[i];
             }
         }
@@ -88,17 +97,13 @@ public final class TaskHandlerMethod implements TaskHandler {
         Class<?> returned = method.getReturnType();
         if (returned == void.class || returned == Void.class) {
             this.answer = Answer.VOID;
-        }
-        else if (Stream.class.isAssignableFrom(returned)) {
+        } else if (Stream.class.isAssignableFrom(returned)) {
             this.answer = Answer.STREAM;
-        }
-        else if (Iterator.class.isAssignableFrom(returned)) {
+        } else if (Iterator.class.isAssignableFrom(returned)) {
             this.answer = Answer.ITERATOR;
-        }
-        else if (Flow.Publisher.class.isAssignableFrom(returned)) {
+        } else if (Flow.Publisher.class.isAssignableFrom(returned)) {
             this.answer = Answer.PUBLISHER;
-        }
-        else {
+        } else {
             this.answer = Answer.VALUE;
         }
         if (payloadType != null && !codec.canConvert(payloadType)) {
@@ -116,7 +121,8 @@ public final class TaskHandlerMethod implements TaskHandler {
     /** What one answer (or one streamed element) of {@code method} is. */
     static Type answerType(Method method) {
         Class<?> returned = method.getReturnType();
-        if (Stream.class.isAssignableFrom(returned) || Iterator.class.isAssignableFrom(returned)
+        if (Stream.class.isAssignableFrom(returned)
+                || Iterator.class.isAssignableFrom(returned)
                 || Flow.Publisher.class.isAssignableFrom(returned)) {
             if (method.getGenericReturnType() instanceof ParameterizedType parameterized) {
                 return parameterized.getActualTypeArguments()[0];
@@ -169,18 +175,17 @@ public final class TaskHandlerMethod implements TaskHandler {
         byte[] payload = request.payload();
         meters.received(payload.length);
         var observationContext = new TaskServerObservationContext(request, name);
-        Observation observation = TaskObservations.serverTask(observationContext, observations).start();
+        Observation observation =
+                TaskObservations.serverTask(observationContext, observations).start();
         String outcome = TaskObservations.OUTCOME_SUCCESS;
         try (Observation.Scope scope = observation.openScope()) {
             Object[] arguments = arguments(payload, request, context);
             answer(invoke(arguments), context);
-        }
-        catch (Exception | Error ex) {
+        } catch (Exception | Error ex) {
             TaskException mapped = mapped(ex);
             if (context.isCancelled()) {
                 outcome = TaskObservations.OUTCOME_CANCELLED;
-            }
-            else {
+            } else {
                 outcome = (mapped != null) ? TaskObservations.OUTCOME_ERROR : TaskObservations.OUTCOME_FAILURE;
                 observation.error(ex);
             }
@@ -188,8 +193,7 @@ public final class TaskHandlerMethod implements TaskHandler {
                 throw mapped;
             }
             throw ex;
-        }
-        finally {
+        } finally {
             observationContext.setOutcome(outcome);
             observation.stop();
         }
@@ -200,17 +204,14 @@ public final class TaskHandlerMethod implements TaskHandler {
         for (int i = 0; i < parameters.length; i++) {
             if (parameters[i] == TaskContext.class) {
                 arguments[i] = context;
-            }
-            else if (parameters[i] == ConnectedClient.class) {
+            } else if (parameters[i] == ConnectedClient.class) {
                 arguments[i] = request.client();
-            }
-            else {
+            } else {
                 try {
                     arguments[i] = codec.decode(payload, payloadType);
-                }
-                catch (IllegalArgumentException ex) {
-                    throw new TaskException(INVALID_PAYLOAD, "invalid payload for task code " + code + ": "
-                            + ex.getMessage(), ex);
+                } catch (IllegalArgumentException ex) {
+                    throw new TaskException(
+                            INVALID_PAYLOAD, "invalid payload for task code " + code + ": " + ex.getMessage(), ex);
                 }
             }
         }
@@ -220,8 +221,7 @@ public final class TaskHandlerMethod implements TaskHandler {
     private Object invoke(Object[] arguments) throws Exception {
         try {
             return method.invoke(bean, arguments);
-        }
-        catch (InvocationTargetException ex) {
+        } catch (InvocationTargetException ex) {
             if (ex.getTargetException() instanceof Exception exception) {
                 throw exception;
             }
@@ -288,22 +288,22 @@ public final class TaskHandlerMethod implements TaskHandler {
         publisher.subscribe(new Flow.Subscriber<Object>() {
             @Override
             public void onSubscribe(Flow.Subscription s) {
-                signals.add(new Object[] { "subscribe", s });
+                signals.add(new Object[] {"subscribe", s});
             }
 
             @Override
             public void onNext(Object item) {
-                signals.add(new Object[] { "next", item });
+                signals.add(new Object[] {"next", item});
             }
 
             @Override
             public void onError(Throwable throwable) {
-                signals.add(new Object[] { "error", throwable });
+                signals.add(new Object[] {"error", throwable});
             }
 
             @Override
             public void onComplete() {
-                signals.add(new Object[] { "complete", null });
+                signals.add(new Object[] {"complete", null});
             }
         });
         boolean finished = false;
@@ -330,8 +330,7 @@ public final class TaskHandlerMethod implements TaskHandler {
                     default -> finished = true;
                 }
             }
-        }
-        finally {
+        } finally {
             if (!finished && subscription[0] != null) {
                 subscription[0].cancel();
             }

@@ -1,16 +1,14 @@
 package dev.persistentconnection.spring.server;
 
+import dev.persistentconnection.tasks.ConnectedClient;
+import dev.persistentconnection.tasks.TaskContext;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
-
-import dev.persistentconnection.tasks.ConnectedClient;
-import dev.persistentconnection.tasks.TaskContext;
-
+import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
 import org.springframework.aot.hint.ReflectionHints;
 import org.springframework.aot.hint.annotation.ReflectiveProcessor;
 import org.springframework.aot.hint.annotation.SimpleReflectiveProcessor;
-import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
 
 /**
  * Runtime hints of a {@link TaskMapping @TaskMapping} method under AOT: the method is invoked reflectively, and

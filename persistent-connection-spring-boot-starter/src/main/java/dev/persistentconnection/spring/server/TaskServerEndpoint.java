@@ -1,12 +1,10 @@
 package dev.persistentconnection.spring.server;
 
+import dev.persistentconnection.tasks.ConnectedClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import dev.persistentconnection.tasks.ConnectedClient;
-
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -28,8 +26,9 @@ public class TaskServerEndpoint {
     public Map<String, Object> taskServer() {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("running", server.isRunning());
-        server.localAddress().ifPresent(address -> result.put("address",
-                address.getAddress().getHostAddress() + ":" + address.getPort()));
+        server.localAddress()
+                .ifPresent(address ->
+                        result.put("address", address.getAddress().getHostAddress() + ":" + address.getPort()));
         result.put("taskCodes", server.taskCodes());
         List<Map<String, Object>> clients = new ArrayList<>();
         for (ConnectedClient client : server.clients()) {
@@ -38,8 +37,14 @@ public class TaskServerEndpoint {
             c.put("connectedAt", String.valueOf(client.connectedAt()));
             List<Map<String, Object>> tasks = new ArrayList<>();
             for (Integer id : client.tasks()) {
-                client.metadata(id).ifPresent(m -> tasks.add(Map.of("taskId", Integer.toUnsignedString(m.taskId()),
-                        "code", m.code(), "since", String.valueOf(m.timestamp()))));
+                client.metadata(id)
+                        .ifPresent(m -> tasks.add(Map.of(
+                                "taskId",
+                                Integer.toUnsignedString(m.taskId()),
+                                "code",
+                                m.code(),
+                                "since",
+                                String.valueOf(m.timestamp()))));
             }
             c.put("tasks", tasks);
             clients.add(c);

@@ -26,15 +26,18 @@ public class TaskServerMetrics implements MeterBinder {
         Gauge.builder("persistent-connection.server.clients", server, ManagedTaskServer::numClients)
                 .description("Clients past their handshake")
                 .register(registry);
-        Gauge.builder("persistent-connection.server.tasks.in-flight", server,
-                        ManagedTaskServer::tasksInFlight)
+        Gauge.builder("persistent-connection.server.tasks.in-flight", server, ManagedTaskServer::tasksInFlight)
                 .description("Tasks the server is running")
                 .register(registry);
         FunctionCounter.builder("persistent-connection.server.bytes", meters, TaskServerMeters::bytesIn)
-                .tag("direction", "in").baseUnit("bytes").description("Request payload bytes of handler methods")
+                .tag("direction", "in")
+                .baseUnit("bytes")
+                .description("Request payload bytes of handler methods")
                 .register(registry);
         FunctionCounter.builder("persistent-connection.server.bytes", meters, TaskServerMeters::bytesOut)
-                .tag("direction", "out").baseUnit("bytes").description("Answer bytes of handler methods")
+                .tag("direction", "out")
+                .baseUnit("bytes")
+                .description("Answer bytes of handler methods")
                 .register(registry);
     }
 }

@@ -3,9 +3,7 @@ package dev.persistentconnection.spring.server;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.cloud.client.serviceregistry.Registration;
 import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
 import org.springframework.context.SmartLifecycle;
@@ -31,8 +29,12 @@ public class TaskServerServiceRegistration implements SmartLifecycle {
      * @param host the address to publish; {@code null} for the bound address (this host's address when the server
      *        listens on every interface)
      */
-    public TaskServerServiceRegistration(ManagedTaskServer server, ServiceRegistry<Registration> registry,
-            TaskServerRegistrationFactory factory, String serviceId, @Nullable String host) {
+    public TaskServerServiceRegistration(
+            ManagedTaskServer server,
+            ServiceRegistry<Registration> registry,
+            TaskServerRegistrationFactory factory,
+            String serviceId,
+            @Nullable String host) {
         this.server = server;
         this.registry = registry;
         this.factory = factory;
@@ -42,8 +44,8 @@ public class TaskServerServiceRegistration implements SmartLifecycle {
 
     @Override
     public void start() {
-        InetSocketAddress bound = server.localAddress()
-                .orElseThrow(() -> new IllegalStateException("the task server is not listening"));
+        InetSocketAddress bound =
+                server.localAddress().orElseThrow(() -> new IllegalStateException("the task server is not listening"));
         Registration r = factory.registration(serviceId, host != null ? host : advertised(bound), bound.getPort());
         registry.register(r);
         registration = r;
@@ -80,8 +82,7 @@ public class TaskServerServiceRegistration implements SmartLifecycle {
         }
         try {
             return InetAddress.getLocalHost().getHostAddress();
-        }
-        catch (UnknownHostException ex) {
+        } catch (UnknownHostException ex) {
             return InetAddress.getLoopbackAddress().getHostAddress();
         }
     }

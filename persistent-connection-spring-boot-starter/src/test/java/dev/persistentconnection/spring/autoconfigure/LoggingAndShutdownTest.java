@@ -1,10 +1,7 @@
 package dev.persistentconnection.spring.autoconfigure;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.persistentconnection.ConnectContext;
 import dev.persistentconnection.ConnectionLifecycle;
@@ -12,17 +9,18 @@ import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.test.RecordingConnector;
 import dev.persistentconnection.test.FakeConnection;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 @ExtendWith(OutputCaptureExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -30,7 +28,8 @@ class LoggingAndShutdownTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class))
-            .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
+            .withPropertyValues(
+                    "persistent-connection.connections.orders.addresses=localhost:7000",
                     "persistent-connection.connections.orders.retry-delay=20ms",
                     "persistent-connection.connections.orders.jitter=0");
 
@@ -46,24 +45,41 @@ class LoggingAndShutdownTest {
                 return super.connect(address, context);
             }
         };
-        runner.withBean("ordersRegistration", PersistentConnectionRegistration.class,
+        runner.withBean(
+                        "ordersRegistration",
+                        PersistentConnectionRegistration.class,
                         () -> RecordingConnector.registration("orders", connector))
                 .run(context -> {
                     PersistentConnections connections = context.getBean(PersistentConnections.class);
                     await().atMost(Duration.ofSeconds(10))
-                            .until(() -> connections.managed("orders").statistics().failedAttempts() >= 5);
+                            .until(() ->
+                                    connections.managed("orders").statistics().failedAttempts() >= 5);
                     refusing.complete(null);
                     await().atMost(Duration.ofSeconds(10))
-                            .until(() -> connections.get("orders").currentConnection().isPresent());
+                            .until(() -> connections
+                                    .get("orders")
+                                    .currentConnection()
+                                    .isPresent());
                     String log = output.getOut() + output.getErr();
                     // Independent of the log format (plain logback here, Boot's pattern once a SpringApplication ran).
                     String prefix = "Persistent connection 'orders' to orders: ";
-                    assertThat(lines(log, prefix + "Failed_to_connect")).singleElement().asString()
-                            .contains("ERROR").contains("java.net.ConnectException: Connection refused");
-                    assertThat(lines(log, prefix + "Attempting_to_connect")).singleElement().asString().contains("INFO");
-                    assertThat(lines(log, prefix + "Obtained_address localhost:7000")).singleElement().asString()
+                    assertThat(lines(log, prefix + "Failed_to_connect"))
+                            .singleElement()
+                            .asString()
+                            .contains("ERROR")
+                            .contains("java.net.ConnectException: Connection refused");
+                    assertThat(lines(log, prefix + "Attempting_to_connect"))
+                            .singleElement()
+                            .asString()
                             .contains("INFO");
-                    assertThat(lines(log, prefix + "(Connected ")).singleElement().asString().contains("INFO");
+                    assertThat(lines(log, prefix + "Obtained_address localhost:7000"))
+                            .singleElement()
+                            .asString()
+                            .contains("INFO");
+                    assertThat(lines(log, prefix + "(Connected "))
+                            .singleElement()
+                            .asString()
+                            .contains("INFO");
                 });
     }
 
@@ -82,20 +98,36 @@ class LoggingAndShutdownTest {
         CloseableConnector made = new CloseableConnector();
         CloseableConnector given = new CloseableConnector();
         runner.withPropertyValues("persistent-connection.connections.payments.addresses=localhost:7001")
-                .withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                        () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("orders")
-                                .connectorFactory(settings -> made).lifecycle(FakeConnection.lifecycle()).build())
-                .withBean("paymentsRegistration", PersistentConnectionRegistration.class,
-                        () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("payments")
-                                .connector(given).lifecycle(FakeConnection.lifecycle()).build())
+                .withBean(
+                        "ordersRegistration",
+                        PersistentConnectionRegistration.class,
+                        () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection(
+                                        "orders")
+                                .connectorFactory(settings -> made)
+                                .lifecycle(FakeConnection.lifecycle())
+                                .build())
+                .withBean(
+                        "paymentsRegistration",
+                        PersistentConnectionRegistration.class,
+                        () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection(
+                                        "payments")
+                                .connector(given)
+                                .lifecycle(FakeConnection.lifecycle())
+                                .build())
                 .run(context -> {
                     PersistentConnections connections = context.getBean(PersistentConnections.class);
                     await().atMost(Duration.ofSeconds(10))
-                            .until(() -> connections.get("orders").currentConnection().isPresent());
+                            .until(() -> connections
+                                    .get("orders")
+                                    .currentConnection()
+                                    .isPresent());
                     assertThat(made.closes).isZero();
                     context.close();
-                    assertThat(made.connections).allSatisfy(c -> assertThat(c.isClosed()).isTrue());
-                    assertThat(made.closes).as("the starter made it, the starter closes it").isEqualTo(1);
+                    assertThat(made.connections)
+                            .allSatisfy(c -> assertThat(c.isClosed()).isTrue());
+                    assertThat(made.closes)
+                            .as("the starter made it, the starter closes it")
+                            .isEqualTo(1);
                     assertThat(given.closes).as("the user's own connector").isZero();
                 });
     }
@@ -122,14 +154,22 @@ class LoggingAndShutdownTest {
                 return new CompletableFuture<>();
             }
         };
-        runner.withBean("ordersRegistration", PersistentConnectionRegistration.class,
-                        () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection("orders")
-                                .connector(new RecordingConnector()).lifecycle(neverFinishes).build())
+        runner.withBean(
+                        "ordersRegistration",
+                        PersistentConnectionRegistration.class,
+                        () -> PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection(
+                                        "orders")
+                                .connector(new RecordingConnector())
+                                .lifecycle(neverFinishes)
+                                .build())
                 .withPropertyValues("persistent-connection.shutdown-timeout=300ms")
                 .run(context -> {
                     PersistentConnections connections = context.getBean(PersistentConnections.class);
                     await().atMost(Duration.ofSeconds(10))
-                            .until(() -> connections.get("orders").currentConnection().isPresent());
+                            .until(() -> connections
+                                    .get("orders")
+                                    .currentConnection()
+                                    .isPresent());
                     long start = System.nanoTime();
                     context.close();
                     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

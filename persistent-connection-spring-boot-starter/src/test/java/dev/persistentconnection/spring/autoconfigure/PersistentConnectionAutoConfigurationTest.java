@@ -1,10 +1,7 @@
 package dev.persistentconnection.spring.autoconfigure;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.persistentconnection.ConnectionState;
 import dev.persistentconnection.PersistentConnection;
@@ -16,9 +13,13 @@ import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.event.PersistentConnectionEvent;
 import dev.persistentconnection.spring.test.RecordingConnector;
 import dev.persistentconnection.test.FakeConnection;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -27,14 +28,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PersistentConnectionAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(PersistentConnectionAutoConfiguration.class, SslAutoConfiguration.class));
+            .withConfiguration(
+                    AutoConfigurations.of(PersistentConnectionAutoConfiguration.class, SslAutoConfiguration.class));
 
     @Configuration(proxyBeanMethods = false)
     static class FakeConnectors {
@@ -56,10 +55,13 @@ class PersistentConnectionAutoConfigurationTest {
     @Test
     void everyPropertyHasItsDefault() {
         runner.withUserConfiguration(FakeConnectors.class)
-                .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
+                .withPropertyValues(
+                        "persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.prices.addresses=localhost:7001")
                 .run(context -> {
-                    PersistentConnectionSettings s = context.getBean(PersistentConnections.class).managed("orders").settings();
+                    PersistentConnectionSettings s = context.getBean(PersistentConnections.class)
+                            .managed("orders")
+                            .settings();
                     assertThat(s.name()).isEqualTo("orders");
                     assertThat(s.serverName()).isEqualTo("orders");
                     assertThat(s.addresses()).containsExactly(InetSocketAddress.createUnresolved("localhost", 7000));
@@ -76,7 +78,9 @@ class PersistentConnectionAutoConfigurationTest {
                     PersistentConnectionProperties properties = context.getBean(PersistentConnectionProperties.class);
                     assertThat(properties.isEnabled()).isTrue();
                     assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
-                    assertThat(properties.getDefaults().getEnabled()).as("unset: the built-in default applies").isNull();
+                    assertThat(properties.getDefaults().getEnabled())
+                            .as("unset: the built-in default applies")
+                            .isNull();
                 });
     }
 
@@ -103,10 +107,13 @@ class PersistentConnectionAutoConfigurationTest {
                         "persistent-connection.connections.prices.addresses=b.example:3")
                 .run(context -> {
                     PersistentConnections connections = context.getBean(PersistentConnections.class);
-                    PersistentConnectionSettings orders = connections.managed("orders").settings();
+                    PersistentConnectionSettings orders =
+                            connections.managed("orders").settings();
                     assertThat(orders.serverName()).isEqualTo("orders-service");
-                    assertThat(orders.addresses()).containsExactly(InetSocketAddress.createUnresolved("a.example", 1),
-                            InetSocketAddress.createUnresolved("::1", 2));
+                    assertThat(orders.addresses())
+                            .containsExactly(
+                                    InetSocketAddress.createUnresolved("a.example", 1),
+                                    InetSocketAddress.createUnresolved("::1", 2));
                     assertThat(orders.retryDelay()).isEqualTo(Duration.ofMillis(250));
                     assertThat(orders.jitter()).isZero();
                     assertThat(orders.backoff().multiplier()).isEqualTo(2.0);
@@ -115,7 +122,8 @@ class PersistentConnectionAutoConfigurationTest {
                     assertThat(orders.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
                     assertThat(orders.heartbeat().interval()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(orders.heartbeat().timeout()).isEqualTo(Duration.ofSeconds(6));
-                    PersistentConnectionSettings prices = connections.managed("prices").settings();
+                    PersistentConnectionSettings prices =
+                            connections.managed("prices").settings();
                     assertThat(prices.serverName()).isEqualTo("prices");
                     assertThat(prices.retryDelay()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(prices.jitter()).isEqualTo(0.1);
@@ -123,8 +131,10 @@ class PersistentConnectionAutoConfigurationTest {
                     assertThat(prices.heartbeat().interval()).isEqualTo(Duration.ofSeconds(1));
                     assertThat(prices.heartbeat().timeout()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(prices.backoff().multiplier()).isEqualTo(3.0);
-                    assertThat(context.getBean(PersistentConnectionsLifecycle.class)).isNotNull();
-                    assertThat(context.getBean(PersistentConnectionProperties.class).getShutdownTimeout())
+                    assertThat(context.getBean(PersistentConnectionsLifecycle.class))
+                            .isNotNull();
+                    assertThat(context.getBean(PersistentConnectionProperties.class)
+                                    .getShutdownTimeout())
                             .isEqualTo(Duration.ofSeconds(3));
                 });
     }
@@ -133,7 +143,8 @@ class PersistentConnectionAutoConfigurationTest {
     static class QualifiedConsumer {
 
         @Bean
-        Object consumer(@Qualifier("orders") PersistentConnection<InetSocketAddress, FakeConnection> orders,
+        Object consumer(
+                @Qualifier("orders") PersistentConnection<InetSocketAddress, FakeConnection> orders,
                 @Qualifier("prices") PersistentConnection<?, ?> prices) {
             return List.of(orders, prices);
         }
@@ -142,13 +153,14 @@ class PersistentConnectionAutoConfigurationTest {
     @Test
     void oneQualifiedBeanPerConnectionAndARegistry() {
         runner.withUserConfiguration(FakeConnectors.class, QualifiedConsumer.class)
-                .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
+                .withPropertyValues(
+                        "persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.prices.addresses=localhost:7001",
                         "persistent-connection.connections.prices.server-name=price-feed")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBeansOfType(PersistentConnection.class)).containsOnlyKeys(
-                            "ordersPersistentConnection", "pricesPersistentConnection");
+                    assertThat(context.getBeansOfType(PersistentConnection.class))
+                            .containsOnlyKeys("ordersPersistentConnection", "pricesPersistentConnection");
                     PersistentConnections registry = context.getBean(PersistentConnections.class);
                     assertThat(registry.names()).containsExactly("orders", "prices");
                     assertThat(registry.get("prices").serverName()).isEqualTo("price-feed");
@@ -170,7 +182,8 @@ class PersistentConnectionAutoConfigurationTest {
     @Test
     void addressesAreUsedRoundRobinOnePerAttempt() {
         runner.withUserConfiguration(FakeConnectors.class)
-                .withPropertyValues("persistent-connection.connections.orders.addresses=h1:1,h2:2",
+                .withPropertyValues(
+                        "persistent-connection.connections.orders.addresses=h1:1,h2:2",
                         "persistent-connection.connections.orders.retry-delay=0s",
                         "persistent-connection.connections.prices.enabled=false")
                 .run(context -> {
@@ -178,11 +191,15 @@ class PersistentConnectionAutoConfigurationTest {
                     FakeConnectors connectors = context.getBean(FakeConnectors.class);
                     for (int i = 0; i < 3; i++) {
                         int expected = i + 1;
-                        await().atMost(Duration.ofSeconds(10)).until(() -> connectors.orders.connections.size() == expected
-                                && registry.get("orders").currentConnection().isPresent());
+                        await().atMost(Duration.ofSeconds(10))
+                                .until(() -> connectors.orders.connections.size() == expected
+                                        && registry.get("orders")
+                                                .currentConnection()
+                                                .isPresent());
                         registry.dropCurrentConnection("orders");
                     }
-                    assertThat(connectors.orders.addresses).extracting(InetSocketAddress::getHostString)
+                    assertThat(connectors.orders.addresses)
+                            .extracting(InetSocketAddress::getHostString)
                             .startsWith("h1", "h2", "h1");
                 });
     }
@@ -190,14 +207,17 @@ class PersistentConnectionAutoConfigurationTest {
     @Test
     void connectionsStartWithTheContextAndCloseWithIt() {
         runner.withUserConfiguration(FakeConnectors.class)
-                .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
+                .withPropertyValues(
+                        "persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.prices.addresses=localhost:7001")
                 .run(context -> {
                     PersistentConnections registry = context.getBean(PersistentConnections.class);
                     assertThat(registry.isStarted()).isTrue();
                     PersistentConnection<?, ?> orders = registry.get("orders");
-                    await().atMost(Duration.ofSeconds(10)).until(() -> orders.currentConnection().isPresent());
-                    FakeConnection current = (FakeConnection) orders.currentConnection().get();
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> orders.currentConnection().isPresent());
+                    FakeConnection current =
+                            (FakeConnection) orders.currentConnection().get();
                     context.close();
                     assertThat(orders.isClosed()).isTrue();
                     assertThat(orders.closeFinished()).isCompleted();
@@ -211,13 +231,26 @@ class PersistentConnectionAutoConfigurationTest {
         RecordingConnector connector = new RecordingConnector();
         ManagedPersistentConnection managed = ManagedPersistentConnection.create(
                 new PersistentConnectionSettings() {
-                    @Override public String name() { return "x"; }
-                    @Override public Duration retryDelay() { return Duration.ofMillis(100); }
-                    @Override public double jitter() { return 0; }
+                    @Override
+                    public String name() {
+                        return "x";
+                    }
+
+                    @Override
+                    public Duration retryDelay() {
+                        return Duration.ofMillis(100);
+                    }
+
+                    @Override
+                    public double jitter() {
+                        return 0;
+                    }
                 },
                 RecordingConnector.registration("x", connector),
-                () -> java.util.concurrent.CompletableFuture.completedFuture(InetSocketAddress.createUnresolved("h", 1)),
-                List.of(), event -> { });
+                () -> java.util.concurrent.CompletableFuture.completedFuture(
+                        InetSocketAddress.createUnresolved("h", 1)),
+                List.of(),
+                event -> {});
         assertThat(connector.connections).isEmpty();
         managed.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> connector.connections.size() == 1);
@@ -226,18 +259,23 @@ class PersistentConnectionAutoConfigurationTest {
 
     @Test
     void disabledConnectionsAndADisabledStarterCreateNoBeans() {
-        runner.withBean("ordersRegistration", PersistentConnectionRegistration.class,
+        runner.withBean(
+                        "ordersRegistration",
+                        PersistentConnectionRegistration.class,
                         () -> RecordingConnector.registration("orders", new RecordingConnector()))
-                .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
+                .withPropertyValues(
+                        "persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.prices.addresses=localhost:7001",
                         "persistent-connection.connections.prices.enabled=false",
                         "persistent-connection.connections.orders.enabled=true")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(PersistentConnections.class).names()).containsExactly("orders");
+                    assertThat(context.getBean(PersistentConnections.class).names())
+                            .containsExactly("orders");
                     assertThat(context).doesNotHaveBean("pricesPersistentConnection");
                 });
-        runner.withPropertyValues("persistent-connection.enabled=false",
+        runner.withPropertyValues(
+                        "persistent-connection.enabled=false",
                         "persistent-connection.connections.orders.addresses=localhost:7000")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
@@ -251,10 +289,12 @@ class PersistentConnectionAutoConfigurationTest {
 
         @Bean(destroyMethod = "closeAsync")
         PersistentConnection<InetSocketAddress, FakeConnection> ordersPersistentConnection() {
-            return PersistentConnection.builder("mine",
-                            () -> java.util.concurrent.CompletableFuture
-                                    .completedFuture(InetSocketAddress.createUnresolved("localhost", 1)),
-                            new RecordingConnector(), FakeConnection.lifecycle())
+            return PersistentConnection.builder(
+                            "mine",
+                            () -> java.util.concurrent.CompletableFuture.completedFuture(
+                                    InetSocketAddress.createUnresolved("localhost", 1)),
+                            new RecordingConnector(),
+                            FakeConnection.lifecycle())
                     .build();
         }
 
@@ -267,16 +307,22 @@ class PersistentConnectionAutoConfigurationTest {
     @Test
     void backsOffWhenTheUserDefinesTheBeans() {
         runner.withUserConfiguration(FakeConnectors.class, UserDefinedConnection.class)
-                .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
+                .withPropertyValues(
+                        "persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.prices.addresses=localhost:7001")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean("ordersPersistentConnection", PersistentConnection.class).serverName())
+                    assertThat(context.getBean("ordersPersistentConnection", PersistentConnection.class)
+                                    .serverName())
                             .isEqualTo("mine");
-                    assertThat(context).getBeans(PersistentConnectionsLifecycle.class).hasSize(1);
-                    assertThat(context.getBean(PersistentConnectionsLifecycle.class).getPhase())
+                    assertThat(context)
+                            .getBeans(PersistentConnectionsLifecycle.class)
+                            .hasSize(1);
+                    assertThat(context.getBean(PersistentConnectionsLifecycle.class)
+                                    .getPhase())
                             .isEqualTo(PersistentConnectionsLifecycle.PHASE);
-                    assertThat(context.getBean("pricesPersistentConnection", PersistentConnection.class).serverName())
+                    assertThat(context.getBean("pricesPersistentConnection", PersistentConnection.class)
+                                    .serverName())
                             .isEqualTo("prices");
                 });
     }
@@ -295,7 +341,8 @@ class PersistentConnectionAutoConfigurationTest {
     @Test
     void customizersSeeEveryConnection() {
         runner.withUserConfiguration(FakeConnectors.class, Customizers.class)
-                .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
+                .withPropertyValues(
+                        "persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.prices.addresses=localhost:7001")
                 .run(context -> assertThat(context.getBean(Customizers.class).customized)
                         .containsExactlyInAnyOrder("orders", "prices"));
@@ -314,7 +361,8 @@ class PersistentConnectionAutoConfigurationTest {
 
         @EventListener(condition = "#event.connectionName == 'orders'")
         void onOrdersConnected(PersistentConnectionEvent.Connected event) {
-            ordersConnected.add(event.getServerName() + "@" + event.getConnectionObject().getClass().getSimpleName());
+            ordersConnected.add(event.getServerName() + "@"
+                    + event.getConnectionObject().getClass().getSimpleName());
         }
 
         @EventListener
@@ -326,22 +374,37 @@ class PersistentConnectionAutoConfigurationTest {
     @Test
     void eventsArePublishedAsApplicationEventsAndAThrowingListenerDoesNotStopTheConnection() {
         runner.withUserConfiguration(FakeConnectors.class, Listeners.class)
-                .withPropertyValues("persistent-connection.connections.orders.addresses=localhost:7000",
+                .withPropertyValues(
+                        "persistent-connection.connections.orders.addresses=localhost:7000",
                         "persistent-connection.connections.orders.retry-delay=0s",
                         "persistent-connection.connections.prices.addresses=localhost:7001")
                 .run(context -> {
                     Listeners listeners = context.getBean(Listeners.class);
                     PersistentConnections registry = context.getBean(PersistentConnections.class);
-                    await().atMost(Duration.ofSeconds(10)).until(() -> listeners.all.contains("orders:Connected")
-                            && listeners.all.contains("prices:Connected"));
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> listeners.all.contains("orders:Connected")
+                                    && listeners.all.contains("prices:Connected"));
                     registry.dropCurrentConnection("orders");
                     await().atMost(Duration.ofSeconds(10)).until(() -> listeners.ordersConnected.size() == 2);
-                    List<String> orders = listeners.all.stream().filter(e -> e.startsWith("orders:")).toList();
-                    assertThat(orders).startsWith("orders:Attempting_to_connect", "orders:Obtained_address",
-                            "orders:Connected", "orders:Disconnected", "orders:Attempting_to_connect");
-                    assertThat(orders.stream().filter(e -> !e.endsWith("Obtained_address")).toList())
-                            .containsExactly("orders:Attempting_to_connect", "orders:Connected",
-                                    "orders:Disconnected", "orders:Attempting_to_connect", "orders:Connected");
+                    List<String> orders = listeners.all.stream()
+                            .filter(e -> e.startsWith("orders:"))
+                            .toList();
+                    assertThat(orders)
+                            .startsWith(
+                                    "orders:Attempting_to_connect",
+                                    "orders:Obtained_address",
+                                    "orders:Connected",
+                                    "orders:Disconnected",
+                                    "orders:Attempting_to_connect");
+                    assertThat(orders.stream()
+                                    .filter(e -> !e.endsWith("Obtained_address"))
+                                    .toList())
+                            .containsExactly(
+                                    "orders:Attempting_to_connect",
+                                    "orders:Connected",
+                                    "orders:Disconnected",
+                                    "orders:Attempting_to_connect",
+                                    "orders:Connected");
                     assertThat(listeners.ordersConnected).containsOnly("orders@FakeConnection");
                 });
     }

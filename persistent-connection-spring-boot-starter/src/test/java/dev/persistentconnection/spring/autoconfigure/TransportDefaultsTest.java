@@ -1,10 +1,10 @@
 package dev.persistentconnection.spring.autoconfigure;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.tasks.TaskClientOptions;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The starter's defaults for the built-in connector are literals (the starter must not need the transport on the

@@ -1,11 +1,6 @@
 package dev.persistentconnection.spring.autoconfigure;
 
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.persistentconnection.ConnectContext;
 import dev.persistentconnection.ConnectionState;
@@ -15,8 +10,13 @@ import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.test.RecordingConnector;
 import dev.persistentconnection.test.FakeConnection;
 import dev.persistentconnection.test.spring.VirtualTimeConnections;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.SpringBootConfiguration;
@@ -24,16 +24,17 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * {@code @VirtualTimeConnections}: the application's connections run on the test's virtual clock, so a retry happens
  * exactly when the test moves the clock past the delay, on the test's thread.
  */
-@SpringBootTest(classes = VirtualTimeConnectionsTest.Application.class, properties = {
-        "persistent-connection.connections.orders.addresses=localhost:7000",
-        "persistent-connection.connections.orders.retry-delay=10s",
-        "persistent-connection.connections.orders.jitter=0" })
+@SpringBootTest(
+        classes = VirtualTimeConnectionsTest.Application.class,
+        properties = {
+            "persistent-connection.connections.orders.addresses=localhost:7000",
+            "persistent-connection.connections.orders.retry-delay=10s",
+            "persistent-connection.connections.orders.jitter=0"
+        })
 @VirtualTimeConnections
 class VirtualTimeConnectionsTest {
 

@@ -1,7 +1,7 @@
 package dev.persistentconnection.spring.integration;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
@@ -10,9 +10,10 @@ import dev.persistentconnection.spring.autoconfigure.InvalidPersistentConnection
 import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
 import dev.persistentconnection.spring.test.RecordingConnector;
 import dev.persistentconnection.test.FakeConnection;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
-
 import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -28,9 +29,6 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.aot.AotTestContextInitializers;
 import org.springframework.test.context.junit.jupiter.SpringJUnitConfig;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /**
  * The starter's connection beans under Spring AOT. The build's {@code process-test-aot} processes this test's
  * application with the properties below ({@code orders} only); the {@code aot-tests} execution runs it again with
@@ -38,8 +36,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * run-time properties. In the plain test run, only the first test runs (on the reflective path).
  */
 @SpringJUnitConfig(AheadOfTimeTest.App.class)
-@TestPropertySource(properties = { "persistent-connection.connections.orders.addresses=localhost:7000",
-        "persistent-connection.connections.orders.retry-delay=10s" })
+@TestPropertySource(
+        properties = {
+            "persistent-connection.connections.orders.addresses=localhost:7000",
+            "persistent-connection.connections.orders.retry-delay=10s"
+        })
 class AheadOfTimeTest {
 
     @Configuration(proxyBeanMethods = false)
@@ -57,8 +58,7 @@ class AheadOfTimeTest {
         }
     }
 
-    record OrdersUser(PersistentConnection<InetSocketAddress, FakeConnection> orders) {
-    }
+    record OrdersUser(PersistentConnection<InetSocketAddress, FakeConnection> orders) {}
 
     static boolean aot() {
         return AotDetector.useGeneratedArtifacts();
@@ -71,22 +71,26 @@ class AheadOfTimeTest {
     void theConnectionBeanIsInjectedByQualifierFromAPlainBeanDefinition() {
         PersistentConnections connections = context.getBean(PersistentConnections.class);
         assertThat(context.getBean(OrdersUser.class).orders()).isSameAs(connections.get("orders"));
-        RootBeanDefinition definition = (RootBeanDefinition) context.getBeanFactory()
-                .getMergedBeanDefinition("ordersPersistentConnection");
+        RootBeanDefinition definition =
+                (RootBeanDefinition) context.getBeanFactory().getMergedBeanDefinition("ordersPersistentConnection");
         assertThat(definition.getFactoryBeanName()).isEqualTo("persistentConnections");
         if (aot()) {
-            assertThat(definition.getInstanceSupplier()).as("the supplier AOT generated").isNotNull();
-        }
-        else {
+            assertThat(definition.getInstanceSupplier())
+                    .as("the supplier AOT generated")
+                    .isNotNull();
+        } else {
             assertThat(definition.getFactoryMethodName()).isEqualTo("get");
-            assertThat(definition.getInstanceSupplier()).as("no lambda: AOT could not generate code for it").isNull();
+            assertThat(definition.getInstanceSupplier())
+                    .as("no lambda: AOT could not generate code for it")
+                    .isNull();
         }
     }
 
     @Test
     @EnabledIf("aot")
     void underAotEveryOtherPropertyIsStillReadAtRunTime() {
-        try (GenericApplicationContext fresh = startGenerated("persistent-connection.connections.orders.addresses=localhost:7001",
+        try (GenericApplicationContext fresh = startGenerated(
+                "persistent-connection.connections.orders.addresses=localhost:7001",
                 "persistent-connection.connections.orders.retry-delay=250ms")) {
             PersistentConnections connections = fresh.getBean(PersistentConnections.class);
             assertThat(connections.managed("orders").settings().retryDelay()).isEqualTo(Duration.ofMillis(250));
@@ -99,9 +103,12 @@ class AheadOfTimeTest {
     @Test
     @EnabledIf("aot")
     void underAotAConnectionDeclaredOnlyAtRunTimeFailsNamingIt() {
-        assertThatThrownBy(() -> startGenerated("persistent-connection.connections.orders.addresses=localhost:7000",
-                "persistent-connection.connections.late.addresses=localhost:7002").close())
-                .rootCause().isInstanceOf(InvalidPersistentConnectionPropertyException.class)
+        assertThatThrownBy(() -> startGenerated(
+                                "persistent-connection.connections.orders.addresses=localhost:7000",
+                                "persistent-connection.connections.late.addresses=localhost:7002")
+                        .close())
+                .rootCause()
+                .isInstanceOf(InvalidPersistentConnectionPropertyException.class)
                 .hasMessageContaining("'persistent-connection.connections.late'")
                 .hasMessageContaining("processed ahead of time")
                 .hasMessageContaining("fixed at build time");
@@ -117,8 +124,7 @@ class AheadOfTimeTest {
         initializer.initialize(fresh);
         try {
             fresh.refresh();
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             fresh.close();
             throw ex;
         }

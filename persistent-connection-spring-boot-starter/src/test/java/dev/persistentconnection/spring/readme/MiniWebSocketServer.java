@@ -33,20 +33,21 @@ final class MiniWebSocketServer implements AutoCloseable {
         socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort));
         server = socket;
         port = socket.getLocalPort();
-        Thread acceptor = new Thread(() -> {
-            while (!socket.isClosed()) {
-                try {
-                    Socket client = socket.accept();
-                    clients.add(client);
-                    Thread handler = new Thread(() -> serve(client), "mini-ws-client");
-                    handler.setDaemon(true);
-                    handler.start();
-                }
-                catch (IOException ex) {
-                    return;
-                }
-            }
-        }, "mini-ws-accept");
+        Thread acceptor = new Thread(
+                () -> {
+                    while (!socket.isClosed()) {
+                        try {
+                            Socket client = socket.accept();
+                            clients.add(client);
+                            Thread handler = new Thread(() -> serve(client), "mini-ws-client");
+                            handler.setDaemon(true);
+                            handler.start();
+                        } catch (IOException ex) {
+                            return;
+                        }
+                    }
+                },
+                "mini-ws-accept");
         acceptor.setDaemon(true);
         acceptor.start();
         return this;
@@ -74,25 +75,22 @@ final class MiniWebSocketServer implements AutoCloseable {
                     .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.ISO_8859_1));
             OutputStream out = client.getOutputStream();
             out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(sha1) + "\r\n\r\n")
+                            + "Sec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(sha1) + "\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             byte[] text = greeting.getBytes(StandardCharsets.UTF_8);
-            out.write(new byte[] { (byte) 0x81, (byte) text.length });
+            out.write(new byte[] {(byte) 0x81, (byte) text.length});
             out.write(text);
             out.flush();
             while (in.read() >= 0) {
                 // discard client frames until EOF
             }
-        }
-        catch (Exception ex) {
+        } catch (Exception ex) {
             // closed
-        }
-        finally {
+        } finally {
             clients.remove(client);
             try {
                 client.close();
-            }
-            catch (IOException ignored) {
+            } catch (IOException ignored) {
                 // ignore
             }
         }
@@ -101,15 +99,13 @@ final class MiniWebSocketServer implements AutoCloseable {
     void stop() {
         try {
             server.close();
-        }
-        catch (IOException ignored) {
+        } catch (IOException ignored) {
             // ignore
         }
         for (Socket client : clients) {
             try {
                 client.close();
-            }
-            catch (IOException ignored) {
+            } catch (IOException ignored) {
                 // ignore
             }
         }

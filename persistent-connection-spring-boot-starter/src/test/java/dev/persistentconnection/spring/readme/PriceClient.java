@@ -1,13 +1,11 @@
 package dev.persistentconnection.spring.readme;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import dev.persistentconnection.spring.client.TaskTemplate;
 import dev.persistentconnection.spring.readme.PriceTasks.Price;
 import dev.persistentconnection.spring.readme.PriceTasks.PriceRequest;
-
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 
@@ -27,7 +25,8 @@ public class PriceClient {
 
     public List<Price> ticks(String symbol) {
         List<Price> ticks = new CopyOnWriteArrayList<>();
-        prices.stream(PriceTasks.TICKS, new PriceRequest(symbol), Price.class, ticks::add).join();
+        prices.stream(PriceTasks.TICKS, new PriceRequest(symbol), Price.class, ticks::add)
+                .join();
         return ticks;
     }
 }

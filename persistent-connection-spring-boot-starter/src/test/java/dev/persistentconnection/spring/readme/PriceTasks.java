@@ -1,10 +1,9 @@
 package dev.persistentconnection.spring.readme;
 
-import java.util.stream.Stream;
-
 import dev.persistentconnection.spring.server.TaskController;
 import dev.persistentconnection.spring.server.TaskErrorCode;
 import dev.persistentconnection.spring.server.TaskMapping;
+import java.util.stream.Stream;
 
 /** The README's task server example. */
 @TaskController
@@ -13,11 +12,9 @@ public class PriceTasks {
     public static final int PRICE = 1;
     public static final int TICKS = 2;
 
-    public record PriceRequest(String symbol) {
-    }
+    public record PriceRequest(String symbol) {}
 
-    public record Price(String symbol, long cents) {
-    }
+    public record Price(String symbol, long cents) {}
 
     @TaskErrorCode(4)
     public static class UnknownSymbolException extends RuntimeException {

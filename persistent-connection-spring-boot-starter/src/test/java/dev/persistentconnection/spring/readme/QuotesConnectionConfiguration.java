@@ -1,5 +1,7 @@
 package dev.persistentconnection.spring.readme;
 
+import dev.persistentconnection.ConnectionLifecycle;
+import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -8,10 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import dev.persistentconnection.ConnectionLifecycle;
-import dev.persistentconnection.spring.PersistentConnectionRegistration;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,8 +18,7 @@ import org.springframework.context.annotation.Configuration;
 public class QuotesConnectionConfiguration {
 
     /** The connection type: the JDK WebSocket plus a future that completes when it is gone. */
-    public record QuotesSession(WebSocket socket, CompletableFuture<Void> closed) {
-    }
+    public record QuotesSession(WebSocket socket, CompletableFuture<Void> closed) {}
 
     /** Received quotes (a real application would hand them to its domain code). */
     public static final List<String> QUOTES = new CopyOnWriteArrayList<>();
@@ -31,8 +28,8 @@ public class QuotesConnectionConfiguration {
         HttpClient http = HttpClient.newHttpClient();
         return PersistentConnectionRegistration.<URI, QuotesSession>forConnection("quotes")
                 // persistent-connection.connections.quotes.addresses (host:port) become ws:// URIs
-                .addressMapper(address -> URI.create(
-                        "ws://" + address.getHostString() + ":" + address.getPort() + "/quotes"))
+                .addressMapper(
+                        address -> URI.create("ws://" + address.getHostString() + ":" + address.getPort() + "/quotes"))
                 .connectorFactory(settings -> (uri, context) -> {
                     CompletableFuture<Void> closed = new CompletableFuture<>();
                     return http.newWebSocketBuilder()
@@ -61,13 +58,13 @@ public class QuotesConnectionConfiguration {
 
         @Override
         public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
-            closed.complete(null);  // the server closed: the engine publishes Disconnected and reconnects
+            closed.complete(null); // the server closed: the engine publishes Disconnected and reconnects
             return null;
         }
 
         @Override
         public void onError(WebSocket socket, Throwable error) {
-            closed.complete(null);  // connection lost
+            closed.complete(null); // connection lost
         }
     }
 
@@ -75,7 +72,8 @@ public class QuotesConnectionConfiguration {
 
         @Override
         public CompletionStage<Void> close(QuotesSession session) {
-            session.socket().sendClose(WebSocket.NORMAL_CLOSURE, "bye")
+            session.socket()
+                    .sendClose(WebSocket.NORMAL_CLOSURE, "bye")
                     .orTimeout(2, TimeUnit.SECONDS)
                     .whenComplete((socket, error) -> {
                         session.socket().abort();

@@ -1,5 +1,14 @@
 package dev.persistentconnection.spring.readme;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.spring.PersistentConnections;
+import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
+import dev.persistentconnection.spring.test.TomcatEchoServer;
+import dev.persistentconnection.transports.MessageHandler;
+import dev.persistentconnection.transports.TcpSession;
+import dev.persistentconnection.transports.WebSocketSession;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -14,17 +23,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
-import dev.persistentconnection.PersistentConnection;
-import dev.persistentconnection.spring.PersistentConnections;
-import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
-import dev.persistentconnection.spring.test.TomcatEchoServer;
-import dev.persistentconnection.transports.MessageHandler;
-import dev.persistentconnection.transports.TcpSession;
-import dev.persistentconnection.transports.WebSocketSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -34,8 +34,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The README's "WebSocket and TCP connections from properties alone": its YAML block, read from README.md and used
@@ -53,7 +51,7 @@ class ReadmeMessageTransportsTest {
     static class Handlers {
 
         @Bean
-        @Qualifier("prices")                       // bound by the connection's name
+        @Qualifier("prices") // bound by the connection's name
         MessageHandler pricesHandler() {
             return (session, message) -> PRICES.add(message.text());
         }
@@ -77,8 +75,8 @@ class ReadmeMessageTransportsTest {
     void theReadmeYamlRunsAsWritten() throws Exception {
         PRICES.clear();
         READINGS.clear();
-        List<PropertySource<?>> yaml = new YamlPropertySourceLoader().load("README.md",
-                new ByteArrayResource(readmeYaml().getBytes(StandardCharsets.UTF_8)));
+        List<PropertySource<?>> yaml = new YamlPropertySourceLoader()
+                .load("README.md", new ByteArrayResource(readmeYaml().getBytes(StandardCharsets.UTF_8)));
         Path keyStore = Files.createTempFile("feed-ca", ".p12");
         try (TomcatEchoServer feed = new TomcatEchoServer(true);
                 ServerSocket telemetryPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
@@ -86,12 +84,13 @@ class ReadmeMessageTransportsTest {
                 Files.copy(in, keyStore, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class,
-                            PersistentConnectionAutoConfiguration.class))
+                    .withConfiguration(AutoConfigurations.of(
+                            SslAutoConfiguration.class, PersistentConnectionAutoConfiguration.class))
                     .withUserConfiguration(Handlers.class)
                     .withInitializer(context -> yaml.forEach(source ->
                             context.getEnvironment().getPropertySources().addLast(source)))
-                    .withPropertyValues("FEED_TOKEN=s3cret",
+                    .withPropertyValues(
+                            "FEED_TOKEN=s3cret",
                             "persistent-connection.connections.prices.websocket.uri=" + feed.uri(),
                             "persistent-connection.connections.telemetry.tcp.addresses=127.0.0.1:"
                                     + telemetryPeer.getLocalPort(),
@@ -119,8 +118,7 @@ class ReadmeMessageTransportsTest {
                             assertThat(in.readLine()).isEqualTo("ack");
                         }
                     });
-        }
-        finally {
+        } finally {
             Files.deleteIfExists(keyStore);
         }
     }

@@ -1,5 +1,7 @@
 package dev.persistentconnection.spring.server;
 
+import dev.persistentconnection.tasks.ConnectedClient;
+import dev.persistentconnection.tasks.TaskContext;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -7,9 +9,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import dev.persistentconnection.tasks.ConnectedClient;
-import dev.persistentconnection.tasks.TaskContext;
 
 /** The handlers the server tests call: typed, raw, streamed, slow, failing. */
 @TaskController
@@ -36,11 +35,9 @@ public class QuoteTaskController {
 
     public volatile CountDownLatch release = new CountDownLatch(1);
 
-    public record QuoteRequest(String symbol) {
-    }
+    public record QuoteRequest(String symbol) {}
 
-    public record Quote(String symbol, long priceCents) {
-    }
+    public record Quote(String symbol, long priceCents) {}
 
     @TaskErrorCode(7)
     public static class UnknownSymbolException extends RuntimeException {
@@ -79,12 +76,10 @@ public class QuoteTaskController {
     @TaskMapping(code = WAIT_FOR_CANCEL)
     public void waitForCancel(TaskContext context) throws InterruptedException {
         try {
-            new CountDownLatch(1).await(30, TimeUnit.SECONDS);  // until the cancel interrupts the task's thread
-        }
-        catch (InterruptedException ex) {
+            new CountDownLatch(1).await(30, TimeUnit.SECONDS); // until the cancel interrupts the task's thread
+        } catch (InterruptedException ex) {
             // cancelled
-        }
-        finally {
+        } finally {
             if (context.isCancelled()) {
                 cancelled.countDown();
             }
@@ -112,8 +107,7 @@ public class QuoteTaskController {
                 for (int i = 0; i < 5; i++) {
                     publisher.submit(prefix + i);
                 }
-            }
-            finally {
+            } finally {
                 publisher.close();
             }
         });

@@ -1,14 +1,9 @@
 package dev.persistentconnection.spring.server;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import static dev.persistentconnection.spring.server.QuoteTaskController.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import dev.persistentconnection.spring.client.TaskCallException;
@@ -20,9 +15,17 @@ import dev.persistentconnection.spring.server.QuoteTaskController.QuoteRequest;
 import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.tasks.TaskClients;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -34,24 +37,21 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
-import static dev.persistentconnection.spring.server.QuoteTaskController.*;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 /**
  * The task server and a client connection to it in one application: typed calls, streaming, error codes,
  * cancellation, deadlines, health, metrics and the endpoint.
  */
-@SpringBootTest(properties = {
-        "persistent-connection.server.enabled=true",
-        "persistent-connection.server.port=0",
-        "management.endpoints.web.exposure.include=health,taskserver",
-        "persistent-connection.defaults.retry-delay=200ms",
-        "persistent-connection.defaults.jitter=0",
-        "persistent-connection.connections.quotes.deadline=10s",
-        "persistent-connection.connections.down.addresses=127.0.0.1:1",
-        "persistent-connection.connections.down.connect-timeout=1s" })
+@SpringBootTest(
+        properties = {
+            "persistent-connection.server.enabled=true",
+            "persistent-connection.server.port=0",
+            "management.endpoints.web.exposure.include=health,taskserver",
+            "persistent-connection.defaults.retry-delay=200ms",
+            "persistent-connection.defaults.jitter=0",
+            "persistent-connection.connections.quotes.deadline=10s",
+            "persistent-connection.connections.down.addresses=127.0.0.1:1",
+            "persistent-connection.connections.down.connect-timeout=1s"
+        })
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TaskServerApplicationTest {
 
@@ -84,14 +84,16 @@ class TaskServerApplicationTest {
         assertThat(quotesTaskTemplate.call(QUOTE, new QuoteRequest("ACME"), Quote.class))
                 .isEqualTo(new Quote("ACME", 400));
         assertThat(quotesTaskTemplate.call(ECHO, "héllo", String.class)).isEqualTo("héllo");
-        assertThat(quotesTaskTemplate.call(RAW, new byte[] { 1, 2, 3 }, byte[].class)).containsExactly(3, 2, 1);
+        assertThat(quotesTaskTemplate.call(RAW, new byte[] {1, 2, 3}, byte[].class))
+                .containsExactly(3, 2, 1);
         assertThat(quotesTaskTemplate.call(CLIENT, "", String.class)).contains("127.0.0.1");
     }
 
     @Test
     void streamedAnswersArriveElementByElement() throws Exception {
         List<Quote> ticks = new CopyOnWriteArrayList<>();
-        quotesTaskTemplate.stream(TICKS, new QuoteRequest("ACME"), Quote.class, ticks::add).get(10, TimeUnit.SECONDS);
+        quotesTaskTemplate.stream(TICKS, new QuoteRequest("ACME"), Quote.class, ticks::add)
+                .get(10, TimeUnit.SECONDS);
         assertThat(ticks).containsExactly(new Quote("ACME", 1), new Quote("ACME", 2), new Quote("ACME", 3));
         List<String> published = new CopyOnWriteArrayList<>();
         quotesTaskTemplate.stream(PUBLISHED, "p", String.class, published::add).get(10, TimeUnit.SECONDS);
@@ -110,28 +112,33 @@ class TaskServerApplicationTest {
                     assertThat(ex).hasMessageContaining("unknown symbol NONE");
                 });
         assertThatThrownBy(() -> quotesTaskTemplate.call(MAPPED_FAILURE, "x", String.class))
-                .isInstanceOfSatisfying(TaskErrorResponseException.class,
+                .isInstanceOfSatisfying(
+                        TaskErrorResponseException.class,
                         ex -> assertThat(ex.errorCode()).isEqualTo(9));
         assertThatThrownBy(() -> quotesTaskTemplate.call(QUOTE, "not json", Quote.class))
-                .isInstanceOfSatisfying(TaskErrorResponseException.class,
+                .isInstanceOfSatisfying(
+                        TaskErrorResponseException.class,
                         ex -> assertThat(ex.errorCode()).isEqualTo(TaskHandlerMethod.INVALID_PAYLOAD));
     }
 
     @Test
     void anUnmappedExceptionDropsThatClientOnly() {
         assertThatThrownBy(() -> quotesTaskTemplate.call(SERIOUS_FAILURE, "x", String.class))
-                .isInstanceOf(TaskCallException.class).hasMessageContaining("lost");
+                .isInstanceOf(TaskCallException.class)
+                .hasMessageContaining("lost");
         // The connection comes back and serves again.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(
-                () -> assertThat(quotesTaskTemplate.call(ECHO, "again", String.class)).isEqualTo("again"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(quotesTaskTemplate.call(ECHO, "again", String.class))
+                        .isEqualTo("again"));
     }
 
     @Test
     void cancellingACallCancelsTheTask() {
         controller.cancelled = new java.util.concurrent.CountDownLatch(1);
-        CompletableFuture<String> call = quotesTaskTemplate.callAsync(WAIT_FOR_CANCEL, "", String.class,
-                Duration.ofSeconds(20));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(runningTasks()).isEqualTo(1));
+        CompletableFuture<String> call =
+                quotesTaskTemplate.callAsync(WAIT_FOR_CANCEL, "", String.class, Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(runningTasks()).isEqualTo(1));
         call.cancel(true);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(controller.cancelled.getCount()).isZero());
@@ -146,53 +153,89 @@ class TaskServerApplicationTest {
                     assertThat(ex.deadline()).isEqualTo(Duration.ofMillis(300));
                 });
         // The task at the server is cancelled.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(runningTasks()).isZero());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(runningTasks()).isZero());
     }
 
     @Test
     void whileTheServerIsDownTheDeadlineSaysWhy() {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(
-                () -> downTaskTemplate.call(ECHO, "x", String.class, Duration.ofMillis(200)))
-                .isInstanceOfSatisfying(TaskDeadlineExceededException.class, ex -> {
-                    assertThat(ex.connection()).isEqualTo("down");
-                    assertThat(ex.stage()).isEqualTo(TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION);
-                    assertThat(ex.consecutiveFailures()).isPositive();
-                    assertThat(ex.lastError()).isPresent();
-                    assertThat(ex.phase()).hasToString("WAITING_TO_RETRY");
-                    assertThat(ex.nextAttemptAt()).isPresent();
-                    assertThat(ex).hasMessageContaining("next attempt at");
-                    assertThat(ex).hasMessageContaining("'down'").hasMessageContaining("last error")
-                            .hasMessageContaining("consecutive failures");
-                }));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThatThrownBy(
+                                () -> downTaskTemplate.call(ECHO, "x", String.class, Duration.ofMillis(200)))
+                        .isInstanceOfSatisfying(TaskDeadlineExceededException.class, ex -> {
+                            assertThat(ex.connection()).isEqualTo("down");
+                            assertThat(ex.stage())
+                                    .isEqualTo(TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION);
+                            assertThat(ex.consecutiveFailures()).isPositive();
+                            assertThat(ex.lastError()).isPresent();
+                            assertThat(ex.phase()).hasToString("WAITING_TO_RETRY");
+                            assertThat(ex.nextAttemptAt()).isPresent();
+                            assertThat(ex).hasMessageContaining("next attempt at");
+                            assertThat(ex)
+                                    .hasMessageContaining("'down'")
+                                    .hasMessageContaining("last error")
+                                    .hasMessageContaining("consecutive failures");
+                        }));
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void thePortIsPublishedAndHealthEndpointAndMetersDescribeTheServer() {
         assertThat(environment.getProperty("local.persistent-connection.server.port", Integer.class))
-                .isEqualTo(taskServer.port()).isPositive();
-        assertThat(taskServer.localAddress().orElseThrow().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+                .isEqualTo(taskServer.port())
+                .isPositive();
+        assertThat(taskServer.localAddress().orElseThrow().getAddress().getHostAddress())
+                .isEqualTo("127.0.0.1");
         quotesTaskTemplate.call(ECHO, "warm", String.class);
         Health health = taskServerHealthContributor.health();
         assertThat(health.getStatus()).isEqualTo(Status.UP);
-        assertThat(health.getDetails()).containsEntry("address", "127.0.0.1:" + taskServer.port())
+        assertThat(health.getDetails())
+                .containsEntry("address", "127.0.0.1:" + taskServer.port())
                 .containsKeys("clients", "tasksInFlight");
         Map<String, Object> endpoint = taskServerEndpoint.taskServer();
         assertThat(endpoint).containsEntry("running", true);
         assertThat((List<Object>) endpoint.get("taskCodes")).contains(QUOTE, ECHO, TICKS);
         assertThat((List<?>) endpoint.get("clients")).isNotEmpty();
-        assertThat(meterRegistry.get("persistent-connection.server.clients").gauge().value()).isPositive();
-        assertThat(meterRegistry.get("persistent-connection.server.bytes").tag("direction", "in").functionCounter()
-                .count()).isPositive();
-        assertThat(meterRegistry.get("persistent-connection.server.task").tag("code", String.valueOf(ECHO))
-                .tag("outcome", "success").timer().count()).isPositive();
-        assertThat(meterRegistry.get("persistent-connection.client.call").tag("connection", "quotes")
-                .tag("outcome", "success").timer().count()).isPositive();
-        assertThat(meterRegistry.get("persistent-connection.connect").tag("connection", "quotes")
-                .tag("outcome", "success").timer().count()).isPositive();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(meterRegistry
-                .get("persistent-connection.connect").tag("connection", "down").tag("outcome", "failure").timer()
-                .count()).isPositive());
+        assertThat(meterRegistry
+                        .get("persistent-connection.server.clients")
+                        .gauge()
+                        .value())
+                .isPositive();
+        assertThat(meterRegistry
+                        .get("persistent-connection.server.bytes")
+                        .tag("direction", "in")
+                        .functionCounter()
+                        .count())
+                .isPositive();
+        assertThat(meterRegistry
+                        .get("persistent-connection.server.task")
+                        .tag("code", String.valueOf(ECHO))
+                        .tag("outcome", "success")
+                        .timer()
+                        .count())
+                .isPositive();
+        assertThat(meterRegistry
+                        .get("persistent-connection.client.call")
+                        .tag("connection", "quotes")
+                        .tag("outcome", "success")
+                        .timer()
+                        .count())
+                .isPositive();
+        assertThat(meterRegistry
+                        .get("persistent-connection.connect")
+                        .tag("connection", "quotes")
+                        .tag("outcome", "success")
+                        .timer()
+                        .count())
+                .isPositive();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(meterRegistry
+                                .get("persistent-connection.connect")
+                                .tag("connection", "down")
+                                .tag("outcome", "failure")
+                                .timer()
+                                .count())
+                        .isPositive());
     }
 
     private int runningTasks() {
@@ -206,10 +249,11 @@ class TaskServerApplicationTest {
 
         /** The quotes connection goes to this application's own task server, on whatever port it bound. */
         @Bean
-        PersistentConnectionRegistration<InetSocketAddress, TaskClient> quotes(ObjectProvider<ManagedTaskServer> server) {
+        PersistentConnectionRegistration<InetSocketAddress, TaskClient> quotes(
+                ObjectProvider<ManagedTaskServer> server) {
             return PersistentConnectionRegistration.<InetSocketAddress, TaskClient>forConnection("quotes")
-                    .addressSupplier(() -> CompletableFuture.completedFuture(
-                            new InetSocketAddress("127.0.0.1", server.getObject().port())))
+                    .addressSupplier(() -> CompletableFuture.completedFuture(new InetSocketAddress(
+                            "127.0.0.1", server.getObject().port())))
                     .connectorFactory(settings -> TaskClients.connector())
                     .lifecycle(TaskClients.lifecycle())
                     .build();

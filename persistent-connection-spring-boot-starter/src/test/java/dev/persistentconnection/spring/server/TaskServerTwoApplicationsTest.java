@@ -1,13 +1,10 @@
 package dev.persistentconnection.spring.server;
 
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import static dev.persistentconnection.spring.server.QuoteTaskController.HOLD;
+import static dev.persistentconnection.spring.server.QuoteTaskController.QUOTE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.client.TaskCallException;
@@ -16,24 +13,24 @@ import dev.persistentconnection.spring.client.TaskTemplate;
 import dev.persistentconnection.spring.server.QuoteTaskController.Quote;
 import dev.persistentconnection.spring.server.QuoteTaskController.QuoteRequest;
 import dev.persistentconnection.tasks.TaskClient;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
-
-import static dev.persistentconnection.spring.server.QuoteTaskController.HOLD;
-import static dev.persistentconnection.spring.server.QuoteTaskController.QUOTE;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A server application and client applications, each its own context: typed calls between them, graceful and
@@ -52,13 +49,36 @@ class TaskServerTwoApplicationsTest {
     @BeforeAll
     static void keyStore() throws Exception {
         keyStore = dir.resolve("tls.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "test", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
-                "-keystore", keyStore.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "test",
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-validity",
+                        "2",
+                        "-dname",
+                        "CN=localhost",
+                        "-ext",
+                        "san=ip:127.0.0.1,dns:localhost",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        keyStore.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-keypass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
         assertThat(keytool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        assertThat(keytool.exitValue())
+                .as(new String(keytool.getInputStream().readAllBytes()))
+                .isZero();
     }
 
     @AfterEach
@@ -84,13 +104,15 @@ class TaskServerTwoApplicationsTest {
         CompletableFuture<String> inFlight = quotes.callAsync(HOLD, "the order", String.class, Duration.ofSeconds(60));
         assertThat(controller.held.await(20, TimeUnit.SECONDS)).isTrue();
         TaskClient connection = client.getBean(PersistentConnections.class)
-                .<InetSocketAddress, TaskClient>get("quotes").currentConnection().orElseThrow();
+                .<InetSocketAddress, TaskClient>get("quotes")
+                .currentConnection()
+                .orElseThrow();
         ManagedTaskServer taskServer = server.getBean(ManagedTaskServer.class);
         CompletableFuture<Void> shutdown = CompletableFuture.runAsync(server::close);
         // The server says GOODBYE, but the task keeps its connection until it is done.
         await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(connection.closeReason()).hasValueSatisfying(
-                        reason -> assertThat(reason).contains("goodbye")));
+                .untilAsserted(() -> assertThat(connection.closeReason())
+                        .hasValueSatisfying(reason -> assertThat(reason).contains("goodbye")));
         assertThat(inFlight).isNotDone();
         controller.release.countDown();
         assertThat(inFlight.get(20, TimeUnit.SECONDS)).isEqualTo("released the order");
@@ -106,7 +128,9 @@ class TaskServerTwoApplicationsTest {
         CompletableFuture<String> inFlight = quotes.callAsync(HOLD, "x", String.class, Duration.ofSeconds(60));
         assertThat(controller.held.await(20, TimeUnit.SECONDS)).isTrue();
         server.close();
-        assertThatThrownBy(() -> inFlight.get(20, TimeUnit.SECONDS)).cause().isInstanceOf(TaskCallException.class)
+        assertThatThrownBy(() -> inFlight.get(20, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(TaskCallException.class)
                 .isNotInstanceOf(TaskDeadlineExceededException.class);
     }
 
@@ -121,26 +145,30 @@ class TaskServerTwoApplicationsTest {
     void mutualTlsRefusesAClientWithoutACertificate() {
         ConfigurableApplicationContext server = server(serverTls("need"));
         TaskTemplate quotes = clientOf(server, clientTls(false)).getBean("quotesTaskTemplate", TaskTemplate.class);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThatThrownBy(
-                () -> quotes.call(QUOTE, new QuoteRequest("TLS"), Quote.class, Duration.ofMillis(300)))
-                .isInstanceOfSatisfying(TaskDeadlineExceededException.class, ex -> {
-                    assertThat(ex.stage()).isEqualTo(TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION);
-                    assertThat(ex.consecutiveFailures()).isPositive();
-                    assertThat(ex.lastError()).isPresent();
-                    assertThat(ex.getMessage()).containsIgnoringCase("certificate");
-                }));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThatThrownBy(
+                                () -> quotes.call(QUOTE, new QuoteRequest("TLS"), Quote.class, Duration.ofMillis(300)))
+                        .isInstanceOfSatisfying(TaskDeadlineExceededException.class, ex -> {
+                            assertThat(ex.stage())
+                                    .isEqualTo(TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION);
+                            assertThat(ex.consecutiveFailures()).isPositive();
+                            assertThat(ex.lastError()).isPresent();
+                            assertThat(ex.getMessage()).containsIgnoringCase("certificate");
+                        }));
         assertThat(server.getBean(ManagedTaskServer.class).numClients()).isZero();
     }
 
     private static String[] serverTls(String clientAuth) {
-        return new String[] { "spring.ssl.bundle.jks.server.keystore.location=file:" + keyStore,
-                "spring.ssl.bundle.jks.server.keystore.password=changeit",
-                "spring.ssl.bundle.jks.server.keystore.type=PKCS12",
-                "spring.ssl.bundle.jks.server.truststore.location=file:" + keyStore,
-                "spring.ssl.bundle.jks.server.truststore.password=changeit",
-                "spring.ssl.bundle.jks.server.truststore.type=PKCS12",
-                "persistent-connection.server.ssl.bundle=server",
-                "persistent-connection.server.ssl.client-auth=" + clientAuth };
+        return new String[] {
+            "spring.ssl.bundle.jks.server.keystore.location=file:" + keyStore,
+            "spring.ssl.bundle.jks.server.keystore.password=changeit",
+            "spring.ssl.bundle.jks.server.keystore.type=PKCS12",
+            "spring.ssl.bundle.jks.server.truststore.location=file:" + keyStore,
+            "spring.ssl.bundle.jks.server.truststore.password=changeit",
+            "spring.ssl.bundle.jks.server.truststore.type=PKCS12",
+            "persistent-connection.server.ssl.bundle=server",
+            "persistent-connection.server.ssl.client-auth=" + clientAuth
+        };
     }
 
     private static String[] clientTls(boolean withCertificate) {
@@ -150,7 +178,8 @@ class TaskServerTwoApplicationsTest {
                 "spring.ssl.bundle.jks.client.truststore.type=PKCS12",
                 "persistent-connection.connections.quotes.ssl.bundle=client"));
         if (withCertificate) {
-            properties.addAll(List.of("spring.ssl.bundle.jks.client.keystore.location=file:" + keyStore,
+            properties.addAll(List.of(
+                    "spring.ssl.bundle.jks.client.keystore.location=file:" + keyStore,
                     "spring.ssl.bundle.jks.client.keystore.password=changeit",
                     "spring.ssl.bundle.jks.client.keystore.type=PKCS12"));
         }
@@ -160,7 +189,9 @@ class TaskServerTwoApplicationsTest {
     private ConfigurableApplicationContext server(String... properties) {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ServerApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties("persistent-connection.server.enabled=true", "persistent-connection.server.port=0",
+                .properties(
+                        "persistent-connection.server.enabled=true",
+                        "persistent-connection.server.port=0",
                         "spring.main.banner-mode=off")
                 .properties(properties)
                 .run();
@@ -172,8 +203,10 @@ class TaskServerTwoApplicationsTest {
         int port = server.getBean(ManagedTaskServer.class).port();
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ClientApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties("persistent-connection.connections.quotes.addresses=127.0.0.1:" + port,
-                        "persistent-connection.defaults.retry-delay=200ms", "persistent-connection.defaults.jitter=0",
+                .properties(
+                        "persistent-connection.connections.quotes.addresses=127.0.0.1:" + port,
+                        "persistent-connection.defaults.retry-delay=200ms",
+                        "persistent-connection.defaults.jitter=0",
                         "spring.main.banner-mode=off")
                 .properties(properties)
                 .run();
@@ -184,12 +217,9 @@ class TaskServerTwoApplicationsTest {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import(QuoteTaskController.class)
-    static class ServerApplication {
-    }
+    static class ServerApplication {}
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class ClientApplication {
-    }
-
+    static class ClientApplication {}
 }

@@ -19,8 +19,7 @@ public final class FreePorts {
 
     private static final int LOWEST = 10_000;
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /** A port that is free now and that the kernel will not hand out by itself. */
     public static int outsideTheEphemeralRange() {
@@ -42,8 +41,7 @@ public final class FreePorts {
             socket.setReuseAddress(false);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
             return true;
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             return false;
         }
     }
@@ -51,11 +49,12 @@ public final class FreePorts {
     /** The kernel's ephemeral range, or Linux's default when it cannot be read. */
     private static int[] ephemeralRange() {
         try {
-            String[] bounds = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
-            return new int[] { Integer.parseInt(bounds[0]), Integer.parseInt(bounds[1]) };
-        }
-        catch (IOException | RuntimeException ex) {
-            return new int[] { 32_768, 60_999 };
+            String[] bounds = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim()
+                    .split("\\s+");
+            return new int[] {Integer.parseInt(bounds[0]), Integer.parseInt(bounds[1])};
+        } catch (IOException | RuntimeException ex) {
+            return new int[] {32_768, 60_999};
         }
     }
 }

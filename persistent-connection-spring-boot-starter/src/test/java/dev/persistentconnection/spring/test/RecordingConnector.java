@@ -1,15 +1,14 @@
 package dev.persistentconnection.spring.test;
 
+import dev.persistentconnection.ConnectContext;
+import dev.persistentconnection.Connector;
+import dev.persistentconnection.spring.PersistentConnectionRegistration;
+import dev.persistentconnection.test.FakeConnection;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import dev.persistentconnection.ConnectContext;
-import dev.persistentconnection.Connector;
-import dev.persistentconnection.spring.PersistentConnectionRegistration;
-import dev.persistentconnection.test.FakeConnection;
 
 /** A connector for context tests: connects at once to whatever address with a {@link FakeConnection}, and records it. */
 public class RecordingConnector implements Connector<InetSocketAddress, FakeConnection> {
@@ -29,8 +28,8 @@ public class RecordingConnector implements Connector<InetSocketAddress, FakeConn
     }
 
     /** A registration of {@code connector} for the connection {@code name}. */
-    public static PersistentConnectionRegistration<InetSocketAddress, FakeConnection> registration(String name,
-            RecordingConnector connector) {
+    public static PersistentConnectionRegistration<InetSocketAddress, FakeConnection> registration(
+            String name, RecordingConnector connector) {
         return PersistentConnectionRegistration.<InetSocketAddress, FakeConnection>forConnection(name)
                 .connector(connector)
                 .lifecycle(FakeConnection.lifecycle())

@@ -1,15 +1,14 @@
 package dev.persistentconnection.spring.test;
 
+import dev.persistentconnection.ConnectionLifecycle;
+import dev.persistentconnection.Connector;
+import dev.persistentconnection.spring.PersistentConnectionRegistration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
-import dev.persistentconnection.ConnectionLifecycle;
-import dev.persistentconnection.Connector;
-import dev.persistentconnection.spring.PersistentConnectionRegistration;
 
 /** A plain TCP client connection: the custom-connector path of the starter, as a user would write it. */
 public final class SocketConnection {
@@ -46,22 +45,23 @@ public final class SocketConnection {
     public static Connector<InetSocketAddress, SocketConnection> connector(int timeoutMillis) {
         return (address, context) -> {
             CompletableFuture<SocketConnection> result = new CompletableFuture<>();
-            Thread connecting = new Thread(() -> {
-                Socket socket = new Socket();
-                try {
-                    socket.connect(new InetSocketAddress(address.getHostString(), address.getPort()), timeoutMillis);
-                    result.complete(new SocketConnection(socket));
-                }
-                catch (IOException ex) {
-                    try {
-                        socket.close();
-                    }
-                    catch (IOException ignored) {
-                        // ignore
-                    }
-                    result.completeExceptionally(ex);
-                }
-            }, "test-client-connect");
+            Thread connecting = new Thread(
+                    () -> {
+                        Socket socket = new Socket();
+                        try {
+                            socket.connect(
+                                    new InetSocketAddress(address.getHostString(), address.getPort()), timeoutMillis);
+                            result.complete(new SocketConnection(socket));
+                        } catch (IOException ex) {
+                            try {
+                                socket.close();
+                            } catch (IOException ignored) {
+                                // ignore
+                            }
+                            result.completeExceptionally(ex);
+                        }
+                    },
+                    "test-client-connect");
             connecting.setDaemon(true);
             connecting.start();
             return result;
@@ -70,7 +70,8 @@ public final class SocketConnection {
 
     public static PersistentConnectionRegistration<InetSocketAddress, SocketConnection> registration(String name) {
         return PersistentConnectionRegistration.<InetSocketAddress, SocketConnection>forConnection(name)
-                .connectorFactory(settings -> connector((int) settings.connectTimeout().toMillis()))
+                .connectorFactory(
+                        settings -> connector((int) settings.connectTimeout().toMillis()))
                 .lifecycle(LIFECYCLE)
                 .build();
     }
@@ -81,11 +82,9 @@ public final class SocketConnection {
             while (in.read(buffer) >= 0) {
                 // discard
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             // closed
-        }
-        finally {
+        } finally {
             close();
             closeFinished.complete(null);
         }
@@ -94,8 +93,7 @@ public final class SocketConnection {
     public void close() {
         try {
             socket.close();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             // ignore
         }
     }

@@ -21,7 +21,7 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start() throws IOException {
         TestServer server = new TestServer();
-        server.listen(FreePorts.outsideTheEphemeralRange());  // restart() listens on it again
+        server.listen(FreePorts.outsideTheEphemeralRange()); // restart() listens on it again
         return server;
     }
 
@@ -44,8 +44,7 @@ public final class TestServer implements AutoCloseable {
                 Thread reader = new Thread(() -> drain(client), "test-server-read-" + port);
                 reader.setDaemon(true);
                 reader.start();
-            }
-            catch (IOException ex) {
+            } catch (IOException ex) {
                 return;
             }
         }
@@ -57,11 +56,9 @@ public final class TestServer implements AutoCloseable {
             while (in.read(buffer) >= 0) {
                 // discard
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             // closed
-        }
-        finally {
+        } finally {
             accepted.remove(client);
         }
     }
@@ -82,15 +79,13 @@ public final class TestServer implements AutoCloseable {
     public synchronized void stop() {
         try {
             serverSocket.close();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             // ignore
         }
         for (Socket socket : accepted) {
             try {
                 socket.close();
-            }
-            catch (IOException ex) {
+            } catch (IOException ex) {
                 // ignore
             }
         }

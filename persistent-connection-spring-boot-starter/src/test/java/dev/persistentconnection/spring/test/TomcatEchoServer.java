@@ -1,13 +1,5 @@
 package dev.persistentconnection.spring.test;
 
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -17,6 +9,13 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -56,8 +55,8 @@ public final class TomcatEchoServer implements AutoCloseable {
             connector.setScheme("https");
             connector.setProperty("SSLEnabled", "true");
             SSLHostConfig host = new SSLHostConfig();
-            SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(host,
-                    SSLHostConfigCertificate.Type.UNDEFINED);
+            SSLHostConfigCertificate certificate =
+                    new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.UNDEFINED);
             certificate.setCertificateKeystoreFile(keyStore.toString());
             certificate.setCertificateKeystorePassword("changeit");
             certificate.setCertificateKeystoreType("PKCS12");
@@ -74,28 +73,34 @@ public final class TomcatEchoServer implements AutoCloseable {
         });
         context.addServletMappingDecoded("/", "default");
         context.addServletContainerInitializer(new WsSci(), null);
-        context.addServletContainerInitializer((classes, servletContext) -> {
-            ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
-            try {
-                container.addEndpoint(ServerEndpointConfig.Builder.create(Echo.class, "/ws")
-                        .configurator(new ServerEndpointConfig.Configurator() {
-                            @Override
-                            public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request,
-                                    HandshakeResponse response) {
-                                authorizations.addAll(request.getHeaders().getOrDefault("Authorization", List.of()));
-                            }
-                        })
-                        .build());
-            }
-            catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
-        }, null);
+        context.addServletContainerInitializer(
+                (classes, servletContext) -> {
+                    ServerContainer container =
+                            (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
+                    try {
+                        container.addEndpoint(ServerEndpointConfig.Builder.create(Echo.class, "/ws")
+                                .configurator(new ServerEndpointConfig.Configurator() {
+                                    @Override
+                                    public void modifyHandshake(
+                                            ServerEndpointConfig config,
+                                            HandshakeRequest request,
+                                            HandshakeResponse response) {
+                                        authorizations.addAll(
+                                                request.getHeaders().getOrDefault("Authorization", List.of()));
+                                    }
+                                })
+                                .build());
+                    } catch (Exception ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                },
+                null);
         tomcat.start();
     }
 
     public URI uri() {
-        return URI.create((tls ? "wss://localhost:" : "ws://127.0.0.1:") + tomcat.getConnector().getLocalPort() + "/ws");
+        return URI.create((tls ? "wss://localhost:" : "ws://127.0.0.1:")
+                + tomcat.getConnector().getLocalPort() + "/ws");
     }
 
     @Override
@@ -115,14 +120,12 @@ public final class TomcatEchoServer implements AutoCloseable {
                 try {
                     if (text.startsWith("close:")) {
                         String[] parts = text.split(":", 3);
-                        session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(Integer.parseInt(parts[1])),
-                                parts[2]));
-                    }
-                    else {
+                        session.close(new CloseReason(
+                                CloseReason.CloseCodes.getCloseCode(Integer.parseInt(parts[1])), parts[2]));
+                    } else {
                         session.getBasicRemote().sendText(text);
                     }
-                }
-                catch (IOException ex) {
+                } catch (IOException ex) {
                     throw new IllegalStateException(ex);
                 }
             });

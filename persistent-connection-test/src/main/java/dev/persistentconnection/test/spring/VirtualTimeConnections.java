@@ -33,5 +33,4 @@ import org.springframework.context.annotation.Import;
 @Documented
 @Inherited
 @Import(VirtualTimeConnectionsConfiguration.class)
-public @interface VirtualTimeConnections {
-}
+public @interface VirtualTimeConnections {}

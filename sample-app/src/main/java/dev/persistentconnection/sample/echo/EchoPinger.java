@@ -1,5 +1,11 @@
 package dev.persistentconnection.sample.echo;
 
+import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.spring.ConnectionDescriptions;
+import dev.persistentconnection.transports.Message;
+import dev.persistentconnection.transports.MessageHandler;
+import dev.persistentconnection.transports.MessageSession;
+import dev.persistentconnection.transports.WebSocketSession;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Queue;
@@ -7,16 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.persistentconnection.PersistentConnection;
-import dev.persistentconnection.spring.ConnectionDescriptions;
-import dev.persistentconnection.transports.Message;
-import dev.persistentconnection.transports.MessageHandler;
-import dev.persistentconnection.transports.MessageSession;
-import dev.persistentconnection.transports.WebSocketSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -41,13 +39,13 @@ public class EchoPinger implements MessageHandler {
      * @param micros   the round trip in microseconds (0 without an echo)
      * @param at       when it ended
      */
-    public record Exchange(String sent, String reply, String error, long micros, Instant at) {
-    }
+    public record Exchange(String sent, String reply, String error, long micros, Instant at) {}
 
     private final PersistentConnection<URI, WebSocketSession> echo;
     private final AtomicLong count = new AtomicLong();
     /** Replies arrive in the order the texts were sent: one waiting future per text in flight. */
     private final Queue<CompletableFuture<String>> waiting = new ConcurrentLinkedQueue<>();
+
     private volatile Exchange last;
 
     public EchoPinger(@Qualifier("echo") PersistentConnection<URI, WebSocketSession> echo) {
@@ -91,16 +89,18 @@ public class EchoPinger implements MessageHandler {
         reply.orTimeout(2, TimeUnit.SECONDS).whenComplete((echoed, error) -> {
             waiting.remove(reply);
             long micros = (System.nanoTime() - start) / 1_000;
-            last = new Exchange(text, echoed, error == null ? null : ConnectionDescriptions.describeError(error),
-                    error == null ? micros : 0, Instant.now());
+            last = new Exchange(
+                    text,
+                    echoed,
+                    error == null ? null : ConnectionDescriptions.describeError(error),
+                    error == null ? micros : 0,
+                    Instant.now());
             if (error != null && echo.isClosed()) {
                 // Shutting down: the connection was closed under the exchange; nothing went wrong.
                 log.debug("echo of '{}' ended by the shutdown: {}", text, ConnectionDescriptions.describeError(error));
-            }
-            else if (error != null) {
+            } else if (error != null) {
                 log.warn("echo of '{}' failed: {}", text, ConnectionDescriptions.describeError(error));
-            }
-            else {
+            } else {
                 log.debug("echo '{}' in {} us", echoed, micros);
             }
         });

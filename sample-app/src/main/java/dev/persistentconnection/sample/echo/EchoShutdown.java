@@ -2,7 +2,6 @@ package dev.persistentconnection.sample.echo;
 
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
-
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -17,8 +16,9 @@ class EchoShutdown {
 
     @EventListener
     void closing(ContextClosedEvent event) {
-        event.getApplicationContext().getBeanProvider(PersistentConnections.class)
-                .ifAvailable(connections -> connections.findManaged("echo")
-                        .ifPresent(ManagedPersistentConnection::closeAsync));
+        event.getApplicationContext()
+                .getBeanProvider(PersistentConnections.class)
+                .ifAvailable(connections ->
+                        connections.findManaged("echo").ifPresent(ManagedPersistentConnection::closeAsync));
     }
 }

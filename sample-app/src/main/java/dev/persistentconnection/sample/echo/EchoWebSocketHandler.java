@@ -2,7 +2,6 @@ package dev.persistentconnection.sample.echo;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;

@@ -18,12 +18,10 @@ public final class QuoteProtocol {
     public static final List<String> SYMBOL_LIST = List.of("ACME", "GLOBEX", "INITECH", "UMBRELLA");
 
     /** Asks for the quote of one symbol. */
-    public record QuoteRequest(String symbol) {
-    }
+    public record QuoteRequest(String symbol) {}
 
     /** Asks for {@code count} quotes of one symbol, streamed. */
-    public record TicksRequest(String symbol, int count) {
-    }
+    public record TicksRequest(String symbol, int count) {}
 
     /** A quote: {@code ACME} at {@code 101.25}. */
     public record Quote(String symbol, String price) {
@@ -33,6 +31,5 @@ public final class QuoteProtocol {
         }
     }
 
-    private QuoteProtocol() {
-    }
+    private QuoteProtocol() {}
 }

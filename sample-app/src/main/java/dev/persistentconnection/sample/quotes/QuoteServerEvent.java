@@ -15,8 +15,12 @@ public class QuoteServerEvent extends ApplicationEvent {
     }
 
     /** {@code Server_stopping}, {@code Server_stopped}, {@code Server_started} or {@code Server_start_failed}. */
-    public String getKind() { return kind; }
+    public String getKind() {
+        return kind;
+    }
 
     /** {@code host:port} of the server. */
-    public String getAddress() { return address; }
+    public String getAddress() {
+        return address;
+    }
 }

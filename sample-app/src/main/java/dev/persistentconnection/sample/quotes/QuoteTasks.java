@@ -1,15 +1,14 @@
 package dev.persistentconnection.sample.quotes;
 
+import dev.persistentconnection.spring.server.TaskController;
+import dev.persistentconnection.spring.server.TaskErrorCode;
+import dev.persistentconnection.spring.server.TaskMapping;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-
-import dev.persistentconnection.spring.server.TaskController;
-import dev.persistentconnection.spring.server.TaskErrorCode;
-import dev.persistentconnection.spring.server.TaskMapping;
 
 /**
  * The quote service, served by the starter's task server on 127.0.0.1 ({@code persistent-connection.server.*}):
@@ -50,7 +49,7 @@ public class QuoteTasks {
     @TaskMapping(code = QuoteProtocol.TICKS)
     public Iterator<QuoteProtocol.Quote> ticks(QuoteProtocol.TicksRequest request) {
         String symbol = request.symbol();
-        next(symbol);  // fails fast on an unknown symbol
+        next(symbol); // fails fast on an unknown symbol
         int count = Math.max(1, Math.min(20, request.count()));
         return new Iterator<>() {
             private int sent;
@@ -76,7 +75,8 @@ public class QuoteTasks {
     /** The next price of {@code symbol} (a random walk). */
     QuoteProtocol.Quote next(String symbol) {
         String key = symbol.toUpperCase(Locale.ROOT);
-        Long price = pricesInCents.computeIfPresent(key,
+        Long price = pricesInCents.computeIfPresent(
+                key,
                 (s, cents) -> Math.max(100, cents + ThreadLocalRandom.current().nextLong(-75, 76)));
         if (price == null) {
             throw new UnknownSymbolException(symbol);
@@ -87,9 +87,8 @@ public class QuoteTasks {
     private static void pause() {
         try {
             Thread.sleep(50);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();  // a cancel: the server sees the task as cancelled
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt(); // a cancel: the server sees the task as cancelled
             throw new IllegalStateException("cancelled", ex);
         }
     }

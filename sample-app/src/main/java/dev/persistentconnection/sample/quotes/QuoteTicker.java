@@ -1,5 +1,9 @@
 package dev.persistentconnection.sample.quotes;
 
+import dev.persistentconnection.sample.SampleProperties;
+import dev.persistentconnection.spring.ConnectionDescriptions;
+import dev.persistentconnection.spring.client.TaskDeadlineExceededException;
+import dev.persistentconnection.spring.client.TaskTemplate;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -8,14 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.persistentconnection.sample.SampleProperties;
-import dev.persistentconnection.spring.ConnectionDescriptions;
-import dev.persistentconnection.spring.client.TaskDeadlineExceededException;
-import dev.persistentconnection.spring.client.TaskTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -39,8 +37,10 @@ public class QuoteTicker {
     private final AtomicLong ticks = new AtomicLong();
     private final Deque<TaskOutcome> recent = new ArrayDeque<>();
 
-    public QuoteTicker(@Qualifier("quotesTaskTemplate") TaskTemplate quotes,
-            SampleProperties properties, ApplicationEventPublisher events) {
+    public QuoteTicker(
+            @Qualifier("quotesTaskTemplate") TaskTemplate quotes,
+            SampleProperties properties,
+            ApplicationEventPublisher events) {
         this.quotes = quotes;
         this.settings = properties.ticker();
         this.events = events;
@@ -55,18 +55,26 @@ public class QuoteTicker {
         CompletableFuture<String> answer;
         if (streaming) {
             List<String> quotes = new CopyOnWriteArrayList<>();
-            answer = this.quotes.stream(QuoteProtocol.TICKS, new QuoteProtocol.TicksRequest(symbol, 3),
-                    QuoteProtocol.Quote.class, quote -> quotes.add(quote.toString()), this.quotes.defaultDeadline())
+            answer = this.quotes.stream(
+                            QuoteProtocol.TICKS,
+                            new QuoteProtocol.TicksRequest(symbol, 3),
+                            QuoteProtocol.Quote.class,
+                            quote -> quotes.add(quote.toString()),
+                            this.quotes.defaultDeadline())
                     .thenApply(done -> "stream: " + String.join(" | ", quotes));
-        }
-        else {
-            answer = this.quotes.<QuoteProtocol.Quote>callAsync(QuoteProtocol.QUOTE,
-                    new QuoteProtocol.QuoteRequest(symbol), QuoteProtocol.Quote.class, this.quotes.defaultDeadline())
+        } else {
+            answer = this.quotes
+                    .<QuoteProtocol.Quote>callAsync(
+                            QuoteProtocol.QUOTE,
+                            new QuoteProtocol.QuoteRequest(symbol),
+                            QuoteProtocol.Quote.class,
+                            this.quotes.defaultDeadline())
                     .thenApply(QuoteProtocol.Quote::toString);
         }
-        answer.whenComplete((text, error) -> finished(error == null
-                ? new TaskOutcome(number, Instant.now(), task, true, text)
-                : new TaskOutcome(number, Instant.now(), task, false, failure(error))));
+        answer.whenComplete((text, error) -> finished(
+                error == null
+                        ? new TaskOutcome(number, Instant.now(), task, true, text)
+                        : new TaskOutcome(number, Instant.now(), task, false, failure(error))));
     }
 
     /**
@@ -84,8 +92,7 @@ public class QuoteTicker {
     private void finished(TaskOutcome outcome) {
         if (outcome.ok()) {
             log.info("#{} {} -> {}", outcome.number(), outcome.task(), outcome.message());
-        }
-        else {
+        } else {
             log.warn("#{} {} failed: {}", outcome.number(), outcome.task(), outcome.message());
         }
         synchronized (recent) {

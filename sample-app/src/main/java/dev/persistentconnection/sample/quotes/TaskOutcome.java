@@ -11,5 +11,4 @@ import java.time.Instant;
  * @param ok      whether it answered
  * @param message the answer, or the error
  */
-public record TaskOutcome(long number, Instant at, String task, boolean ok, String message) {
-}
+public record TaskOutcome(long number, Instant at, String task, boolean ok, String message) {}

@@ -1,5 +1,9 @@
 package dev.persistentconnection.sample.status;
 
+import dev.persistentconnection.sample.quotes.QuoteServerEvent;
+import dev.persistentconnection.sample.quotes.TaskOutcome;
+import dev.persistentconnection.spring.ConnectionDescriptions;
+import dev.persistentconnection.spring.event.PersistentConnectionEvent;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,14 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-
-import dev.persistentconnection.sample.quotes.QuoteServerEvent;
-import dev.persistentconnection.sample.quotes.TaskOutcome;
-import dev.persistentconnection.spring.ConnectionDescriptions;
-import dev.persistentconnection.spring.event.PersistentConnectionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
@@ -54,14 +52,11 @@ public class EventFeed {
         String detail;
         if (event instanceof PersistentConnectionEvent.ObtainedAddress obtained) {
             detail = ConnectionDescriptions.describeAddress(obtained.getAddress());
-        }
-        else if (event instanceof PersistentConnectionEvent.FailedToConnect failed) {
+        } else if (event instanceof PersistentConnectionEvent.FailedToConnect failed) {
             detail = ConnectionDescriptions.describeError(failed.getError());
-        }
-        else if (event instanceof PersistentConnectionEvent.Connected connected) {
+        } else if (event instanceof PersistentConnectionEvent.Connected connected) {
             detail = String.valueOf(connected.getConnectionObject());
-        }
-        else {
+        } else {
             detail = event.getServerName();
         }
         add("connection", event.getOccurredAt(), event.getConnectionName(), event.getKind(), detail);
@@ -74,7 +69,11 @@ public class EventFeed {
 
     @EventListener
     public void on(TaskOutcome outcome) {
-        add("task", outcome.at(), "quotes", outcome.ok() ? "Task_ok" : "Task_failed",
+        add(
+                "task",
+                outcome.at(),
+                "quotes",
+                outcome.ok() ? "Task_ok" : "Task_failed",
                 "#" + outcome.number() + " " + outcome.task() + " -> " + outcome.message());
     }
 
@@ -82,7 +81,7 @@ public class EventFeed {
         try {
             sender.execute(() -> {
                 FeedEvent event = new FeedEvent(++seq, type, time.toString(), connection, kind, detail);
-                if (!"task".equals(type)) {  // task outcomes are only pushed live: /api/status keeps the latest
+                if (!"task".equals(type)) { // task outcomes are only pushed live: /api/status keeps the latest
                     kept.addLast(event);
                     while (kept.size() > KEPT) {
                         kept.removeFirst();
@@ -92,8 +91,7 @@ public class EventFeed {
                     send(emitter, event);
                 }
             });
-        }
-        catch (RejectedExecutionException ex) {
+        } catch (RejectedExecutionException ex) {
             // shutting down
         }
     }
@@ -113,8 +111,7 @@ public class EventFeed {
                 }
                 emitters.add(emitter);
             });
-        }
-        catch (RejectedExecutionException ex) {
+        } catch (RejectedExecutionException ex) {
             emitter.complete();
         }
         return emitter;
@@ -122,11 +119,12 @@ public class EventFeed {
 
     private boolean send(SseEmitter emitter, FeedEvent event) {
         try {
-            emitter.send(SseEmitter.event().id(Long.toString(event.seq())).name(event.type())
+            emitter.send(SseEmitter.event()
+                    .id(Long.toString(event.seq()))
+                    .name(event.type())
                     .data(event, MediaType.APPLICATION_JSON));
             return true;
-        }
-        catch (IOException | IllegalStateException ex) {
+        } catch (IOException | IllegalStateException ex) {
             log.debug("SSE subscriber gone: {}", ex.toString());
             emitters.remove(emitter);
             emitter.completeWithError(ex);

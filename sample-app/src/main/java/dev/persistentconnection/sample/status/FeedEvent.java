@@ -12,5 +12,4 @@ package dev.persistentconnection.sample.status;
  *                   {@code Task_failed}
  * @param detail     the address, the error, or the task's answer
  */
-public record FeedEvent(long seq, String type, String time, String connection, String kind, String detail) {
-}
+public record FeedEvent(long seq, String type, String time, String connection, String kind, String detail) {}

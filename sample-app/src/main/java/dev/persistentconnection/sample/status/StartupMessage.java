@@ -2,7 +2,6 @@ package dev.persistentconnection.sample.status;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
@@ -24,8 +23,11 @@ class StartupMessage {
     void started(WebServerInitializedEvent event) {
         if (!"management".equals(event.getApplicationContext().getServerNamespace())) {
             String base = "http://" + host + ":" + event.getWebServer().getPort();
-            log.info("Status page: {}/   health: {}/actuator/health   connections: {}/actuator/persistentconnections",
-                    base, base, base);
+            log.info(
+                    "Status page: {}/   health: {}/actuator/health   connections: {}/actuator/persistentconnections",
+                    base,
+                    base,
+                    base);
         }
     }
 }

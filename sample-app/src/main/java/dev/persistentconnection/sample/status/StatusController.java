@@ -1,11 +1,8 @@
 package dev.persistentconnection.sample.status;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.persistentconnection.ConnectionState;
-import dev.persistentconnection.sample.echo.EchoPinger;
 import dev.persistentconnection.sample.SampleProperties;
+import dev.persistentconnection.sample.echo.EchoPinger;
 import dev.persistentconnection.sample.quotes.QuoteServerEvent;
 import dev.persistentconnection.sample.quotes.QuoteTicker;
 import dev.persistentconnection.sample.quotes.TaskOutcome;
@@ -13,7 +10,8 @@ import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.server.ManagedTaskServer;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,23 +29,37 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 public class StatusController {
 
     /** The embedded quote server. */
-    public record ServerView(boolean running, String address, int clients) {
-    }
+    public record ServerView(boolean running, String address, int clients) {}
 
     /**
      * One connection, as the health details and the actuator endpoint show it, plus its counters; during an outage,
      * how long until the next attempt and how long the outage has lasted, in milliseconds of the server's clock.
      */
-    public record ConnectionView(String name, String serverName, String phase, boolean connected, String address,
-            String lastError, int consecutiveFailures, String since, long successfulAttempts, long failedAttempts,
-            long disconnects, String retryDelay, double backoffMultiplier, String backoffMaxDelay,
-            String nextAttemptAt, Long untilNextAttemptMillis, Long outageMillis) {
-    }
+    public record ConnectionView(
+            String name,
+            String serverName,
+            String phase,
+            boolean connected,
+            String address,
+            String lastError,
+            int consecutiveFailures,
+            String since,
+            long successfulAttempts,
+            long failedAttempts,
+            long disconnects,
+            String retryDelay,
+            double backoffMultiplier,
+            String backoffMaxDelay,
+            String nextAttemptAt,
+            Long untilNextAttemptMillis,
+            Long outageMillis) {}
 
     /** Everything the page shows, at one moment. */
-    public record StatusView(ServerView quoteServer, List<ConnectionView> connections, List<TaskOutcome> tasks,
-            EchoPinger.Exchange echo) {
-    }
+    public record StatusView(
+            ServerView quoteServer,
+            List<ConnectionView> connections,
+            List<TaskOutcome> tasks,
+            EchoPinger.Exchange echo) {}
 
     private final PersistentConnections connections;
     private final ManagedTaskServer quoteServer;
@@ -57,12 +69,18 @@ public class StatusController {
     private final EchoPinger pinger;
     private final EventFeed feed;
 
-    public StatusController(PersistentConnections connections, ManagedTaskServer quoteServer,
-            SampleProperties properties, ApplicationEventPublisher events, QuoteTicker ticker, EchoPinger pinger,
+    public StatusController(
+            PersistentConnections connections,
+            ManagedTaskServer quoteServer,
+            SampleProperties properties,
+            ApplicationEventPublisher events,
+            QuoteTicker ticker,
+            EchoPinger pinger,
             EventFeed feed) {
         this.connections = connections;
         this.quoteServer = quoteServer;
-        this.quoteServerAddress = properties.quoteServer().host() + ":" + properties.quoteServer().port();
+        this.quoteServerAddress =
+                properties.quoteServer().host() + ":" + properties.quoteServer().port();
         this.events = events;
         this.ticker = ticker;
         this.pinger = pinger;
@@ -110,14 +128,21 @@ public class StatusController {
 
     private static ConnectionView view(ManagedPersistentConnection managed) {
         ConnectionState state = managed.state();
-        return new ConnectionView(managed.name(), state.serverName(), state.phase().name(),
+        return new ConnectionView(
+                managed.name(),
+                state.serverName(),
+                state.phase().name(),
                 state.phase() == ConnectionState.Phase.CONNECTED,
                 state.address().map(ConnectionDescriptions::describeAddress).orElse(null),
                 state.lastError().map(ConnectionDescriptions::describeError).orElse(null),
-                state.consecutiveFailures(), String.valueOf(state.since()),
-                managed.statistics().successfulAttempts(), managed.statistics().failedAttempts(),
-                managed.statistics().disconnects(), String.valueOf(managed.settings().retryDelay()),
-                managed.settings().backoff().multiplier(), String.valueOf(managed.settings().backoff().maxDelay()),
+                state.consecutiveFailures(),
+                String.valueOf(state.since()),
+                managed.statistics().successfulAttempts(),
+                managed.statistics().failedAttempts(),
+                managed.statistics().disconnects(),
+                String.valueOf(managed.settings().retryDelay()),
+                managed.settings().backoff().multiplier(),
+                String.valueOf(managed.settings().backoff().maxDelay()),
                 state.nextAttemptAt().map(String::valueOf).orElse(null),
                 state.untilNextAttempt().map(java.time.Duration::toMillis).orElse(null),
                 state.outageDuration().map(java.time.Duration::toMillis).orElse(null));

@@ -6,7 +6,6 @@ import dev.persistentconnection.spring.autoconfigure.codec.TaskPayloadCodecAutoC
 import dev.persistentconnection.spring.client.TaskDeadlineTimer;
 import dev.persistentconnection.spring.client.TaskTemplate;
 import dev.persistentconnection.tasks.TaskClient;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -18,9 +17,10 @@ import org.springframework.context.annotation.Import;
  * Typed calls: a {@link TaskTemplate} per connection ({@code <name>TaskTemplate}) when persistent-connection-tasks
  * is on the classpath.
  */
-@AutoConfiguration(after = { PersistentConnectionAutoConfiguration.class, TaskPayloadCodecAutoConfiguration.class },
+@AutoConfiguration(
+        after = {PersistentConnectionAutoConfiguration.class, TaskPayloadCodecAutoConfiguration.class},
         afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
-@ConditionalOnClass({ TaskClient.class, PersistentConnections.class })
+@ConditionalOnClass({TaskClient.class, PersistentConnections.class})
 @ConditionalOnBooleanProperty(name = "persistent-connection.enabled", matchIfMissing = true)
 @Import(TaskTemplateBeanRegistrar.class)
 public class TaskTemplateAutoConfiguration {

@@ -1,8 +1,5 @@
 package dev.persistentconnection.spring.autoconfigure.client;
 
-import java.time.Duration;
-import java.util.Map;
-
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
@@ -13,8 +10,9 @@ import dev.persistentconnection.spring.client.TaskTemplate;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
 import dev.persistentconnection.tasks.TaskClient;
 import io.micrometer.observation.ObservationRegistry;
+import java.time.Duration;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.beans.factory.BeanRegistrar;
 import org.springframework.beans.factory.BeanRegistry;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -34,38 +32,52 @@ class TaskTemplateBeanRegistrar implements BeanRegistrar {
 
     @Override
     public void register(BeanRegistry registry, Environment environment) {
-        PersistentConnectionProperties properties = Binder.get(environment)
-                .bindOrCreate(PREFIX, PersistentConnectionProperties.class);
+        PersistentConnectionProperties properties =
+                Binder.get(environment).bindOrCreate(PREFIX, PersistentConnectionProperties.class);
         if (!properties.isEnabled()) {
             return;
         }
         PersistentConnectionProperties.Connection defaults = properties.getDefaults();
         Duration defaultDeadline = checked(PREFIX + ".defaults.deadline", defaults.getDeadline(), environment);
-        for (Map.Entry<String, PersistentConnectionProperties.Connection> entry : properties.getConnections()
-                .entrySet()) {
+        for (Map.Entry<String, PersistentConnectionProperties.Connection> entry :
+                properties.getConnections().entrySet()) {
             String name = entry.getKey();
             PersistentConnectionProperties.Connection connection = entry.getValue();
-            Duration own = checked(PersistentConnectionSettings.propertyPrefix(name) + ".deadline",
-                    connection.getDeadline(), environment);
+            Duration own = checked(
+                    PersistentConnectionSettings.propertyPrefix(name) + ".deadline",
+                    connection.getDeadline(),
+                    environment);
             Boolean enabled = (connection.getEnabled() != null) ? connection.getEnabled() : defaults.getEnabled();
             if (Boolean.FALSE.equals(enabled)) {
                 continue;
             }
             Duration deadline = (own != null) ? own : (defaultDeadline != null) ? defaultDeadline : DEFAULT_DEADLINE;
-            registry.registerBean(beanName(name), TaskTemplate.class, spec -> spec.lazyInit().supplier(context -> {
-                PersistentConnection<?, TaskClient> engine = context.bean(PersistentConnections.class).get(name);
-                return new TaskTemplate(name, engine, context.bean(TaskPayloadCodec.class), deadline,
-                        context.beanProvider(ObservationRegistry.class).getIfAvailable(() -> ObservationRegistry.NOOP),
-                        context.bean(TaskDeadlineTimer.class).executor());
-            }));
+            registry.registerBean(
+                    beanName(name),
+                    TaskTemplate.class,
+                    spec -> spec.lazyInit().supplier(context -> {
+                        PersistentConnection<?, TaskClient> engine =
+                                context.bean(PersistentConnections.class).get(name);
+                        return new TaskTemplate(
+                                name,
+                                engine,
+                                context.bean(TaskPayloadCodec.class),
+                                deadline,
+                                context.beanProvider(ObservationRegistry.class)
+                                        .getIfAvailable(() -> ObservationRegistry.NOOP),
+                                context.bean(TaskDeadlineTimer.class).executor());
+                    }));
         }
     }
 
     private static @Nullable Duration checked(String property, @Nullable Duration deadline, Environment environment) {
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
-            throw new InvalidPersistentConnectionPropertyException(property, deadline,
-                    "the deadline must be positive",
-                    "Set '" + property + "' to a positive duration, for example 5s.").withSourceFrom(environment);
+            throw new InvalidPersistentConnectionPropertyException(
+                            property,
+                            deadline,
+                            "the deadline must be positive",
+                            "Set '" + property + "' to a positive duration, for example 5s.")
+                    .withSourceFrom(environment);
         }
         return deadline;
     }

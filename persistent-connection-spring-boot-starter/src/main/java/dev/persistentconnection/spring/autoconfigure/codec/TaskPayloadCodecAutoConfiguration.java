@@ -3,14 +3,13 @@ package dev.persistentconnection.spring.autoconfigure.codec;
 import dev.persistentconnection.spring.codec.JsonTaskPayloadCodec;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
 import dev.persistentconnection.tasks.TaskClient;
-import tools.jackson.databind.json.JsonMapper;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@link TaskPayloadCodec} of typed calls and handler methods: JSON through Boot's {@link JsonMapper} when

@@ -1,13 +1,11 @@
 package dev.persistentconnection.spring.autoconfigure.health;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import dev.persistentconnection.spring.ManagedPersistentConnection;
 import dev.persistentconnection.spring.PersistentConnections;
 import dev.persistentconnection.spring.autoconfigure.PersistentConnectionAutoConfiguration;
 import dev.persistentconnection.spring.health.PersistentConnectionHealthIndicator;
-
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -22,7 +20,7 @@ import org.springframework.context.annotation.Bean;
  * {@code management.health.persistent-connections.enabled=false}.
  */
 @AutoConfiguration(after = PersistentConnectionAutoConfiguration.class)
-@ConditionalOnClass({ HealthContributor.class, ConditionalOnEnabledHealthIndicator.class })
+@ConditionalOnClass({HealthContributor.class, ConditionalOnEnabledHealthIndicator.class})
 @ConditionalOnBean(PersistentConnections.class)
 @ConditionalOnEnabledHealthIndicator("persistent-connections")
 public final class PersistentConnectionHealthContributorAutoConfiguration {

@@ -6,7 +6,6 @@ import dev.persistentconnection.spring.metrics.MessageTransportMetrics;
 import dev.persistentconnection.spring.metrics.PersistentConnectionMetrics;
 import dev.persistentconnection.transports.MessageConnector;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -15,10 +14,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** Micrometer meters of the persistent connections, when Micrometer and a {@link MeterRegistry} are present. */
-@AutoConfiguration(after = PersistentConnectionAutoConfiguration.class,
+@AutoConfiguration(
+        after = PersistentConnectionAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean({ MeterRegistry.class, PersistentConnections.class })
+@ConditionalOnBean({MeterRegistry.class, PersistentConnections.class})
 public final class PersistentConnectionMetricsAutoConfiguration {
 
     @Bean

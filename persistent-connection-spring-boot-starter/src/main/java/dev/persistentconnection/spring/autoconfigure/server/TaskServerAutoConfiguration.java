@@ -1,19 +1,17 @@
 package dev.persistentconnection.spring.autoconfigure.server;
 
-import java.time.Duration;
-import java.util.Map;
-
 import dev.persistentconnection.spring.autoconfigure.codec.TaskPayloadCodecAutoConfiguration;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.spring.server.TaskController;
 import dev.persistentconnection.spring.server.TaskExceptionMapper;
 import dev.persistentconnection.spring.server.TaskHandlerMethod;
 import dev.persistentconnection.spring.server.TaskHandlerMethods;
-import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.spring.server.TaskServerMeters;
 import dev.persistentconnection.tasks.TaskServer;
 import io.micrometer.observation.ObservationRegistry;
-
+import java.time.Duration;
+import java.util.Map;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -32,10 +30,13 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * started before the web server and stopped after it
  * (gracefully with {@code server.shutdown=graceful}, within {@code spring.lifecycle.timeout-per-shutdown-phase}).
  */
-@AutoConfiguration(after = TaskPayloadCodecAutoConfiguration.class, afterName = {
-        "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
-        "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
-        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
+@AutoConfiguration(
+        after = TaskPayloadCodecAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration",
+            "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration",
+            "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"
+        })
 @ConditionalOnClass(TaskServer.class)
 @ConditionalOnBooleanProperty("persistent-connection.server.enabled")
 @EnableConfigurationProperties(TaskServerProperties.class)
@@ -49,20 +50,32 @@ public class TaskServerAutoConfiguration {
 
     @Bean(destroyMethod = "stopNow")
     @ConditionalOnMissingBean
-    ManagedTaskServer taskServer(TaskServerProperties properties, ObjectProvider<SslBundles> sslBundles,
-            ListableBeanFactory beanFactory, ConfigurableEnvironment environment, TaskPayloadCodec codec,
-            ObjectProvider<TaskExceptionMapper> exceptionMappers, ObjectProvider<ObservationRegistry> observations,
+    ManagedTaskServer taskServer(
+            TaskServerProperties properties,
+            ObjectProvider<SslBundles> sslBundles,
+            ListableBeanFactory beanFactory,
+            ConfigurableEnvironment environment,
+            TaskPayloadCodec codec,
+            ObjectProvider<TaskExceptionMapper> exceptionMappers,
+            ObjectProvider<ObservationRegistry> observations,
             TaskServerMeters meters) {
-        TaskServer.Builder builder = TaskServerFactory.create(properties, sslBundles.getIfAvailable(), beanFactory,
-                environment);
-        Map<Integer, TaskHandlerMethod> handlers = TaskHandlerMethods.detect(beanFactory, codec,
-                exceptionMappers.orderedStream().toList(), observations.getIfAvailable(() -> ObservationRegistry.NOOP),
+        TaskServer.Builder builder =
+                TaskServerFactory.create(properties, sslBundles.getIfAvailable(), beanFactory, environment);
+        Map<Integer, TaskHandlerMethod> handlers = TaskHandlerMethods.detect(
+                beanFactory,
+                codec,
+                exceptionMappers.orderedStream().toList(),
+                observations.getIfAvailable(() -> ObservationRegistry.NOOP),
                 meters);
-        return new ManagedTaskServer(port -> {
-            TaskServer server = builder.port(port).build();
-            handlers.forEach((code, handler) -> server.register(code, handler, handler.name()));
-            return server;
-        }, properties.getPort(), grace(environment), environment);
+        return new ManagedTaskServer(
+                port -> {
+                    TaskServer server = builder.port(port).build();
+                    handlers.forEach((code, handler) -> server.register(code, handler, handler.name()));
+                    return server;
+                },
+                properties.getPort(),
+                grace(environment),
+                environment);
     }
 
     /** 90 % of the shutdown phase's timeout with a graceful shutdown (so the phase ends in time), else none. */

@@ -1,9 +1,8 @@
 package dev.persistentconnection.spring.autoconfigure.server;
 
-import dev.persistentconnection.spring.server.TaskServerEndpoint;
 import dev.persistentconnection.spring.server.ManagedTaskServer;
+import dev.persistentconnection.spring.server.TaskServerEndpoint;
 import dev.persistentconnection.tasks.TaskServer;
-
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -14,7 +13,7 @@ import org.springframework.context.annotation.Bean;
 
 /** The {@code taskserver} actuator endpoint (exposed only where the user exposes it). */
 @AutoConfiguration(after = TaskServerAutoConfiguration.class)
-@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class, TaskServer.class })
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class, TaskServer.class})
 @ConditionalOnBean(ManagedTaskServer.class)
 @ConditionalOnAvailableEndpoint(TaskServerEndpoint.class)
 public class TaskServerEndpointAutoConfiguration {

@@ -1,20 +1,17 @@
 package dev.persistentconnection.spring.autoconfigure.server;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Executor;
-
-import javax.net.ssl.SSLException;
-
 import dev.persistentconnection.spring.autoconfigure.InvalidPersistentConnectionPropertyException;
 import dev.persistentconnection.tasks.TaskServer;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
@@ -32,27 +29,31 @@ final class TaskServerFactory {
 
     static final String PREFIX = "persistent-connection.server";
 
-    private TaskServerFactory() {
-    }
+    private TaskServerFactory() {}
 
     /** A validated builder of the server (build it once to check the settings that only build() checks). */
-    static TaskServer.Builder create(TaskServerProperties properties, @Nullable SslBundles sslBundles,
-            BeanFactory beanFactory, Environment environment) {
+    static TaskServer.Builder create(
+            TaskServerProperties properties,
+            @Nullable SslBundles sslBundles,
+            BeanFactory beanFactory,
+            Environment environment) {
         try {
             TaskServer.Builder builder = builder(properties, sslBundles, beanFactory);
             builder.build();
             return builder;
-        }
-        catch (InvalidPersistentConnectionPropertyException ex) {
+        } catch (InvalidPersistentConnectionPropertyException ex) {
             throw ex.withSourceFrom(environment);
         }
     }
 
-    private static TaskServer.Builder builder(TaskServerProperties p, @Nullable SslBundles sslBundles,
-            BeanFactory beanFactory) {
+    private static TaskServer.Builder builder(
+            TaskServerProperties p, @Nullable SslBundles sslBundles, BeanFactory beanFactory) {
         if (p.getPort() < 0 || p.getPort() > 65535) {
-            throw new InvalidPersistentConnectionPropertyException(PREFIX + ".port", p.getPort(),
-                    "the port must be in 0..65535", "Set '" + PREFIX + ".port' to a port number, or 0 for a free port.");
+            throw new InvalidPersistentConnectionPropertyException(
+                    PREFIX + ".port",
+                    p.getPort(),
+                    "the port must be in 0..65535",
+                    "Set '" + PREFIX + ".port' to a port number, or 0 for a free port.");
         }
         TaskServer.Builder builder = TaskServer.builder()
                 .bindAddress(bindAddress(p.getBindAddress()))
@@ -64,13 +65,15 @@ final class TaskServerFactory {
                 .readTimeout(positive("read-timeout", p.getReadTimeout()))
                 .writeTimeout(positive("write-timeout", p.getWriteTimeout()))
                 .waitTimeout(positive("wait-timeout", p.getWaitTimeout()))
-                .heartbeatInterval(positive("heartbeat.interval", p.getHeartbeat().getInterval()))
+                .heartbeatInterval(
+                        positive("heartbeat.interval", p.getHeartbeat().getInterval()))
                 .heartbeatTimeout(positive("heartbeat.timeout", p.getHeartbeat().getTimeout()));
         if (p.getHeartbeat().getTimeout().compareTo(p.getHeartbeat().getInterval()) <= 0) {
-            throw new InvalidPersistentConnectionPropertyException(PREFIX + ".heartbeat.timeout",
+            throw new InvalidPersistentConnectionPropertyException(
+                    PREFIX + ".heartbeat.timeout",
                     p.getHeartbeat().getTimeout(),
-                    "the heartbeat timeout must be longer than the heartbeat interval (" + p.getHeartbeat().getInterval()
-                            + ")",
+                    "the heartbeat timeout must be longer than the heartbeat interval ("
+                            + p.getHeartbeat().getInterval() + ")",
                     "Set '" + PREFIX + ".heartbeat.timeout' to a few intervals, for example 3 x the interval.");
         }
         if (p.getMaxTaskThreadsPerAddress() != null) {
@@ -90,14 +93,18 @@ final class TaskServerFactory {
     private static InetAddress bindAddress(@Nullable String text) {
         String property = PREFIX + ".bind-address";
         if (!StringUtils.hasText(text)) {
-            throw new InvalidPersistentConnectionPropertyException(property, text, "the bind address is empty",
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    text,
+                    "the bind address is empty",
                     "Set '" + property + "' to 127.0.0.1 (the default), or 0.0.0.0 to listen on every interface.");
         }
         try {
             return InetAddress.getByName(text.trim());
-        }
-        catch (UnknownHostException ex) {
-            throw new InvalidPersistentConnectionPropertyException(property, text,
+        } catch (UnknownHostException ex) {
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    text,
                     "the bind address is not a known host or IP address",
                     "Set '" + property + "' to an address of this machine, for example 127.0.0.1 or 0.0.0.0.");
         }
@@ -107,7 +114,9 @@ final class TaskServerFactory {
         String property = PREFIX + ".max-frame-size";
         long bytes = p.getMaxFrameSize() == null ? -1 : p.getMaxFrameSize().toBytes();
         if (bytes < 256 || bytes > Integer.MAX_VALUE) {
-            throw new InvalidPersistentConnectionPropertyException(property, p.getMaxFrameSize(),
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    p.getMaxFrameSize(),
                     "the frame size must be between 256 bytes and 2 GB",
                     "Set '" + property + "' to a size such as 1MB (the default) or 64KB.");
         }
@@ -116,15 +125,20 @@ final class TaskServerFactory {
 
     private static int positive(String name, int value) {
         if (value <= 0) {
-            throw new InvalidPersistentConnectionPropertyException(PREFIX + "." + name, value,
-                    "the value must be positive", "Set '" + PREFIX + "." + name + "' to 1 or more.");
+            throw new InvalidPersistentConnectionPropertyException(
+                    PREFIX + "." + name,
+                    value,
+                    "the value must be positive",
+                    "Set '" + PREFIX + "." + name + "' to 1 or more.");
         }
         return value;
     }
 
     private static Duration positive(String name, Duration value) {
         if (value == null || value.isZero() || value.isNegative()) {
-            throw new InvalidPersistentConnectionPropertyException(PREFIX + "." + name, value,
+            throw new InvalidPersistentConnectionPropertyException(
+                    PREFIX + "." + name,
+                    value,
                     "the duration must be positive",
                     "Set '" + PREFIX + "." + name + "' to a positive duration, for example 10s or 500ms.");
         }
@@ -137,15 +151,19 @@ final class TaskServerFactory {
         }
         if (!beanFactory.containsBean(name)) {
             if (name.equals(new TaskServerProperties().getExecutor())) {
-                return null;  // no Boot task executor: the server's own pool
+                return null; // no Boot task executor: the server's own pool
             }
-            throw new InvalidPersistentConnectionPropertyException(PREFIX + ".executor", name,
+            throw new InvalidPersistentConnectionPropertyException(
+                    PREFIX + ".executor",
+                    name,
                     "there is no bean named '" + name + "'",
                     "Set '" + PREFIX + ".executor' to the name of a java.util.concurrent.Executor bean, or leave it "
                             + "empty for a pool of the server's own.");
         }
         if (!beanFactory.isTypeMatch(name, Executor.class)) {
-            throw new InvalidPersistentConnectionPropertyException(PREFIX + ".executor", name,
+            throw new InvalidPersistentConnectionPropertyException(
+                    PREFIX + ".executor",
+                    name,
                     "the bean '" + name + "' is not a java.util.concurrent.Executor",
                     "Set '" + PREFIX + ".executor' to the name of an Executor bean.");
         }
@@ -157,35 +175,42 @@ final class TaskServerFactory {
         String name = ssl.getBundle();
         if (!StringUtils.hasText(name)) {
             if (ssl.getClientAuth() != TaskServerProperties.ClientAuth.NONE) {
-                throw new InvalidPersistentConnectionPropertyException(PREFIX + ".ssl.client-auth",
-                        ssl.getClientAuth(), "client authentication needs TLS, but no SSL bundle is set",
+                throw new InvalidPersistentConnectionPropertyException(
+                        PREFIX + ".ssl.client-auth",
+                        ssl.getClientAuth(),
+                        "client authentication needs TLS, but no SSL bundle is set",
                         "Set '" + property + "' to the bundle with the server's key and the trusted client CAs.");
             }
             return null;
         }
         if (sslBundles == null) {
-            throw new InvalidPersistentConnectionPropertyException(property, name,
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    name,
                     "there is no SslBundles bean to look the bundle up in",
                     "Define the bundle under spring.ssl.bundle.*, or remove '" + property + "' to serve plain TCP.");
         }
         SslBundle bundle;
         try {
             bundle = sslBundles.getBundle(name);
-        }
-        catch (NoSuchSslBundleException ex) {
-            throw new InvalidPersistentConnectionPropertyException(property, name,
+        } catch (NoSuchSslBundleException ex) {
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    name,
                     "there is no SSL bundle named '" + name + "'",
-                    "Define it under spring.ssl.bundle.pem." + name + ".keystore.* or set '" + property
-                            + "' to one of " + sslBundles.getBundleNames() + ".");
+                    "Define it under spring.ssl.bundle.pem." + name + ".keystore.* or set '" + property + "' to one of "
+                            + sslBundles.getBundleNames() + ".");
         }
         try {
-            SslContextBuilder builder = SslContextBuilder.forServer(bundle.getManagers().getKeyManagerFactory())
+            SslContextBuilder builder = SslContextBuilder.forServer(
+                            bundle.getManagers().getKeyManagerFactory())
                     .trustManager(bundle.getManagers().getTrustManagerFactory())
-                    .clientAuth(switch (ssl.getClientAuth()) {
-                        case NONE -> ClientAuth.NONE;
-                        case WANT -> ClientAuth.OPTIONAL;
-                        case NEED -> ClientAuth.REQUIRE;
-                    });
+                    .clientAuth(
+                            switch (ssl.getClientAuth()) {
+                                case NONE -> ClientAuth.NONE;
+                                case WANT -> ClientAuth.OPTIONAL;
+                                case NEED -> ClientAuth.REQUIRE;
+                            });
             SslOptions options = bundle.getOptions();
             if (options.getEnabledProtocols() != null) {
                 builder.protocols(options.getEnabledProtocols());
@@ -194,9 +219,10 @@ final class TaskServerFactory {
                 builder.ciphers(List.of(options.getCiphers()));
             }
             return builder.build();
-        }
-        catch (SSLException | RuntimeException ex) {
-            throw new InvalidPersistentConnectionPropertyException(property, name,
+        } catch (SSLException | RuntimeException ex) {
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    name,
                     "the SSL bundle cannot be used by a TLS server: " + ex.getMessage(),
                     "Give spring.ssl.bundle.*." + name + " a key store with the server's key and certificate.");
         }

@@ -1,9 +1,8 @@
 package dev.persistentconnection.spring.autoconfigure.server;
 
-import dev.persistentconnection.spring.server.TaskServerHealthIndicator;
 import dev.persistentconnection.spring.server.ManagedTaskServer;
+import dev.persistentconnection.spring.server.TaskServerHealthIndicator;
 import dev.persistentconnection.tasks.TaskServer;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -16,7 +15,7 @@ import org.springframework.context.annotation.Bean;
  * Health contributor {@code taskServer}. Switch it off with {@code management.health.task-server.enabled=false}.
  */
 @AutoConfiguration(after = TaskServerAutoConfiguration.class)
-@ConditionalOnClass({ HealthContributor.class, ConditionalOnEnabledHealthIndicator.class, TaskServer.class })
+@ConditionalOnClass({HealthContributor.class, ConditionalOnEnabledHealthIndicator.class, TaskServer.class})
 @ConditionalOnBean(ManagedTaskServer.class)
 @ConditionalOnEnabledHealthIndicator("task-server")
 public class TaskServerHealthContributorAutoConfiguration {

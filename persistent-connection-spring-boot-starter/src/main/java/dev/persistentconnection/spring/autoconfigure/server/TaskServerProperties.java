@@ -1,7 +1,6 @@
 package dev.persistentconnection.spring.autoconfigure.server;
 
 import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -71,33 +70,113 @@ public class TaskServerProperties {
     /** Publication of the server's address in a Spring Cloud ServiceRegistry. */
     private final Registration registration = new Registration();
 
-    public boolean isEnabled() { return enabled; }
-    public void setEnabled(boolean enabled) { this.enabled = enabled; }
-    public int getPort() { return port; }
-    public void setPort(int port) { this.port = port; }
-    public String getBindAddress() { return bindAddress; }
-    public void setBindAddress(String bindAddress) { this.bindAddress = bindAddress; }
-    public int getMaxClients() { return maxClients; }
-    public void setMaxClients(int maxClients) { this.maxClients = maxClients; }
-    public int getMaxClientsPerAddress() { return maxClientsPerAddress; }
-    public void setMaxClientsPerAddress(int maxClientsPerAddress) { this.maxClientsPerAddress = maxClientsPerAddress; }
-    public Integer getMaxTaskThreadsPerAddress() { return maxTaskThreadsPerAddress; }
-    public void setMaxTaskThreadsPerAddress(Integer maxTaskThreadsPerAddress) { this.maxTaskThreadsPerAddress = maxTaskThreadsPerAddress; }
-    public int getMaxTasksInFlightPerClient() { return maxTasksInFlightPerClient; }
-    public void setMaxTasksInFlightPerClient(int maxTasksInFlightPerClient) { this.maxTasksInFlightPerClient = maxTasksInFlightPerClient; }
-    public DataSize getMaxFrameSize() { return maxFrameSize; }
-    public void setMaxFrameSize(DataSize maxFrameSize) { this.maxFrameSize = maxFrameSize; }
-    public Duration getReadTimeout() { return readTimeout; }
-    public void setReadTimeout(Duration readTimeout) { this.readTimeout = readTimeout; }
-    public Duration getWriteTimeout() { return writeTimeout; }
-    public void setWriteTimeout(Duration writeTimeout) { this.writeTimeout = writeTimeout; }
-    public Duration getWaitTimeout() { return waitTimeout; }
-    public void setWaitTimeout(Duration waitTimeout) { this.waitTimeout = waitTimeout; }
-    public String getExecutor() { return executor; }
-    public void setExecutor(String executor) { this.executor = executor; }
-    public Heartbeat getHeartbeat() { return heartbeat; }
-    public Ssl getSsl() { return ssl; }
-    public Registration getRegistration() { return registration; }
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    public String getBindAddress() {
+        return bindAddress;
+    }
+
+    public void setBindAddress(String bindAddress) {
+        this.bindAddress = bindAddress;
+    }
+
+    public int getMaxClients() {
+        return maxClients;
+    }
+
+    public void setMaxClients(int maxClients) {
+        this.maxClients = maxClients;
+    }
+
+    public int getMaxClientsPerAddress() {
+        return maxClientsPerAddress;
+    }
+
+    public void setMaxClientsPerAddress(int maxClientsPerAddress) {
+        this.maxClientsPerAddress = maxClientsPerAddress;
+    }
+
+    public Integer getMaxTaskThreadsPerAddress() {
+        return maxTaskThreadsPerAddress;
+    }
+
+    public void setMaxTaskThreadsPerAddress(Integer maxTaskThreadsPerAddress) {
+        this.maxTaskThreadsPerAddress = maxTaskThreadsPerAddress;
+    }
+
+    public int getMaxTasksInFlightPerClient() {
+        return maxTasksInFlightPerClient;
+    }
+
+    public void setMaxTasksInFlightPerClient(int maxTasksInFlightPerClient) {
+        this.maxTasksInFlightPerClient = maxTasksInFlightPerClient;
+    }
+
+    public DataSize getMaxFrameSize() {
+        return maxFrameSize;
+    }
+
+    public void setMaxFrameSize(DataSize maxFrameSize) {
+        this.maxFrameSize = maxFrameSize;
+    }
+
+    public Duration getReadTimeout() {
+        return readTimeout;
+    }
+
+    public void setReadTimeout(Duration readTimeout) {
+        this.readTimeout = readTimeout;
+    }
+
+    public Duration getWriteTimeout() {
+        return writeTimeout;
+    }
+
+    public void setWriteTimeout(Duration writeTimeout) {
+        this.writeTimeout = writeTimeout;
+    }
+
+    public Duration getWaitTimeout() {
+        return waitTimeout;
+    }
+
+    public void setWaitTimeout(Duration waitTimeout) {
+        this.waitTimeout = waitTimeout;
+    }
+
+    public String getExecutor() {
+        return executor;
+    }
+
+    public void setExecutor(String executor) {
+        this.executor = executor;
+    }
+
+    public Heartbeat getHeartbeat() {
+        return heartbeat;
+    }
+
+    public Ssl getSsl() {
+        return ssl;
+    }
+
+    public Registration getRegistration() {
+        return registration;
+    }
 
     /** Publication of the server's address in a Spring Cloud ServiceRegistry (ZooKeeper, Consul, Eureka...). */
     public static class Registration {
@@ -111,10 +190,21 @@ public class TaskServerProperties {
         /** Address to publish; unset means the bound address (this host's address when bound to 0.0.0.0). */
         private String host;
 
-        public String getServiceId() { return serviceId; }
-        public void setServiceId(String serviceId) { this.serviceId = serviceId; }
-        public String getHost() { return host; }
-        public void setHost(String host) { this.host = host; }
+        public String getServiceId() {
+            return serviceId;
+        }
+
+        public void setServiceId(String serviceId) {
+            this.serviceId = serviceId;
+        }
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
     }
 
     /** Heartbeats of the server's connections. */
@@ -126,10 +216,21 @@ public class TaskServerProperties {
         /** Read silence after which a client is considered dead; longer than the interval. */
         private Duration timeout = Duration.ofSeconds(30);
 
-        public Duration getInterval() { return interval; }
-        public void setInterval(Duration interval) { this.interval = interval; }
-        public Duration getTimeout() { return timeout; }
-        public void setTimeout(Duration timeout) { this.timeout = timeout; }
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
     }
 
     /** TLS of the server's connections. */
@@ -141,10 +242,21 @@ public class TaskServerProperties {
         /** Whether clients must present a certificate that the bundle's trust store trusts (mutual TLS). */
         private ClientAuth clientAuth = ClientAuth.NONE;
 
-        public String getBundle() { return bundle; }
-        public void setBundle(String bundle) { this.bundle = bundle; }
-        public ClientAuth getClientAuth() { return clientAuth; }
-        public void setClientAuth(ClientAuth clientAuth) { this.clientAuth = clientAuth; }
+        public String getBundle() {
+            return bundle;
+        }
+
+        public void setBundle(String bundle) {
+            this.bundle = bundle;
+        }
+
+        public ClientAuth getClientAuth() {
+            return clientAuth;
+        }
+
+        public void setClientAuth(ClientAuth clientAuth) {
+            this.clientAuth = clientAuth;
+        }
     }
 
     /** Client certificates. */

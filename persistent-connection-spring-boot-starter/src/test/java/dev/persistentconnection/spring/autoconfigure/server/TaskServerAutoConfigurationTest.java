@@ -1,26 +1,26 @@
 package dev.persistentconnection.spring.autoconfigure.server;
 
-import java.time.Duration;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.persistentconnection.spring.autoconfigure.PropertyFailureAnalysis;
 import dev.persistentconnection.spring.autoconfigure.codec.TaskPayloadCodecAutoConfiguration;
 import dev.persistentconnection.spring.codec.JsonTaskPayloadCodec;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.spring.server.TaskController;
 import dev.persistentconnection.spring.server.TaskMapping;
-import dev.persistentconnection.spring.server.ManagedTaskServer;
 import dev.persistentconnection.tasks.TaskClient;
 import dev.persistentconnection.tasks.TaskClients;
 import dev.persistentconnection.tasks.TaskConnector;
 import dev.persistentconnection.tasks.TaskServer;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -29,22 +29,22 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** The task server's auto-configuration: conditions, every property, every invalid value, handler checks. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TaskServerAutoConfigurationTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(TaskServerAutoConfiguration.class,
-                    TaskPayloadCodecAutoConfiguration.class, SslAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(
+                    TaskServerAutoConfiguration.class,
+                    TaskPayloadCodecAutoConfiguration.class,
+                    SslAutoConfiguration.class))
             .withPropertyValues("persistent-connection.server.enabled=true", "persistent-connection.server.port=0");
 
     @Test
     void offUnlessEnabled() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(TaskServerAutoConfiguration.class,
-                        TaskPayloadCodecAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        TaskServerAutoConfiguration.class, TaskPayloadCodecAutoConfiguration.class))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ManagedTaskServer.class));
     }
 
@@ -75,7 +75,8 @@ class TaskServerAutoConfigurationTest {
 
     @Test
     void everyPropertyBindsAndStartsTheServer() {
-        runner.withPropertyValues("persistent-connection.server.bind-address=127.0.0.1",
+        runner.withPropertyValues(
+                        "persistent-connection.server.bind-address=127.0.0.1",
                         "persistent-connection.server.max-clients=1",
                         "persistent-connection.server.max-clients-per-address=1",
                         "persistent-connection.server.max-task-threads-per-address=2",
@@ -102,15 +103,20 @@ class TaskServerAutoConfigurationTest {
                     assertThat(p.getHeartbeat().getTimeout()).isEqualTo(Duration.ofSeconds(5));
                     ManagedTaskServer server = context.getBean(ManagedTaskServer.class);
                     assertThat(server.isRunning()).isTrue();
-                    assertThat(server.localAddress().orElseThrow().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+                    assertThat(server.localAddress().orElseThrow().getAddress().getHostAddress())
+                            .isEqualTo("127.0.0.1");
                     assertThat(context.getEnvironment().getProperty(ManagedTaskServer.PORT_PROPERTY, Integer.class))
                             .isEqualTo(server.port());
                     // What the handshake announces: the in-flight limit and the frame size.
                     try (TaskConnector connector = TaskClients.connector()) {
-                        TaskClient client = connector.connect(server.localAddress().orElseThrow()).toCompletableFuture()
+                        TaskClient client = connector
+                                .connect(server.localAddress().orElseThrow())
+                                .toCompletableFuture()
                                 .get(10, TimeUnit.SECONDS);
                         assertThat(client.serverMaxTasksInFlight()).isEqualTo(3);
-                        assertThat(client.maxPayloadSize()).isLessThan(64 * 1024).isGreaterThan(60 * 1024);
+                        assertThat(client.maxPayloadSize())
+                                .isLessThan(64 * 1024)
+                                .isGreaterThan(60 * 1024);
                         client.close();
                     }
                 });
@@ -129,9 +135,12 @@ class TaskServerAutoConfigurationTest {
                     assertThat(context).hasNotFailed();
                     ManagedTaskServer server = context.getBean(ManagedTaskServer.class);
                     try (TaskConnector connector = TaskClients.connector()) {
-                        TaskClient client = connector.connect(server.localAddress().orElseThrow()).toCompletableFuture()
+                        TaskClient client = connector
+                                .connect(server.localAddress().orElseThrow())
+                                .toCompletableFuture()
                                 .get(10, TimeUnit.SECONDS);
-                        assertThat(client.submit(1, new byte[] { 42 }).get(10, TimeUnit.SECONDS)).containsExactly(42);
+                        assertThat(client.submit(1, new byte[] {42}).get(10, TimeUnit.SECONDS))
+                                .containsExactly(42);
                         client.close();
                     }
                     assertThat(executed.get()).isPositive();
@@ -141,39 +150,43 @@ class TaskServerAutoConfigurationTest {
     @Test
     void aJsonMapperMakesTheCodecJson() {
         runner.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class))
-                .run(context -> assertThat(context.getBean(TaskPayloadCodec.class))
-                        .isInstanceOf(JsonTaskPayloadCodec.class));
-        runner.run(context -> assertThat(context.getBean(TaskPayloadCodec.class))
-                .isNotInstanceOf(JsonTaskPayloadCodec.class));
+                .run(context ->
+                        assertThat(context.getBean(TaskPayloadCodec.class)).isInstanceOf(JsonTaskPayloadCodec.class));
+        runner.run(context ->
+                assertThat(context.getBean(TaskPayloadCodec.class)).isNotInstanceOf(JsonTaskPayloadCodec.class));
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource(delimiter = '|', value = {
-            "port                            | 70000       | in 0..65535                  | a port number",
-            "port                            | -1          | in 0..65535                  | a port number",
-            "bind-address                    | no.such.host.invalid | not a known host    | 127.0.0.1",
-            "max-clients                     | 0           | must be positive             | 1 or more",
-            "max-clients-per-address         | 0           | must be positive             | 1 or more",
-            "max-task-threads-per-address    | -1          | must be positive             | 1 or more",
-            "max-tasks-in-flight-per-client  | -3          | must be positive             | 1 or more",
-            "max-frame-size                  | 100B        | between 256 bytes and 2 GB   | 1MB",
-            "read-timeout                    | 0s          | must be positive             | a positive duration",
-            "write-timeout                   | -1s         | must be positive             | a positive duration",
-            "wait-timeout                    | 0ms         | must be positive             | a positive duration",
-            "heartbeat.interval              | 0s          | must be positive             | a positive duration",
-            "heartbeat.timeout               | 0s          | must be positive             | a positive duration",
-            "heartbeat.timeout               | 5s          | longer than the heartbeat interval | a few intervals",
-            "executor                        | noSuchBean  | no bean named 'noSuchBean'   | Executor bean",
-            "ssl.bundle                      | missing     | no SSL bundle named 'missing' | spring.ssl.bundle",
-            "ssl.client-auth                 | need        | needs TLS                    | ssl.bundle",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "port                            | 70000       | in 0..65535                  | a port number",
+                "port                            | -1          | in 0..65535                  | a port number",
+                "bind-address                    | no.such.host.invalid | not a known host    | 127.0.0.1",
+                "max-clients                     | 0           | must be positive             | 1 or more",
+                "max-clients-per-address         | 0           | must be positive             | 1 or more",
+                "max-task-threads-per-address    | -1          | must be positive             | 1 or more",
+                "max-tasks-in-flight-per-client  | -3          | must be positive             | 1 or more",
+                "max-frame-size                  | 100B        | between 256 bytes and 2 GB   | 1MB",
+                "read-timeout                    | 0s          | must be positive             | a positive duration",
+                "write-timeout                   | -1s         | must be positive             | a positive duration",
+                "wait-timeout                    | 0ms         | must be positive             | a positive duration",
+                "heartbeat.interval              | 0s          | must be positive             | a positive duration",
+                "heartbeat.timeout               | 0s          | must be positive             | a positive duration",
+                "heartbeat.timeout               | 5s          | longer than the heartbeat interval | a few intervals",
+                "executor                        | noSuchBean  | no bean named 'noSuchBean'   | Executor bean",
+                "ssl.bundle                      | missing     | no SSL bundle named 'missing' | spring.ssl.bundle",
+                "ssl.client-auth                 | need        | needs TLS                    | ssl.bundle",
+            })
     void invalidValueIsReportedWithThePropertyAndTheFix(String name, String value, String reason, String action) {
         String property = "persistent-connection.server." + name;
         runner.withPropertyValues("persistent-connection.server.heartbeat.interval=10s", property + "=" + value)
                 .run(context -> {
                     assertThat(context).hasFailed();
                     FailureAnalysis analysis = analyze(context.getStartupFailure());
-                    assertThat(analysis.getDescription()).contains("'" + property + "'").contains(value)
+                    assertThat(analysis.getDescription())
+                            .contains("'" + property + "'")
+                            .contains(value)
                             .contains(reason);
                     assertThat(analysis.getAction()).contains(action);
                 });
@@ -189,19 +202,27 @@ class TaskServerAutoConfigurationTest {
 
     @Test
     void twoHandlersForOneCodeFailNamingBoth() {
-        runner.withBean("echo", Echo.class).withBean("otherEcho", OtherEcho.class).run(context -> {
-            assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("Task code 1 is served twice")
-                    .hasMessageContaining("'echo'").hasMessageContaining("'otherEcho'");
-        });
+        runner.withBean("echo", Echo.class)
+                .withBean("otherEcho", OtherEcho.class)
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .rootCause()
+                            .hasMessageContaining("Task code 1 is served twice")
+                            .hasMessageContaining("'echo'")
+                            .hasMessageContaining("'otherEcho'");
+                });
     }
 
     @Test
     void aReservedCodeFailsNamingTheBean() {
         runner.withBean("reserved", Reserved.class).run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("code = 65280")
-                    .hasMessageContaining("'reserved'").hasMessageContaining("reserved for the protocol");
+            assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("code = 65280")
+                    .hasMessageContaining("'reserved'")
+                    .hasMessageContaining("reserved for the protocol");
         });
     }
 
@@ -209,7 +230,9 @@ class TaskServerAutoConfigurationTest {
     void aJsonPayloadWithoutAJsonMapperFailsNamingTheMethod() {
         runner.withBean("typed", Typed.class).run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("'typed'")
+            assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("'typed'")
                     .hasMessageContaining("spring-boot-starter-jackson");
         });
     }
@@ -243,9 +266,12 @@ class TaskServerAutoConfigurationTest {
             server.start();
             assertThat(server.port()).isEqualTo(port);
             try (TaskConnector connector = TaskClients.connector()) {
-                TaskClient client = connector.connect(server.localAddress().orElseThrow()).toCompletableFuture()
+                TaskClient client = connector
+                        .connect(server.localAddress().orElseThrow())
+                        .toCompletableFuture()
                         .get(10, TimeUnit.SECONDS);
-                assertThat(client.submit(1, new byte[] { 7 }).get(10, TimeUnit.SECONDS)).containsExactly(7);
+                assertThat(client.submit(1, new byte[] {7}).get(10, TimeUnit.SECONDS))
+                        .containsExactly(7);
                 client.close();
             }
         });
@@ -279,8 +305,7 @@ class TaskServerAutoConfigurationTest {
         }
     }
 
-    record Point(int x, int y) {
-    }
+    record Point(int x, int y) {}
 
     @TaskController
     static class Typed {

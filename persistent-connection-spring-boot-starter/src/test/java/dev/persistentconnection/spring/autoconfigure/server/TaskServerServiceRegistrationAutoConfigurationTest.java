@@ -2,19 +2,17 @@ package dev.persistentconnection.spring.autoconfigure.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.persistentconnection.spring.autoconfigure.PropertyFailureAnalysis;
+import dev.persistentconnection.spring.autoconfigure.codec.TaskPayloadCodecAutoConfiguration;
+import dev.persistentconnection.spring.server.ManagedTaskServer;
+import dev.persistentconnection.spring.server.TaskServerRegistrationFactory;
+import dev.persistentconnection.spring.server.TaskServerServiceRegistration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import dev.persistentconnection.spring.autoconfigure.PropertyFailureAnalysis;
-import dev.persistentconnection.spring.autoconfigure.codec.TaskPayloadCodecAutoConfiguration;
-import dev.persistentconnection.spring.server.TaskServerRegistrationFactory;
-import dev.persistentconnection.spring.server.TaskServerServiceRegistration;
-import dev.persistentconnection.spring.server.ManagedTaskServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -44,21 +42,21 @@ class TaskServerServiceRegistrationAutoConfigurationTest {
         @Override
         public void register(Registration registration) {
             calls.add("register " + registration.getServiceId() + " " + registration.getHost() + ":"
-                    + registration.getPort() + " while running=" + server.getObject().isRunning());
+                    + registration.getPort() + " while running="
+                    + server.getObject().isRunning());
         }
 
         @Override
         public void deregister(Registration registration) {
-            calls.add("deregister " + registration.getServiceId() + " while running=" + server.getObject().isRunning());
+            calls.add("deregister " + registration.getServiceId() + " while running="
+                    + server.getObject().isRunning());
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         @Override
-        public void setStatus(Registration registration, String status) {
-        }
+        public void setStatus(Registration registration, String status) {}
 
         @Override
         public <T> T getStatus(Registration registration) {
@@ -86,8 +84,10 @@ class TaskServerServiceRegistrationAutoConfigurationTest {
     }
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(TaskServerAutoConfiguration.class,
-                    TaskServerServiceRegistrationAutoConfiguration.class, TaskPayloadCodecAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(
+                    TaskServerAutoConfiguration.class,
+                    TaskServerServiceRegistrationAutoConfiguration.class,
+                    TaskPayloadCodecAutoConfiguration.class))
             .withPropertyValues("persistent-connection.server.enabled=true", "persistent-connection.server.port=0");
 
     @Test
@@ -99,7 +99,8 @@ class TaskServerServiceRegistrationAutoConfigurationTest {
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     RecordingRegistry registry = context.getBean(RecordingRegistry.class);
-                    Registration published = context.getBean(TaskServerServiceRegistration.class).getRegistration();
+                    Registration published =
+                            context.getBean(TaskServerServiceRegistration.class).getRegistration();
                     assertThat(published).isNotNull();
                     port[0] = context.getBean(ManagedTaskServer.class).port();
                     assertThat(published.getPort()).isEqualTo(port[0]);
@@ -108,34 +109,42 @@ class TaskServerServiceRegistrationAutoConfigurationTest {
                     context.close();
                     calls.addAll(registry.calls);
                 });
-        assertThat(calls).containsExactly("register quotes 127.0.0.1:" + port[0] + " while running=true",
-                "deregister quotes while running=true");
+        assertThat(calls)
+                .containsExactly(
+                        "register quotes 127.0.0.1:" + port[0] + " while running=true",
+                        "deregister quotes while running=true");
     }
 
     @Test
     void theHostToPublishCanBeSet() {
         runner.withUserConfiguration(Registry.class)
-                .withPropertyValues("persistent-connection.server.registration.service-id=quotes",
+                .withPropertyValues(
+                        "persistent-connection.server.registration.service-id=quotes",
                         "persistent-connection.server.registration.host=quotes-1.internal")
-                .run(context -> assertThat(context.getBean(TaskServerServiceRegistration.class).getRegistration()
-                        .getHost()).isEqualTo("quotes-1.internal"));
+                .run(context -> assertThat(context.getBean(TaskServerServiceRegistration.class)
+                                .getRegistration()
+                                .getHost())
+                        .isEqualTo("quotes-1.internal"));
     }
 
     @Test
     void offWithoutAServiceId() {
-        runner.withUserConfiguration(Registry.class).run(context -> assertThat(context).hasNotFailed()
-                .doesNotHaveBean(TaskServerServiceRegistration.class));
+        runner.withUserConfiguration(Registry.class)
+                .run(context ->
+                        assertThat(context).hasNotFailed().doesNotHaveBean(TaskServerServiceRegistration.class));
     }
 
     @Test
     void aServiceIdWithoutARegistryFailsNamingTheProperty() {
-        runner.withPropertyValues("persistent-connection.server.registration.service-id=quotes").run(context -> {
-            assertThat(context).hasFailed();
-            FailureAnalysis analysis = PropertyFailureAnalysis.of(context.getStartupFailure());
-            assertThat(analysis.getDescription())
-                    .contains("'persistent-connection.server.registration.service-id'").contains("quotes")
-                    .contains("no single Spring Cloud ServiceRegistry");
-            assertThat(analysis.getAction()).contains("spring-cloud-starter-zookeeper-discovery");
-        });
+        runner.withPropertyValues("persistent-connection.server.registration.service-id=quotes")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = PropertyFailureAnalysis.of(context.getStartupFailure());
+                    assertThat(analysis.getDescription())
+                            .contains("'persistent-connection.server.registration.service-id'")
+                            .contains("quotes")
+                            .contains("no single Spring Cloud ServiceRegistry");
+                    assertThat(analysis.getAction()).contains("spring-cloud-starter-zookeeper-discovery");
+                });
     }
 }
