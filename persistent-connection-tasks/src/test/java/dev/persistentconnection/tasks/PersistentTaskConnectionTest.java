@@ -7,6 +7,7 @@ import dev.persistentconnection.AddressSuppliers;
 import dev.persistentconnection.ConnectionEvent;
 import dev.persistentconnection.FatalConnectException;
 import dev.persistentconnection.PersistentConnection;
+import dev.persistentconnection.test.FreePorts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

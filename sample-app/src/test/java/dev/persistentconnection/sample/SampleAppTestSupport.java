@@ -2,6 +2,7 @@ package dev.persistentconnection.sample;
 
 import dev.persistentconnection.spring.PersistentConnectionSettings;
 import dev.persistentconnection.spring.PersistentConnections;
+import dev.persistentconnection.test.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

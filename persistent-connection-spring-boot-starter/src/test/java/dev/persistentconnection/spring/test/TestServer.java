@@ -1,5 +1,6 @@
 package dev.persistentconnection.spring.test;
 
+import dev.persistentconnection.test.FreePorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

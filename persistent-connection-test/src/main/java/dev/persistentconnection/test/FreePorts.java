@@ -1,4 +1,4 @@
-package dev.persistentconnection.tasks;
+package dev.persistentconnection.test;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,14 +15,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * client socket and every {@code bind(0)} on the machine: a port picked inside it can be taken by anyone between
  * the check and the bind, or between a stop and the restart.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private static final int LOWEST = 10_000;
 
     private FreePorts() {}
 
     /** A port that is free now and that the kernel will not hand out by itself. */
-    static int outsideTheEphemeralRange() {
+    public static int outsideTheEphemeralRange() {
         int[] ephemeral = ephemeralRange();
         boolean below = ephemeral[0] - LOWEST >= 1_000;
         int from = below ? LOWEST : ephemeral[1] + 1;
