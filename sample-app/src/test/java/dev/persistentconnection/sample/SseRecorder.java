@@ -45,15 +45,7 @@ final class SseRecorder implements AutoCloseable {
             for (String line : (Iterable<String>) lines::iterator) {
                 if (line.isEmpty()) {
                     if (data.length() > 0) {
-                        String json = data.toString();
-                        received.add(new Received(
-                                event,
-                                id,
-                                JsonPath.read(json, "$.type"),
-                                JsonPath.read(json, "$.time"),
-                                JsonPath.read(json, "$.connection"),
-                                JsonPath.read(json, "$.kind"),
-                                JsonPath.read(json, "$.detail")));
+                        record(event, id, data.toString());
                     }
                     event = null;
                     id = -1;
@@ -68,6 +60,22 @@ final class SseRecorder implements AutoCloseable {
             }
         } catch (Exception ex) {
             // closed
+        }
+    }
+
+    /** One event; one that does not parse is kept as such instead of ending the recording. */
+    private void record(String event, long id, String json) {
+        try {
+            received.add(new Received(
+                    event,
+                    id,
+                    JsonPath.read(json, "$.type"),
+                    JsonPath.read(json, "$.time"),
+                    JsonPath.read(json, "$.connection"),
+                    JsonPath.read(json, "$.kind"),
+                    JsonPath.read(json, "$.detail")));
+        } catch (RuntimeException ex) {
+            received.add(new Received(event, id, "unparsed", "", null, "Unparsed", json));
         }
     }
 
