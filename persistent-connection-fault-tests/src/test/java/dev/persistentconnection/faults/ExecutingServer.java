@@ -142,6 +142,12 @@ public final class ExecutingServer implements AutoCloseable {
         allClients.addAll(server.clients());
     }
 
+    /** What the current incarnation's event loops watch (for leak reports). */
+    public List<String> describeChannels() {
+        TaskServer s = server;
+        return s == null ? List.of() : EventLoopChannels.describe(s);
+    }
+
     public boolean isRunning() {
         TaskServer s = server;
         return s != null && s.isRunning();

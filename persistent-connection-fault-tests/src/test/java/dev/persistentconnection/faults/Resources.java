@@ -161,12 +161,13 @@ final class Resources {
                     String link = Files.readSymbolicLink(p).toString();
                     if (link.startsWith("socket:[")) {
                         String inode = link.substring(8, link.length() - 1);
-                        out.add(p.getFileName() + "="
+                        String fd = p.getFileName().toString();
+                        out.add(fd + "="
                                 + byInode.getOrDefault(
                                         inode,
                                         link
                                                 + " (in no tcp/udp/raw/unix/netlink table: a TCP socket closed by the kernel (reset)"
-                                                + " or never connected, with its fd still open)"));
+                                                + " or never connected, with its fd still open; " + addresses(fd) + ")"));
                     }
                 } catch (IOException ignored) {
                     // closed meanwhile
@@ -176,6 +177,34 @@ final class Resources {
             throw new IllegalStateException(e);
         }
         return out;
+    }
+
+    /**
+     * The socket's own and peer address, asked of the kernel through the JDK's internal {@code sun.nio.ch.Net}
+     * (opened to this module by the surefire configuration): the local port tells whose socket it is (the server's
+     * port, the proxy's, or an outgoing one), where the /proc tables no longer list it.
+     */
+    private static String addresses(String fdNumber) {
+        try {
+            java.io.FileDescriptor fd = new java.io.FileDescriptor();
+            java.lang.reflect.Field field = java.io.FileDescriptor.class.getDeclaredField("fd");
+            field.setAccessible(true);
+            field.setInt(fd, Integer.parseInt(fdNumber));
+            Class<?> net = Class.forName("sun.nio.ch.Net");
+            java.lang.reflect.Method local = net.getDeclaredMethod("localAddress", java.io.FileDescriptor.class);
+            java.lang.reflect.Method remote = net.getDeclaredMethod("remoteAddress", java.io.FileDescriptor.class);
+            local.setAccessible(true);
+            remote.setAccessible(true);
+            String peer;
+            try {
+                peer = String.valueOf(remote.invoke(null, fd));
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                peer = "none (" + e.getCause().getMessage() + ")";
+            }
+            return "local " + local.invoke(null, fd) + ", peer " + peer;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "addresses unknown: " + e;
+        }
     }
 
     private static String port(String hexAddress) {

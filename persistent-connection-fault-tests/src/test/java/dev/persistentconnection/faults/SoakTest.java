@@ -172,7 +172,8 @@ class SoakTest {
             TreeMap<String, Integer> threadsBaseline = Resources.threads();
             int fdsBaseline = Resources.fds();
             TreeMap<Integer, String> fdTargetsBaseline = Resources.fdTargets();
-            System.out.println("[soak] baseline: " + fdsBaseline + " fds, threads " + threadsBaseline);
+            System.out.println("[soak] baseline: " + fdsBaseline + " fds, threads " + threadsBaseline + "; server "
+                    + server.address() + ", proxy " + proxy.address());
 
             // The schedule.
             load = new Load(engine, seed + 1, 4);
@@ -220,7 +221,8 @@ class SoakTest {
                     "resources did not return to the baseline: threads " + threadsEnd + " vs " + threadsBaseline
                             + ", fds " + fdsEnd + " vs " + fdsBaseline + " (new: " + Resources.newFds(fdTargetsBaseline)
                             + ", sockets: " + Resources.socketDetails() + ", proxy pairs ended with a socket open: "
-                            + proxy.endedWithOpenSockets() + "), server clients " + server.numClients()
+                            + proxy.endedWithOpenSockets() + ", the server's event loops watch: "
+                            + server.describeChannels() + "), server clients " + server.numClients()
                             + ", proxy connections " + proxy.liveConnections());
             List<TaskClient> created = connector.get().created;
             long openClients =
