@@ -80,7 +80,8 @@ public class TaskServerAutoConfiguration {
                 },
                 properties.getPort(),
                 grace(environment),
-                environment);
+                environment,
+                handlers.values());
     }
 
     /** Every {@link TaskServerListener} bean (the meters are one) in turn. */
