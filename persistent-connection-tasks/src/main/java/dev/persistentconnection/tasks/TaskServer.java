@@ -109,7 +109,8 @@ public final class TaskServer implements AutoCloseable {
             Duration heartbeatTimeout,
             SslContext sslContext,
             boolean handlersOnIoThread,
-            int maxProtocolVersion) {}
+            int maxProtocolVersion,
+            TaskServerListener listener) {}
 
     private TaskServer(Settings settings) {
         this.settings = settings;
@@ -225,13 +226,25 @@ public final class TaskServer implements AutoCloseable {
             addressShares.disconnected(host);
         });
         String refusal = null;
+        TaskServerListener.Rejection reason = null;
         if (count > settings.maxClients()) {
             refusal = "server full: " + settings.maxClients() + " clients";
+            reason = TaskServerListener.Rejection.SERVER_FULL;
         } else if (!admitted) {
             refusal = "server full for " + host.getHostAddress() + ": " + settings.maxClientsPerAddress()
                     + " connections from one address";
+            reason = TaskServerListener.Rejection.ADDRESS_FULL;
         }
-        TaskPipeline.initServer(ch, settings.sslContext(), new ServerHandshakeHandler(this, refusal));
+        TaskPipeline.initServer(ch, settings.sslContext(), new ServerHandshakeHandler(this, reason, refusal));
+    }
+
+    /** Tells the {@link Builder#listener listener} what the server refused; never throws. */
+    void rejected(TaskServerListener.Rejection reason, Channel ch, String detail) {
+        try {
+            settings.listener().rejected(reason, host(ch), detail);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "task server listener failed on " + reason, e);
+        }
     }
 
     /**
@@ -459,6 +472,7 @@ public final class TaskServer implements AutoCloseable {
         private SslContext sslContext;
         private boolean handlersOnIoThread;
         private int maxProtocolVersion = Handshake.VERSION;
+        private TaskServerListener listener = TaskServerListener.NONE;
 
         private Builder() {
             try {
@@ -617,6 +631,15 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Told of every connection and task the server refuses, and of every client it closes for a protocol
+         * violation (for metrics and logs); default none.
+         */
+        public Builder listener(TaskServerListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
         /** Serve over TLS with this (server) context; default plain TCP. */
         public Builder sslContext(SslContext context) {
             if (context != null && context.isClient()) {
@@ -655,7 +678,8 @@ public final class TaskServer implements AutoCloseable {
                     heartbeatTimeout,
                     sslContext,
                     handlersOnIoThread,
-                    maxProtocolVersion));
+                    maxProtocolVersion,
+                    listener));
         }
     }
 }
