@@ -26,6 +26,8 @@ import io.micrometer.tracing.test.simple.SimpleTracer;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +37,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import jdk.jfr.Recording;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -78,6 +81,8 @@ public final class TypedCallMain {
         byte[] orderJson = json.writeValueAsBytes(order);
 
         Map<String, Round[]> results = new LinkedHashMap<>();
+        long profileMs = Long.parseLong(Results.option(args, "--profile-ms", "2000"));
+        Map<String, List<String>> profiles = new LinkedHashMap<>();
         try (Setup plain = new Setup(codec, ObservationRegistry.NOOP);
                 Setup traced = new Setup(codec, observed)) {
             Map<String, Supplier<CompletableFuture<?>>> calls = new LinkedHashMap<>();
@@ -95,6 +100,11 @@ public final class TypedCallMain {
             for (int r = 0; r < rounds; r++) {
                 for (Map.Entry<String, Supplier<CompletableFuture<?>>> call : calls.entrySet()) {
                     results.get(call.getKey())[r] = run(call.getValue(), roundMs, tracer);
+                }
+            }
+            if (profileMs > 0) {
+                for (Map.Entry<String, Supplier<CompletableFuture<?>>> call : calls.entrySet()) {
+                    profiles.put(call.getKey(), profile(call.getValue(), profileMs, tracer));
                 }
             }
         }
@@ -148,7 +158,50 @@ public final class TypedCallMain {
                 String.format("%+.1f %%", overhead * 100),
                 overhead < 0.15,
                 "observed and traced vs unobserved typed call, same run");
+        if (!profiles.isEmpty() && (ratio < 0.8 || overhead >= 0.15)) {
+            out.line("");
+            out.line(
+                    "**Where the time goes** (a target was missed): JFR execution samples (every 2 ms, all threads) "
+                            + "and allocation samples over %d ms of each call, after the rounds, in the same JVM. "
+                            + "Compare the tables: what the typed call adds to the raw submit, what the observed call adds "
+                            + "to the typed one.",
+                    profileMs);
+            for (Map.Entry<String, List<String>> profile : profiles.entrySet()) {
+                out.line("");
+                out.line("*%s:*", profile.getKey());
+                out.line("");
+                profile.getValue().forEach(out::line);
+            }
+        }
         out.write();
+    }
+
+    /** The JFR summary of {@code millis} of the closed loop. */
+    static List<String> profile(Supplier<CompletableFuture<?>> call, long millis, SimpleTracer tracer)
+            throws Exception {
+        Path jfr = Files.createTempFile("bench-typed", ".jfr");
+        try {
+            Round round;
+            try (Recording recording = new Recording()) {
+                recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
+                recording.enable("jdk.ObjectAllocationSample").with("throttle", "300/s");
+                recording.start();
+                round = run(call, millis, tracer);
+                recording.stop();
+                recording.dump(jfr);
+            }
+            List<String> lines = new java.util.ArrayList<>();
+            lines.add(String.format(
+                    java.util.Locale.ROOT,
+                    "%.0f tasks/s, %.1f us CPU per task while recorded.",
+                    round.perSecond(),
+                    round.cpuMicrosPerTask()));
+            lines.add("");
+            lines.addAll(JfrSummary.read(jfr, thread -> true).markdown(12));
+            return lines;
+        } finally {
+            Files.deleteIfExists(jfr);
+        }
     }
 
     /** Closed loop for {@code millis}: a new call as soon as one ends, {@link #IN_FLIGHT} at most. */
