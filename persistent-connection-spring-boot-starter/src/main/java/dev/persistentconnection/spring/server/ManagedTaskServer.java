@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
@@ -34,8 +35,26 @@ public class ManagedTaskServer implements SmartLifecycle {
     private final int configuredPort;
     private final Duration grace;
     private final @Nullable ConfigurableEnvironment environment;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private @Nullable TaskServer server;
     private int boundPort;
+
+    /**
+     * Told when the server starts listening and before it stops, on every start and stop (a restart while the
+     * application runs included, which the application context does not see).
+     */
+    public interface Listener {
+        /** The server listens on {@code address}. */
+        void started(InetSocketAddress address);
+
+        /** The server is about to stop (gracefully or at once). */
+        void stopping();
+    }
+
+    /** Adds a listener of every later start and stop. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
 
     /**
      * @param factory builds a server (not started) with every handler registered, listening on the given port
@@ -66,6 +85,9 @@ public class ManagedTaskServer implements SmartLifecycle {
             sources.remove(PORT_PROPERTY);
             sources.addFirst(new MapPropertySource(PORT_PROPERTY, Map.of(PORT_PROPERTY, boundPort)));
         }
+        for (Listener listener : listeners) {
+            listener.started(next.localAddress());
+        }
     }
 
     /** Stops the server (gracefully when a grace period is set); returns when it is stopped. */
@@ -76,6 +98,7 @@ public class ManagedTaskServer implements SmartLifecycle {
             current = server;
         }
         if (current != null) {
+            stopping(current);
             if (grace.isZero() || grace.isNegative()) {
                 current.stop();
             } else {
@@ -91,7 +114,16 @@ public class ManagedTaskServer implements SmartLifecycle {
             current = server;
         }
         if (current != null) {
+            stopping(current);
             current.stop();
+        }
+    }
+
+    private void stopping(TaskServer current) {
+        if (current.isRunning()) {
+            for (Listener listener : listeners) {
+                listener.stopping();
+            }
         }
     }
 
