@@ -43,7 +43,7 @@ abstract class Attack implements Runnable {
         MAX_SIZE_FRAMES("2 clients sending 1 MiB TASK frames back to back", false, MaxSizeFrames::new),
         CANCEL_STORM(
                 "4 clients: a task and its CANCEL, plus 100 CANCELs of unknown ids, back to back",
-                false,
+                true,
                 CancelStorm::new),
         REUSED_IDS("connections that send a task id already in flight, 50 a second", true, ReusedIds::new),
         HEARTBEAT_FLOOD("4 clients sending PING back to back and never reading the PONGs", true, HeartbeatFlood::new);

@@ -7,12 +7,16 @@ import dev.persistentconnection.faults.hostile.GoodClients.Window;
 import dev.persistentconnection.tasks.TaskHandler;
 import dev.persistentconnection.tasks.TaskServer;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +46,9 @@ class HostileClientsTest {
     static final int MAX_CLIENTS = 200;
     static final int MAX_CLIENTS_PER_ADDRESS = 50;
     static final int MAX_FRAME_SIZE = TaskServer.DEFAULT_MAX_FRAME_SIZE;
+    /** Bytes per second one address may read: the good clients send about 10 MB/s from theirs. */
+    static final long MAX_READ_RATE_PER_ADDRESS = 32L << 20;
+
     static final Duration READ_TIMEOUT = Duration.ofSeconds(1);
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(1);
     static final Duration WINDOW =
@@ -59,6 +66,7 @@ class HostileClientsTest {
         server = TaskServer.builder()
                 .maxClients(MAX_CLIENTS)
                 .maxClientsPerAddress(MAX_CLIENTS_PER_ADDRESS)
+                .maxReadRatePerAddress(MAX_READ_RATE_PER_ADDRESS)
                 .readTimeout(READ_TIMEOUT)
                 .writeTimeout(WRITE_TIMEOUT)
                 .build();
@@ -78,11 +86,13 @@ class HostileClientsTest {
         good = new GoodClients(server.localAddress());
         good.measure(Duration.ofSeconds(2)); // JIT warm-up
         report.add(String.format(
-                "server: maxClients %d, maxClientsPerAddress %d, readTimeout %d ms, writeTimeout %d"
-                        + " ms, defaults otherwise; good clients: %d connections x %d tasks in flight + a newcomer every 50 ms;"
+                "server: maxClients %d, maxClientsPerAddress %d (so maxAcceptRatePerAddress %d/s), maxReadRatePerAddress"
+                        + " %d MiB/s, readTimeout %d ms, writeTimeout %d ms, defaults otherwise; good clients: %d connections x %d tasks in flight + a newcomer every 50 ms;"
                         + " windows of %d ms",
                 MAX_CLIENTS,
                 MAX_CLIENTS_PER_ADDRESS,
+                MAX_CLIENTS_PER_ADDRESS,
+                MAX_READ_RATE_PER_ADDRESS >> 20,
                 READ_TIMEOUT.toMillis(),
                 WRITE_TIMEOUT.toMillis(),
                 GoodClients.CLIENTS,
@@ -102,9 +112,12 @@ class HostileClientsTest {
         attack.start(kind.name());
         Window attacked;
         long heapUnder;
+        String cpu;
         try {
             RawClient.sleep(300); // let it reach its steady state
+            Map<String, Long> cpuBefore = cpuByRole();
             attacked = good.measure(WINDOW);
+            cpu = cpuShares(cpuBefore, cpuByRole(), attacked.seconds());
             heapUnder = retainedHeap();
             if (kind.closedByTheServer) {
                 // The server closes the attack's connections (some only after a timeout): wait, bounded, for it.
@@ -127,7 +140,8 @@ class HostileClientsTest {
                 (heapUnder - heapBefore) / 1048576.0,
                 attack.summary());
         report.add(line);
-        System.out.println("[hostile] " + line + "; newcomers " + attacked.newcomers() + " refused "
+        report.add(String.format("%-22s | cpu in the attacked window, %% of one core: %s", "", cpu));
+        System.out.println("[hostile] " + line + "; cpu " + cpu + "; newcomers " + attacked.newcomers() + " refused "
                 + attacked.newcomersRefused() + " " + attacked.newcomerErrors());
 
         // The attackers' connections all go; the good ones stay.
@@ -164,16 +178,53 @@ class HostileClientsTest {
                 assertThat(attack.refused.get()).isPositive();
             }
             // The write timeout closes a client that does not read its answers.
-            case STUCK_READER, CLOSED_WINDOW, DRIBBLE, REUSED_IDS, HEARTBEAT_FLOOD ->
+            case STUCK_READER, CLOSED_WINDOW, DRIBBLE, REUSED_IDS, HEARTBEAT_FLOOD, CANCEL_STORM ->
                 assertThat(attack.closedByServer.get())
                         .as("closed by the server")
                         .isPositive();
             // Legal if wasteful: served (reading fairly), not closed.
-            case MAX_SIZE_FRAMES, CANCEL_STORM -> {
+            case MAX_SIZE_FRAMES -> {
                 assertThat(attack.framesSent.get()).isPositive();
                 assertThat(attack.closedByServer.get()).isZero();
             }
         }
+    }
+
+    /**
+     * CPU time of this JVM's threads by role, in nanoseconds: the attacker's thread, the server's I/O and task
+     * threads, and the rest (the good clients' threads, the JVM's). The attacker runs in this JVM on the same cores:
+     * its share is CPU the good clients lose to it whatever the server does.
+     */
+    private static Map<String, Long> cpuByRole() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> cpu = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long nanos = threads.getThreadCpuTime(info.getThreadId());
+            if (nanos < 0) {
+                continue;
+            }
+            String name = info.getThreadName();
+            String role = name.startsWith("hostile-")
+                    ? "attacker"
+                    : name.startsWith("task-server-io")
+                            ? "server io"
+                            : name.startsWith("task-server-task") ? "server tasks" : "good clients + jvm";
+            cpu.merge(role, nanos, Long::sum);
+        }
+        return cpu;
+    }
+
+    private static String cpuShares(Map<String, Long> before, Map<String, Long> after, double seconds) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            double share = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e9 / seconds * 100;
+            out.append(out.length() == 0 ? "" : ", ")
+                    .append(String.format("%s %.0f%%", e.getKey(), Math.max(0, share)));
+        }
+        return out.toString();
     }
 
     /** Heap in use after a full collection. */
