@@ -191,6 +191,9 @@ final class ClientSession {
             send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE, "unknown task code " + frame.code()));
             return;
         }
+        if (taskSequence == 0) {
+            server.used(channel); // never evicted for a newcomer from now on
+        }
         RunningTask task = new RunningTask(
                 this, registration, frame.taskId(), frame.code(), frame.payload(), frame.metadata(), ++taskSequence);
         tasks.put(frame.taskId(), task);

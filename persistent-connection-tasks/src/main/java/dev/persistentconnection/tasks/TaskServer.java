@@ -86,6 +86,7 @@ public final class TaskServer implements AutoCloseable {
     private Executor executor;
     private AddressShares addressShares;
     private AcceptLimiter acceptLimiter;
+    private final UnusedConnections unused = new UnusedConnections();
     private Channel serverChannel;
     private boolean started;
     private boolean stopped;
@@ -233,11 +234,25 @@ public final class TaskServer implements AutoCloseable {
             addressShares.disconnected(host);
         });
         String refusal = null;
-        if (count > settings.maxClients()) {
-            refusal = "server full: " + settings.maxClients() + " clients";
-        } else if (!admitted) {
+        if (!admitted) {
             refusal = "server full for " + host.getHostAddress() + ": " + settings.maxClientsPerAddress()
                     + " connections from one address";
+        } else if (count > settings.maxClients()) {
+            // Full: the newcomer takes the place of the oldest connection that has not sent a task, if any.
+            Channel evicted = unused.evictOldest(ch);
+            if (evicted == null) {
+                refusal = "server full: " + settings.maxClients() + " clients";
+            } else {
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        "server full: {0} (no task sent yet) closed for {1}",
+                        evicted.remoteAddress(),
+                        ch.remoteAddress());
+            }
+        }
+        if (refusal == null) {
+            unused.add(ch);
+            ch.closeFuture().addListener(f -> unused.remove(ch));
         }
         TaskPipeline.initServer(
                 ch, addressShares.readBudget(host), settings.sslContext(), new ServerHandshakeHandler(this, refusal));
@@ -268,6 +283,16 @@ public final class TaskServer implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** A client's first task arrived: from now on it is never evicted to make room for a newcomer. */
+    void used(Channel channel) {
+        unused.remove(channel);
+    }
+
+    /** Connections that have not sent a task yet (tests). */
+    int unusedConnections() {
+        return unused.size();
     }
 
     /** Connections reset at the accept because their address was over its accept rate (tests). */

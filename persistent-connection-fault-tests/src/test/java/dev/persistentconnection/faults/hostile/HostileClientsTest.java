@@ -99,25 +99,42 @@ class HostileClientsTest {
                 GoodClients.DEPTH,
                 WINDOW.toMillis()));
         report.add(String.format(
-                "%-22s | %9s | %9s | %5s | %8s | %8s | %5s | %8s | %s",
-                "attack", "tasks/s", "attacked", "ratio", "p99 us", "attacked", "ratio", "heap MiB", "attack"));
+                "%-22s | %9s | %9s | %5s | %8s | %8s | %5s | %5s | %5s | %5s | %5s | %8s | %s",
+                "attack",
+                "tasks/s",
+                "attacked",
+                "ratio",
+                "p99 us",
+                "attacked",
+                "ratio",
+                "cpu",
+                "cpu",
+                "atkr",
+                "t/cpu",
+                "heap MiB",
+                "attack"));
+        report.add(
+                "(cpu: this JVM's CPU without / with the attack, % of one core; atkr: the attacker thread's; t/cpu: good"
+                        + " tasks per CPU second of all but the attacker, with / without)");
     }
 
     @ParameterizedTest
     @EnumSource(Attack.Kind.class)
     void goodClientsKeepBeingServed(Attack.Kind kind) throws Exception {
+        Map<String, Long> cpuAtBaseline = cpuByRole();
         Window baseline = good.measure(WINDOW);
+        Map<String, Long> cpuBaseline = since(cpuAtBaseline, cpuByRole());
         long heapBefore = retainedHeap();
         Attack attack = kind.create(new Attack.Target(server.localAddress(), InetAddress.getByName("127.0.0.2")));
         attack.start(kind.name());
         Window attacked;
         long heapUnder;
-        String cpu;
+        Map<String, Long> cpuAttacked;
         try {
             RawClient.sleep(300); // let it reach its steady state
             Map<String, Long> cpuBefore = cpuByRole();
             attacked = good.measure(WINDOW);
-            cpu = cpuShares(cpuBefore, cpuByRole(), attacked.seconds());
+            cpuAttacked = since(cpuBefore, cpuByRole());
             heapUnder = retainedHeap();
             if (kind.closedByTheServer) {
                 // The server closes the attack's connections (some only after a timeout): wait, bounded, for it.
@@ -128,8 +145,17 @@ class HostileClientsTest {
         }
         double ratio = attacked.throughput() / baseline.throughput();
         double p99Ratio = (double) attacked.p99Micros() / Math.max(1, baseline.p99Micros());
+        // What this JVM got of the CPU (the machine is shared), and the good tasks per CPU second of everything but
+        // the attacker's thread: a server that wastes CPU on the attack lowers it, an attacker that only takes CPU
+        // away from everyone (on the same cores) does not.
+        double cpuBase = total(cpuBaseline) / 1e9 / baseline.seconds();
+        double cpuUnder = total(cpuAttacked) / 1e9 / attacked.seconds();
+        double attackerCpu = cpuAttacked.getOrDefault("attacker", 0L) / 1e9 / attacked.seconds();
+        double perCpuRatio =
+                (attacked.tasks() / Math.max(1e-9, total(cpuAttacked) / 1e9 - attackerCpu * attacked.seconds()))
+                        / (baseline.tasks() / Math.max(1e-9, total(cpuBaseline) / 1e9));
         String line = String.format(
-                "%-22s | %9.0f | %9.0f | %5.2f | %8d | %8d | %5.2f | %8.1f | %s",
+                "%-22s | %9.0f | %9.0f | %5.2f | %8d | %8d | %5.2f | %4.0f%% | %4.0f%% | %4.0f%% | %5.2f | %8.1f | %s",
                 kind,
                 baseline.throughput(),
                 attacked.throughput(),
@@ -137,12 +163,17 @@ class HostileClientsTest {
                 baseline.p99Micros(),
                 attacked.p99Micros(),
                 p99Ratio,
+                100 * cpuBase,
+                100 * cpuUnder,
+                100 * attackerCpu,
+                perCpuRatio,
                 (heapUnder - heapBefore) / 1048576.0,
                 attack.summary());
         report.add(line);
-        report.add(String.format("%-22s | cpu in the attacked window, %% of one core: %s", "", cpu));
-        System.out.println("[hostile] " + line + "; cpu " + cpu + "; newcomers " + attacked.newcomers() + " refused "
-                + attacked.newcomersRefused() + " " + attacked.newcomerErrors());
+        System.out.println(
+                "[hostile] " + line + "; cpu by role under the attack " + shares(cpuAttacked, attacked.seconds())
+                        + "; newcomers " + attacked.newcomers() + " refused " + attacked.newcomersRefused() + " "
+                        + attacked.newcomerErrors());
 
         // The attackers' connections all go; the good ones stay.
         await().atMost(Duration.ofSeconds(10))
@@ -178,6 +209,11 @@ class HostileClientsTest {
                 assertThat(attack.refused.get()).isPositive();
             }
             // The write timeout closes a client that does not read its answers.
+            // Many addresses fill maxClients: each newcomer closes the oldest connection that never sent a task.
+            case MANY_ADDRESSES -> {
+                assertThat(attack.peakAccepted.get()).isLessThanOrEqualTo(MAX_CLIENTS + Attack.ManyAddresses.ADDRESSES);
+                assertThat(attack.closedByServer.get()).as("evicted").isPositive();
+            }
             case STUCK_READER, CLOSED_WINDOW, DRIBBLE, REUSED_IDS, HEARTBEAT_FLOOD, CANCEL_STORM ->
                 assertThat(attack.closedByServer.get())
                         .as("closed by the server")
@@ -217,13 +253,20 @@ class HostileClientsTest {
         return cpu;
     }
 
-    private static String cpuShares(Map<String, Long> before, Map<String, Long> after, double seconds) {
+    private static Map<String, Long> since(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> spent = new TreeMap<>();
+        after.forEach((role, nanos) -> spent.put(role, Math.max(0, nanos - before.getOrDefault(role, 0L))));
+        return spent;
+    }
+
+    private static long total(Map<String, Long> cpu) {
+        return cpu.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static String shares(Map<String, Long> cpu, double seconds) {
         StringBuilder out = new StringBuilder();
-        for (Map.Entry<String, Long> e : after.entrySet()) {
-            double share = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e9 / seconds * 100;
-            out.append(out.length() == 0 ? "" : ", ")
-                    .append(String.format("%s %.0f%%", e.getKey(), Math.max(0, share)));
-        }
+        cpu.forEach((role, nanos) -> out.append(out.length() == 0 ? "" : ", ")
+                .append(String.format("%s %.0f%%", role, nanos / 1e9 / seconds * 100)));
         return out.toString();
     }
 
