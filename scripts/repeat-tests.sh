@@ -6,7 +6,8 @@
 #
 #   -n RUNS       how many runs (default 10)
 #   -j JAVA_HOME  the JDK to run on, for example /usr/lib/jvm/temurin-25-jdk-amd64 (default: the current one)
-#   -s            keep both cores busy meanwhile with 'stress-ng --cpu 2' (Debian package stress-ng)
+#   -s            keep both cores busy meanwhile with 'stress-ng --cpu 2' (Debian package stress-ng), at the
+#                 same niceness as the tests, so that they get about half the CPU
 #
 # Every run's output goes to target/repeat-tests/run-<i>.log; a failed run's failing tests are listed. Runs under
 # 'nice' so that a shared machine stays usable. The exit status is 0 only if every run passed.
@@ -21,7 +22,7 @@ while getopts "n:j:s" opt; do
     n) runs="$OPTARG" ;;
     j) java_home="$OPTARG" ;;
     s) stress=true ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -38,7 +39,7 @@ if $stress; then
     echo "stress-ng is not installed (apt-get install -y stress-ng)" >&2
     exit 2
   fi
-  stress-ng --cpu 2 --quiet &
+  nice -n 10 stress-ng --cpu 2 --quiet &
   stress_pid=$!
   trap 'kill "$stress_pid" 2>/dev/null; wait "$stress_pid" 2>/dev/null' EXIT
 fi

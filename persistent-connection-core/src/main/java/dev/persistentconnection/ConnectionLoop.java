@@ -717,10 +717,13 @@ final class ConnectionLoop<A, C> implements PersistentConnection<A, C> {
     /**
      * Runs {@code next} with the stage's outcome: at once, inside the current step, when the stage is a completed
      * future (no queueing, no allocation), otherwise as a new step once it completes. Only for the loop's own
-     * waits, where nothing else queued may have to run first.
+     * waits, where nothing else queued may have to run first. Only a plain {@code CompletableFuture} is asked: a
+     * {@code minimalCompletionStage()} is a subclass whose {@code isDone()} throws.
      */
+    @SuppressWarnings("unchecked") // the exact class is checked first
     private <T> void whenDone(CompletionStage<T> stage, java.util.function.BiConsumer<T, Throwable> next) {
-        if (stage instanceof CompletableFuture<T> future && future.isDone()) {
+        if (stage.getClass() == CompletableFuture.class && ((CompletableFuture<T>) stage).isDone()) {
+            CompletableFuture<T> future = (CompletableFuture<T>) stage;
             T value = null;
             Throwable error = null;
             try {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Limits the connections accepted per second from one remote address (a token bucket per address, as big as one
@@ -27,22 +28,24 @@ final class AcceptLimiter extends ChannelInboundHandlerAdapter {
     private final Map<InetAddress, TokenBucket> buckets = new HashMap<>();
 
     private final LongAdder reset = new LongAdder();
+    private final Consumer<Channel> onReset;
     private long sweptAt;
 
-    AcceptLimiter(int perSecond) {
-        this(perSecond, System.nanoTime());
-    }
-
-    /** @param now the clock's time now (tests give their own) */
-    AcceptLimiter(int perSecond, long now) {
+    /**
+     * @param now the clock's time now (tests give their own)
+     * @param onReset told of each connection reset, before it is
+     */
+    AcceptLimiter(int perSecond, long now, Consumer<Channel> onReset) {
         this.perSecond = perSecond;
         this.sweptAt = now;
+        this.onReset = onReset;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Channel child && !admit(TaskServer.host(child), System.nanoTime())) {
             reset.increment();
+            onReset.accept(child);
             try {
                 child.config().setOption(ChannelOption.SO_LINGER, 0); // RST: no FIN handshake, no TIME_WAIT here
             } catch (RuntimeException e) {

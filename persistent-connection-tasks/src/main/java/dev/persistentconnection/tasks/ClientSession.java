@@ -183,12 +183,17 @@ final class ClientSession {
             return;
         }
         if (tasks.containsKey(frame.taskId())) {
-            close("protocol error: task id " + Integer.toUnsignedString(frame.taskId()) + " already in flight");
+            String reason =
+                    "protocol error: task id " + Integer.toUnsignedString(frame.taskId()) + " already in flight";
+            server.rejected(TaskServerListener.Rejection.PROTOCOL_ERROR, channel, reason);
+            close(reason);
             return;
         }
         TaskServer.Registration registration = server.registration(frame.code());
         if (registration == null) {
-            send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE, "unknown task code " + frame.code()));
+            String reason = "unknown task code " + frame.code();
+            server.rejected(TaskServerListener.Rejection.UNKNOWN_TASK_CODE, channel, reason);
+            send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE, reason));
             return;
         }
         if (taskSequence == 0) {
@@ -199,6 +204,12 @@ final class ClientSession {
         tasks.put(frame.taskId(), task);
         waitTimerBusy();
         if (tasks.size() >= server.settings().maxTasksInFlight()) {
+            if (tasks.size() == server.settings().maxTasksInFlight()) {
+                server.rejected(
+                        TaskServerListener.Rejection.IN_FLIGHT_LIMIT,
+                        channel,
+                        server.settings().maxTasksInFlight() + " tasks in flight: reading paused");
+            }
             pauseReading();
         }
         if (server.settings().handlersOnIoThread()) {
@@ -215,6 +226,7 @@ final class ClientSession {
     /** The executor refused the task (on the event loop). */
     private void rejected(RunningTask task) {
         if (tasks.remove(task.taskId(), task)) {
+            server.rejected(TaskServerListener.Rejection.SERVER_BUSY, channel, "server busy: task rejected");
             send(new Frame.Error(task.taskId(), TaskException.SERVER_BUSY, "server busy: task rejected"));
             afterTaskRemoved();
         }
@@ -225,8 +237,10 @@ final class ClientSession {
         if (t != null) {
             t.cancel();
         } else if (unknownCancelsOverLimit()) {
-            close("protocol error: more than " + MAX_UNKNOWN_CANCELS
-                    + " CANCELs of tasks not in flight beyond one per task received");
+            String reason = "protocol error: more than " + MAX_UNKNOWN_CANCELS
+                    + " CANCELs of tasks not in flight beyond one per task received";
+            server.rejected(TaskServerListener.Rejection.PROTOCOL_ERROR, channel, reason);
+            close(reason);
         }
     }
 

@@ -14,10 +14,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReadBudget extends ChannelInboundHandlerAdapter {
     private final TokenBucket budget;
+    private final Runnable onPause;
     private boolean waiting;
 
-    ReadBudget(TokenBucket budget) {
+    /** @param onPause told each time the connection stops reading for its address's budget */
+    ReadBudget(TokenBucket budget, Runnable onPause) {
         this.budget = budget;
+        this.onPause = onPause;
     }
 
     @Override
@@ -27,6 +30,7 @@ final class ReadBudget extends ChannelInboundHandlerAdapter {
             if (wait > 0 && !waiting) {
                 waiting = true;
                 ReadGate.pause(ctx.channel(), ReadGate.READ_BUDGET);
+                onPause.run();
                 ctx.executor().schedule(() -> resume(ctx), wait, TimeUnit.NANOSECONDS);
             }
         }

@@ -57,10 +57,10 @@ final class TaskPipeline {
      * A server connection before its handshake: its address's read budget (if one is set), TLS (if configured), then
      * the handshake.
      */
-    static void initServer(SocketChannel ch, TokenBucket readBudget, SslContext ssl, ServerHandshakeHandler handshake) {
+    static void initServer(SocketChannel ch, ReadBudget readBudget, SslContext ssl, ServerHandshakeHandler handshake) {
         ChannelPipeline p = ch.pipeline();
         if (readBudget != null) {
-            p.addLast(READ_BUDGET, new ReadBudget(readBudget));
+            p.addLast(READ_BUDGET, readBudget);
         }
         if (ssl != null) {
             p.addLast(SSL, ssl.newHandler(ch.alloc()));

@@ -113,7 +113,8 @@ public final class TaskServer implements AutoCloseable {
             Duration heartbeatTimeout,
             SslContext sslContext,
             boolean handlersOnIoThread,
-            int maxProtocolVersion) {}
+            int maxProtocolVersion,
+            TaskServerListener listener) {}
 
     private TaskServer(Settings settings) {
         this.settings = settings;
@@ -185,7 +186,14 @@ public final class TaskServer implements AutoCloseable {
             }
             addressShares = new AddressShares(
                     settings.maxClientsPerAddress(), threadsPerAddress, executor, settings.maxReadRatePerAddress());
-            acceptLimiter = new AcceptLimiter(settings.maxAcceptRatePerAddress());
+            acceptLimiter = new AcceptLimiter(
+                    settings.maxAcceptRatePerAddress(),
+                    System.nanoTime(),
+                    child -> rejected(
+                            TaskServerListener.Rejection.ACCEPT_RATE,
+                            child,
+                            "reset at the accept: over " + settings.maxAcceptRatePerAddress()
+                                    + " connections a second from one address"));
             ServerBootstrap bootstrap = new ServerBootstrap()
                     // Accepting on an I/O thread: a new client may then start on the thread that accepted it,
                     // one thread hand-off less per connect, and one thread less.
@@ -234,28 +242,49 @@ public final class TaskServer implements AutoCloseable {
             addressShares.disconnected(host);
         });
         String refusal = null;
+        TaskServerListener.Rejection reason = null;
         if (!admitted) {
             refusal = "server full for " + host.getHostAddress() + ": " + settings.maxClientsPerAddress()
                     + " connections from one address";
+            reason = TaskServerListener.Rejection.ADDRESS_FULL;
         } else if (count > settings.maxClients()) {
             // Full: the newcomer takes the place of the oldest connection that has not sent a task, if any.
             Channel evicted = unused.evictOldest(ch);
             if (evicted == null) {
                 refusal = "server full: " + settings.maxClients() + " clients";
+                reason = TaskServerListener.Rejection.SERVER_FULL;
             } else {
-                LOG.log(
-                        System.Logger.Level.DEBUG,
-                        "server full: {0} (no task sent yet) closed for {1}",
-                        evicted.remoteAddress(),
-                        ch.remoteAddress());
+                rejected(
+                        TaskServerListener.Rejection.EVICTED,
+                        evicted,
+                        "server full: closed (no task sent yet) to make room for " + ch.remoteAddress());
             }
         }
         if (refusal == null) {
             unused.add(ch);
             ch.closeFuture().addListener(f -> unused.remove(ch));
         }
+        TokenBucket budget = addressShares.readBudget(host);
+        ReadBudget readBudget = budget == null
+                ? null
+                : new ReadBudget(
+                        budget,
+                        () -> rejected(
+                                TaskServerListener.Rejection.READ_RATE,
+                                ch,
+                                "over " + settings.maxReadRatePerAddress()
+                                        + " bytes a second from one address: reading paused"));
         TaskPipeline.initServer(
-                ch, addressShares.readBudget(host), settings.sslContext(), new ServerHandshakeHandler(this, refusal));
+                ch, readBudget, settings.sslContext(), new ServerHandshakeHandler(this, reason, refusal));
+    }
+
+    /** Tells the {@link Builder#listener listener} what the server refused; never throws. */
+    void rejected(TaskServerListener.Rejection reason, Channel ch, String detail) {
+        try {
+            settings.listener().rejected(reason, host(ch), detail);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "task server listener failed on " + reason, e);
+        }
     }
 
     /**
@@ -500,6 +529,7 @@ public final class TaskServer implements AutoCloseable {
         private SslContext sslContext;
         private boolean handlersOnIoThread;
         private int maxProtocolVersion = Handshake.VERSION;
+        private TaskServerListener listener = TaskServerListener.NONE;
 
         private Builder() {
             try {
@@ -687,6 +717,15 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Told of every connection and task the server refuses, and of every client it closes for a protocol
+         * violation (for metrics and logs); default none.
+         */
+        public Builder listener(TaskServerListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
         /** Serve over TLS with this (server) context; default plain TCP. */
         public Builder sslContext(SslContext context) {
             if (context != null && context.isClient()) {
@@ -733,7 +772,8 @@ public final class TaskServer implements AutoCloseable {
                     heartbeatTimeout,
                     sslContext,
                     handlersOnIoThread,
-                    maxProtocolVersion));
+                    maxProtocolVersion,
+                    listener));
         }
     }
 }

@@ -19,7 +19,7 @@ class AcceptLimiterTest extends TestSupport {
 
     @Test
     void eachAddressHasItsOwnRate() throws Exception {
-        AcceptLimiter limiter = new AcceptLimiter(2, 0);
+        AcceptLimiter limiter = new AcceptLimiter(2, 0, c -> {});
         InetAddress one = InetAddress.getByName("127.0.0.2");
         InetAddress two = InetAddress.getByName("127.0.0.3");
         assertThat(limiter.admit(one, 0)).isTrue();
@@ -32,7 +32,7 @@ class AcceptLimiterTest extends TestSupport {
 
     @Test
     void addressesThatCameBackToTheirFullRateAreForgotten() throws Exception {
-        AcceptLimiter limiter = new AcceptLimiter(10, 0);
+        AcceptLimiter limiter = new AcceptLimiter(10, 0, c -> {});
         for (int i = 0; i < 100; i++) {
             limiter.admit(InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) i}), 0);
         }
@@ -44,7 +44,11 @@ class AcceptLimiterTest extends TestSupport {
     @Test
     void connectionsBeyondTheRateAreResetAtOnceAndOtherAddressesAreServed() throws Exception {
         // One a second: twenty connects in a row cannot all be within it, however slow the machine.
-        TaskServer server = start(serverBuilder().maxAcceptRatePerAddress(1).build());
+        java.util.Queue<TaskServerListener.Rejection> rejections = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        TaskServer server = start(serverBuilder()
+                .maxAcceptRatePerAddress(1)
+                .listener((reason, address, detail) -> rejections.add(reason))
+                .build());
         server.register(1, TaskHandler.of(p -> p), "echo");
         List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -62,6 +66,7 @@ class AcceptLimiterTest extends TestSupport {
         }
         assertThat(reset).isGreaterThanOrEqualTo(10);
         assertThat(server.acceptsReset()).isEqualTo(reset);
+        assertThat(rejections).hasSize(reset).containsOnly(TaskServerListener.Rejection.ACCEPT_RATE);
         // The reset ones never reached a pipeline: no handshake, no client, no address share left behind.
         for (Socket s : sockets) {
             s.close();

@@ -15,7 +15,9 @@ class ReadBudgetTest extends TestSupport {
 
     @Test
     void theConnectionsOfOneAddressShareItsRate() throws Exception {
+        java.util.Queue<TaskServerListener.Rejection> rejections = new java.util.concurrent.ConcurrentLinkedQueue<>();
         TaskServer server = start(serverBuilder()
+                .listener((reason, address, detail) -> rejections.add(reason))
                 .maxFrameSize(FRAME)
                 .maxReadRatePerAddress(RATE)
                 .build()
@@ -39,6 +41,7 @@ class ReadBudgetTest extends TestSupport {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(seconds).as("384 KiB at 128 KiB/s").isGreaterThan(2.5);
         assertThat(first.isClosed() || second.isClosed()).isFalse();
+        assertThat(rejections).isNotEmpty().containsOnly(TaskServerListener.Rejection.READ_RATE);
     }
 
     @Test

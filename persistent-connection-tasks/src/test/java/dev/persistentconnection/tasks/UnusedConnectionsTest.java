@@ -18,10 +18,14 @@ import org.junit.jupiter.api.Test;
  */
 class UnusedConnectionsTest extends TestSupport {
 
+    private final java.util.Queue<TaskServerListener.Rejection> rejections =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private TaskServer server(int maxClients) {
         // A handshake deadline far longer than the test: only the eviction can close the idle ones.
         TaskServer server = serverBuilder()
                 .maxClients(maxClients)
+                .listener((reason, address, detail) -> rejections.add(reason))
                 .readTimeout(Duration.ofSeconds(60))
                 .build();
         server.register(1, TaskHandler.of(p -> p), "echo");
@@ -55,6 +59,8 @@ class UnusedConnectionsTest extends TestSupport {
         assertThat(result(another.submit(1, new byte[] {5}))).containsExactly(5);
         assertThat(readsUntilClosed(handshaken)).as("then the next oldest").isTrue();
         assertThat(third.isClosed()).isFalse();
+        assertThat(rejections)
+                .containsExactly(TaskServerListener.Rejection.EVICTED, TaskServerListener.Rejection.EVICTED);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.unusedConnections() == 1);
     }
 
@@ -74,6 +80,7 @@ class UnusedConnectionsTest extends TestSupport {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("server full: 2 clients");
         assertThat(first.isClosed() || second.isClosed()).isFalse();
+        assertThat(rejections).containsExactly(TaskServerListener.Rejection.SERVER_FULL);
         assertThat(result(first.submit(1, new byte[] {3}))).containsExactly(3);
     }
 }

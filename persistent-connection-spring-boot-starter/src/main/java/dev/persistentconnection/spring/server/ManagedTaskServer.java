@@ -4,6 +4,8 @@ import dev.persistentconnection.tasks.ConnectedClient;
 import dev.persistentconnection.tasks.TaskServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +37,7 @@ public class ManagedTaskServer implements SmartLifecycle {
     private final int configuredPort;
     private final Duration grace;
     private final @Nullable ConfigurableEnvironment environment;
+    private final List<TaskHandlerMethod> handlerMethods;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private @Nullable TaskServer server;
     private int boundPort;
@@ -64,10 +67,25 @@ public class ManagedTaskServer implements SmartLifecycle {
      */
     public ManagedTaskServer(
             IntFunction<TaskServer> factory, int port, Duration grace, @Nullable ConfigurableEnvironment environment) {
+        this(factory, port, grace, environment, List.of());
+    }
+
+    /**
+     * @param handlerMethods the {@code @TaskMapping} methods the factory registers (for {@link #handlerMethods()})
+     */
+    public ManagedTaskServer(
+            IntFunction<TaskServer> factory,
+            int port,
+            Duration grace,
+            @Nullable ConfigurableEnvironment environment,
+            Collection<TaskHandlerMethod> handlerMethods) {
         this.factory = factory;
         this.configuredPort = port;
         this.grace = grace;
         this.environment = environment;
+        this.handlerMethods = handlerMethods.stream()
+                .sorted(Comparator.comparingInt(TaskHandlerMethod::code))
+                .toList();
     }
 
     /** Starts a server if none is running; a restart binds the port the first start bound. */
@@ -189,6 +207,11 @@ public class ManagedTaskServer implements SmartLifecycle {
             n += client.tasks().size();
         }
         return n;
+    }
+
+    /** The {@code @TaskMapping} methods served, by increasing code. */
+    public List<TaskHandlerMethod> handlerMethods() {
+        return handlerMethods;
     }
 
     /** The task codes served. */

@@ -23,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -159,6 +160,26 @@ public final class TaskHandlerMethod implements TaskHandler {
     /** The bean the method belongs to. */
     public String beanName() {
         return beanName;
+    }
+
+    /** The annotated method. */
+    public Method method() {
+        return method;
+    }
+
+    /** The payload parameter's type, or {@code null} if the method takes no payload. */
+    public @Nullable Type requestType() {
+        return payloadType;
+    }
+
+    /** The type of the answer, or of each streamed element; {@code null} for a {@code void} method. */
+    public @Nullable Type responseType() {
+        return answer == Answer.VOID ? null : answerType(method);
+    }
+
+    /** True if the answer is streamed (a {@code Stream}, {@code Iterator} or {@code Flow.Publisher}). */
+    public boolean streaming() {
+        return answer == Answer.STREAM || answer == Answer.ITERATOR || answer == Answer.PUBLISHER;
     }
 
     /** {@code beanName (Class.method)}, for error messages. */
