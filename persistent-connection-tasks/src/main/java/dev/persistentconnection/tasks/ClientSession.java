@@ -236,7 +236,7 @@ final class ClientSession {
         RunningTask t = tasks.get(taskId);
         if (t != null) {
             t.cancel();
-        } else if (unknownCancelsOverLimit()) {
+        } else if (state.compareTo(State.CLOSING) < 0 && unknownCancelsOverLimit()) {
             String reason = "protocol error: more than " + MAX_UNKNOWN_CANCELS
                     + " CANCELs of tasks not in flight beyond one per task received";
             server.rejected(TaskServerListener.Rejection.PROTOCOL_ERROR, channel, reason);

@@ -185,11 +185,19 @@ class AddressSharesTest extends TestSupport {
 
     @Test
     void aCancelStormIsClosed() throws Exception {
-        TaskServer server = server(serverBuilder());
+        AtomicInteger protocolErrors = new AtomicInteger();
+        TaskServer server = server(serverBuilder().listener((reason, address, detail) -> {
+            if (reason == TaskServerListener.Rejection.PROTOCOL_ERROR) {
+                protocolErrors.incrementAndGet();
+            }
+        }));
         Socket socket = rawSocket(server.localAddress());
         handshake(socket);
-        socket.getOutputStream().write(cancels(1_000_000, ClientSession.MAX_UNKNOWN_CANCELS + 1));
+        socket.getOutputStream().write(cancels(1_000_000, 2 * ClientSession.MAX_UNKNOWN_CANCELS));
         assertThat(readsUntilClosed(socket)).isTrue();
+        // Told once, not for every CANCEL decoded after the close.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(protocolErrors.get()).isEqualTo(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> server.numClients() == 0);
     }
 

@@ -374,6 +374,9 @@ abstract class Attack implements Runnable {
                 sweepClosed();
                 while (open.size() < 2 && running()) {
                     if (connectAndHandshake(0, 1 << 20) == null) {
+                        // Refused (its address over its accept rate): retry at most every 5 ms, which is still
+                        // more than the server lets through, without spinning on the cores everyone shares.
+                        RawClient.sleep(5);
                         break;
                     }
                 }
@@ -402,6 +405,9 @@ abstract class Attack implements Runnable {
                 sweepClosed();
                 while (open.size() < 4 && running()) {
                     if (connectAndHandshake(0, 1 << 20) == null) {
+                        // Refused (its address over its accept rate): retry at most every 5 ms, which is still
+                        // more than the server lets through, without spinning on the cores everyone shares.
+                        RawClient.sleep(5);
                         break;
                     }
                 }
@@ -464,6 +470,9 @@ abstract class Attack implements Runnable {
             while (running()) {
                 while (open.size() < 4 && running()) {
                     if (connectAndHandshake(0, 1 << 20) == null) {
+                        // Refused (its address over its accept rate): retry at most every 5 ms, which is still
+                        // more than the server lets through, without spinning on the cores everyone shares.
+                        RawClient.sleep(5);
                         break;
                     }
                 }

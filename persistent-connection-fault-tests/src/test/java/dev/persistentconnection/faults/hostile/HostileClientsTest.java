@@ -2,10 +2,12 @@ package dev.persistentconnection.faults.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.persistentconnection.faults.hostile.GoodClients.Window;
 import dev.persistentconnection.tasks.TaskHandler;
 import dev.persistentconnection.tasks.TaskServer;
+import dev.persistentconnection.tasks.TaskServerListener;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -16,7 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,20 +50,28 @@ class HostileClientsTest {
     static final int MAX_CLIENTS = 200;
     static final int MAX_CLIENTS_PER_ADDRESS = 50;
     static final int MAX_FRAME_SIZE = TaskServer.DEFAULT_MAX_FRAME_SIZE;
-    /** Bytes per second one address may read: the good clients send about 10 MB/s from theirs. */
-    static final long MAX_READ_RATE_PER_ADDRESS = 32L << 20;
+    /** Bytes per second one address may read: the good clients send at most about 8 MiB/s from theirs. */
+    static final long MAX_READ_RATE_PER_ADDRESS = 16L << 20;
 
     static final Duration READ_TIMEOUT = Duration.ofSeconds(1);
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(1);
     static final Duration WINDOW =
             Duration.ofMillis((long) (1000 * Double.parseDouble(System.getProperty("hostile.seconds", "1"))));
     static final boolean STRICT = Boolean.getBoolean("hostile.strict");
+    static final InetAddress GOOD_ADDRESS = InetAddress.getLoopbackAddress();
     /** Heap the attack may retain beyond the unattacked run (measured after a full GC, under the attack). */
     static final long HEAP_BOUND_BYTES = 256L << 20;
 
     private TaskServer server;
     private GoodClients good;
     private final List<String> report = new ArrayList<>();
+    /** What the server refused, reset, paused or closed, by reason (its listener). */
+    private final Queue<Rejected> rejections = new ConcurrentLinkedQueue<>();
+
+    record Rejected(TaskServerListener.Rejection reason, InetAddress address, String detail) {}
+
+    /** Runs only the attacks named here (comma-separated), if set: to look at one. */
+    static final String ONLY = System.getProperty("hostile.only", "");
 
     @BeforeAll
     void start() throws Exception {
@@ -69,6 +81,7 @@ class HostileClientsTest {
                 .maxReadRatePerAddress(MAX_READ_RATE_PER_ADDRESS)
                 .readTimeout(READ_TIMEOUT)
                 .writeTimeout(WRITE_TIMEOUT)
+                .listener((reason, address, detail) -> rejections.add(new Rejected(reason, address, detail)))
                 .build();
         server.register(Attack.ECHO, TaskHandler.of(payload -> payload), "echo");
         server.register(
@@ -121,6 +134,8 @@ class HostileClientsTest {
     @ParameterizedTest
     @EnumSource(Attack.Kind.class)
     void goodClientsKeepBeingServed(Attack.Kind kind) throws Exception {
+        assumeTrue(ONLY.isEmpty() || List.of(ONLY.split(",")).contains(kind.name()), "hostile.only=" + ONLY);
+        rejections.clear();
         Map<String, Long> cpuAtBaseline = cpuByRole();
         Window baseline = good.measure(WINDOW);
         Map<String, Long> cpuBaseline = since(cpuAtBaseline, cpuByRole());
@@ -175,6 +190,25 @@ class HostileClientsTest {
                         + "; newcomers " + attacked.newcomers() + " refused " + attacked.newcomersRefused() + " "
                         + attacked.newcomerErrors());
 
+        Map<String, Long> byReason = new TreeMap<>();
+        List<Rejected> ofGoodClients = new ArrayList<>();
+        for (Rejected r : rejections) {
+            if (r.address().equals(GOOD_ADDRESS)) {
+                if (r.reason() != TaskServerListener.Rejection.IN_FLIGHT_LIMIT) { // the good clients' own backpressure
+                    ofGoodClients.add(r);
+                }
+            } else {
+                byReason.merge(r.reason().tag(), 1L, Long::sum);
+            }
+        }
+        report.add(String.format("%-22s | the server's listener, attacker: %s", "", byReason));
+        System.out.println("[hostile] " + kind + " the server's listener, attacker: " + byReason + "; good clients: "
+                + ofGoodClients);
+
+        // Nothing the server refused or closed was a good client's.
+        assertThat(ofGoodClients)
+                .as("good clients refused, reset, evicted or closed")
+                .isEmpty();
         // The attackers' connections all go; the good ones stay.
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(server.numClients()).isEqualTo(GoodClients.CLIENTS));
