@@ -220,7 +220,7 @@ class HostileClientsTest {
         assertThat(attacked.failures()).as("good tasks failed").isZero();
         assertThat(attacked.tasks()).as("good tasks served under the attack").isPositive();
         assertThat(heapUnder - heapBefore).as("heap retained under the attack").isLessThan(HEAP_BOUND_BYTES);
-        assertContained(kind, attack);
+        assertContained(kind, attack, byReason);
         if (STRICT) {
             assertThat(ratio).as("throughput ratio").isGreaterThanOrEqualTo(0.5);
             assertThat(p99Ratio).as("p99 ratio").isLessThan(3.0);
@@ -228,7 +228,7 @@ class HostileClientsTest {
     }
 
     /** The limit meant for each attack did its work. */
-    private static void assertContained(Attack.Kind kind, Attack attack) {
+    private static void assertContained(Attack.Kind kind, Attack attack, Map<String, Long> byReason) {
         switch (kind) {
             // Refused beyond maxClientsPerAddress at once, the others closed at the handshake deadline.
             case NO_HELLO_FLOOD -> assertThat(attack.closedByServer.get()).isGreaterThan(MAX_CLIENTS_PER_ADDRESS);
@@ -252,10 +252,11 @@ class HostileClientsTest {
                 assertThat(attack.closedByServer.get())
                         .as("closed by the server")
                         .isPositive();
-            // Legal if wasteful: served (reading fairly), not closed.
+            // Legal if wasteful: paused by its address's read rate, served, not closed (unless a frame of 1 MiB could
+            // not arrive within the 1 s read timeout because this JVM got too little CPU: then that is the reason).
             case MAX_SIZE_FRAMES -> {
                 assertThat(attack.framesSent.get()).isPositive();
-                assertThat(attack.closedByServer.get()).isZero();
+                assertThat(attack.closedByServer.get()).isLessThanOrEqualTo(byReason.getOrDefault("read-timeout", 0L));
             }
         }
     }
