@@ -55,6 +55,10 @@ public final class TaskHandlerMethod implements TaskHandler {
     private final Type payloadType;
     private final Class<?>[] parameters;
     private final Answer answer;
+    /** A value (or nothing) answered in one go, by a method that does not take the {@link TaskContext}. */
+    private final boolean wholeAnswer;
+
+    private static final byte[] NO_ANSWER = new byte[0];
     private final TaskPayloadCodec codec;
     private final List<TaskExceptionMapper> exceptionMappers;
     private final ObservationRegistry observations;
@@ -107,6 +111,7 @@ public final class TaskHandlerMethod implements TaskHandler {
         } else {
             this.answer = Answer.VALUE;
         }
+        this.wholeAnswer = (answer == Answer.VALUE || answer == Answer.VOID) && countOf(TaskContext.class) == 0;
         if (payloadType != null && !codec.canConvert(payloadType)) {
             throw invalid("takes a " + payloadType.getTypeName() + ", which the payload codec cannot decode "
                     + "(add spring-boot-starter-jackson for JSON payloads)");
@@ -188,23 +193,48 @@ public final class TaskHandlerMethod implements TaskHandler {
     }
 
     @Override
-    public TaskRun handle(TaskRequest request) {
-        return context -> run(request, context);
+    public TaskRun handle(TaskRequest request) throws Exception {
+        if (wholeAnswer) {
+            // An answer computed in one go goes out as the task's final frame (data and end in one), as a
+            // TaskHandler.of handler's does, instead of a chunk and an empty end frame.
+            return TaskHandler.of(payload -> observed(request, null, () -> {
+                        Object result = invoke(arguments(payload, request, null));
+                        return (result == null || answer == Answer.VOID) ? NO_ANSWER : encoded(codec.encode(result));
+                    }))
+                    .handle(request);
+        }
+        return context -> observed(request, context, () -> {
+            answer(invoke(arguments(request.payload(), request, context)), context);
+            return null;
+        });
     }
 
-    private void run(TaskRequest request, TaskContext context) throws Exception {
-        byte[] payload = request.payload();
-        meters.received(payload.length);
+    /** Runs {@code body} inside the server task observation (when one is wanted), mapping its exceptions. */
+    private <T> T observed(TaskRequest request, @Nullable TaskContext context, Body<T> body) throws Exception {
+        meters.received(request.payload().length);
+        if (observations.isNoop()) {
+            try {
+                return body.run();
+            } catch (Exception | Error ex) {
+                TaskException mapped = mapped(ex);
+                if (mapped != null) {
+                    throw mapped;
+                }
+                throw ex;
+            }
+        }
         var observationContext = new TaskServerObservationContext(request, name);
         Observation observation =
                 TaskObservations.serverTask(observationContext, observations).start();
         String outcome = TaskObservations.OUTCOME_SUCCESS;
         try (Observation.Scope scope = observation.openScope()) {
-            Object[] arguments = arguments(payload, request, context);
-            answer(invoke(arguments), context);
+            return body.run();
         } catch (Exception | Error ex) {
             TaskException mapped = mapped(ex);
-            if (context.isCancelled()) {
+            if (context != null
+                    ? context.isCancelled()
+                    : ex instanceof InterruptedException
+                            || Thread.currentThread().isInterrupted()) {
                 outcome = TaskObservations.OUTCOME_CANCELLED;
             } else {
                 outcome = (mapped != null) ? TaskObservations.OUTCOME_ERROR : TaskObservations.OUTCOME_FAILURE;
@@ -220,7 +250,18 @@ public final class TaskHandlerMethod implements TaskHandler {
         }
     }
 
-    private Object[] arguments(byte[] payload, TaskRequest request, TaskContext context) throws TaskException {
+    @FunctionalInterface
+    private interface Body<T> {
+        T run() throws Exception;
+    }
+
+    private byte[] encoded(byte[] bytes) {
+        meters.sent(bytes.length);
+        return bytes;
+    }
+
+    private Object[] arguments(byte[] payload, TaskRequest request, @Nullable TaskContext context)
+            throws TaskException {
         Object[] arguments = new Object[parameters.length];
         for (int i = 0; i < parameters.length; i++) {
             if (parameters[i] == TaskContext.class) {
