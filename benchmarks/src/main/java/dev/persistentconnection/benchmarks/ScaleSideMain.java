@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * ScaleSideMain server tasks|grpc         prints PORT n
  * ScaleSideMain client tasks|grpc PORT N  prints READY
- * commands: warmup | baseline | connect | hold SECONDS | measure | verify | stop
+ * commands: warmup | baseline | connect | hold SECONDS | alive | verify | measure | stop
  * </pre>
  *
  * Both sides use one I/O thread for all connections on the client and one acceptor plus two I/O threads on the
@@ -56,6 +56,8 @@ public final class ScaleSideMain {
     static final int GRPC_KEEPALIVE_SECONDS = 10;
     static final int WARMUP_CONNECTIONS = 200;
     static final int CONNECT_CONCURRENCY = 64;
+    /** Why connections were lost, for the report (client side: the client's close reason). */
+    static final Map<String, AtomicInteger> CLOSE_REASONS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private interface Side {
         void connect(int n) throws Exception;
@@ -115,6 +117,7 @@ public final class ScaleSideMain {
                         answer("WARM");
                     }
                     case "baseline" -> {
+                        CLOSE_REASONS.clear(); // the warm-up's closes are not lost connections
                         baseline = MemoryProbe.take();
                         histogramBefore = ClassHistogram.take(false);
                         answer("BASELINE " + MemoryProbe.format(baseline));
@@ -146,8 +149,13 @@ public final class ScaleSideMain {
                                     .append('=')
                                     .append(e.getValue() - baseline.getOrDefault(e.getKey(), 0L));
                         }
+                        for (Map.Entry<String, AtomicInteger> e : CLOSE_REASONS.entrySet()) {
+                            answer("REASON " + e.getValue().get() + " "
+                                    + e.getKey().replace('\n', ' '));
+                        }
                         answer("MEASURE alive=" + side.alive() + " lost=" + side.lost() + delta);
                     }
+                    case "alive" -> answer("ALIVE " + side.alive());
                     case "verify" -> answer("VERIFIED " + side.verify());
                     case "stop" -> {
                         side.stop();
@@ -169,10 +177,39 @@ public final class ScaleSideMain {
 
     // ---- TaskServer / TaskClient ----
 
+    /** Kept strongly: the server's close reasons come from its debug log of each closed session. */
+    private static final java.util.logging.Logger SESSION_LOG =
+            java.util.logging.Logger.getLogger("dev.persistentconnection.tasks.ClientSession");
+
+    private static void countServerCloseReasons() {
+        SESSION_LOG.setLevel(java.util.logging.Level.FINE);
+        SESSION_LOG.addHandler(new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                Object[] p = r.getParameters();
+                if (r.getMessage() != null && r.getMessage().endsWith("closed: {1}") && p != null && p.length > 1) {
+                    CLOSE_REASONS
+                            .computeIfAbsent(String.valueOf(p[1]), k -> new AtomicInteger())
+                            .incrementAndGet();
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        });
+    }
+
     private static Side taskServer() {
+        countServerCloseReasons();
         TaskServer server = TaskServer.builder()
                 .port(0)
                 .maxClients(50_000)
+                // every client of this benchmark comes from 127.0.0.1, and an idle client is the point
+                .maxClientsPerAddress(50_000)
+                .waitTimeout(Duration.ofHours(1))
                 .ioThreads(2)
                 .heartbeatInterval(HEARTBEAT_INTERVAL)
                 .heartbeatTimeout(HEARTBEAT_TIMEOUT)
@@ -244,8 +281,12 @@ public final class ScaleSideMain {
                     }
                     TaskClient client = c;
                     client.closeFinished().whenComplete((v, e) -> {
-                        if (!client.closeReason().orElse("").equals("closed by the client")) {
+                        String reason = client.closeReason().orElse("");
+                        if (!reason.equals("closed by the client")) {
                             lost.incrementAndGet();
+                            CLOSE_REASONS
+                                    .computeIfAbsent(reason, r -> new AtomicInteger())
+                                    .incrementAndGet();
                         }
                     });
                     clients.add(client);
@@ -284,13 +325,19 @@ public final class ScaleSideMain {
                     answers.add(f);
                 }
                 int ok = 0;
+                Map<String, Integer> failures = new java.util.TreeMap<>();
                 for (CompletableFuture<byte[]> f : answers) {
                     try {
                         f.get(30, TimeUnit.SECONDS);
                         ok++;
                     } catch (Exception e) {
                         // counted as not verified
+                        Throwable cause = e.getCause() != null ? e.getCause() : e;
+                        failures.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
                     }
+                }
+                if (!failures.isEmpty()) {
+                    System.err.println("client tasks: verify failures " + failures);
                 }
                 return ok;
             }

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 public final class TransportScaleMain {
     static final String[] IMPLS = {"tasks", "grpc"};
 
-    record Side(Map<String, Long> delta, List<String[]> classes) {}
+    /** What one side measured; {@code closeReasons}: why connections closed after the baseline, count first. */
+    record Side(Map<String, Long> delta, List<String[]> classes, List<String[]> closeReasons) {}
 
     record Run(
             String impl,
@@ -76,6 +77,10 @@ public final class TransportScaleMain {
                 "Each implementation in a JVM pair of its own on 127.0.0.1 (`ScaleSideMain`: all clients in one JVM, "
                         + "`-Xmx2g`, one I/O thread for all connections; the server in the other, `-Xmx1g`, one acceptor "
                         + "and two I/O threads; `-XX:+UseSerialGC` on both, whose used heap after a full GC is exact). "
+                        + "Every client comes from 127.0.0.1, so the TaskServer is built with `maxClients` and "
+                        + "`maxClientsPerAddress` of 50,000 (the defaults, 1,024 and 256, would refuse most of them) and "
+                        + "a `waitTimeout` of an hour (its default of 5 minutes ends a client that sends no task, and "
+                        + "on a loaded machine connecting 10,000 can take minutes). "
                         + "Memory is measured against a baseline taken after a warm-up of 200 connections that were closed "
                         + "again, so class loading and the allocators' first chunks are not counted. Heap: used heap after "
                         + "`System.gc()`; direct: what each Netty copy (ours and gRPC's shaded one) reports as used direct "
@@ -85,7 +90,8 @@ public final class TransportScaleMain {
                         + "gRPC sends HTTP/2 keep-alive PINGs every %d s (its shortest allowed interval) on both sides, "
                         + "with or without calls; `directExecutor()` on both gRPC sides. The connections are then held "
                         + "idle for %d s (more than twice the task protocol's heartbeat timeout, so only the heartbeats "
-                        + "keep them), measured, and finally every connection runs one echo task.",
+                        + "keep them) and counted on both sides, every connection runs one echo task (gRPC's channels "
+                        + "each ran one call already, to connect), and then memory is measured, client side first.",
                 ScaleSideMain.HEARTBEAT_INTERVAL.toSeconds(),
                 ScaleSideMain.HEARTBEAT_TIMEOUT.toSeconds(),
                 ScaleSideMain.GRPC_KEEPALIVE_SECONDS,
@@ -121,11 +127,33 @@ public final class TransportScaleMain {
                 t.aliveClient(), t.aliveServer(), g.aliveClient(), g.aliveServer());
         out.line("| answered one task each after the hold | %d | %d |", t.verified(), g.verified());
         out.line("");
+        List<String> reasons = new ArrayList<>();
+        for (Side s : new Side[] {t.client(), t.server()}) {
+            for (String[] r : s.closeReasons()) {
+                reasons.add(Results.fmt(
+                        "| %s | %s | %s |", s == t.client() ? "client" : "server", r.length > 1 ? r[1] : "", r[0]));
+            }
+        }
+        if (reasons.isEmpty()) {
+            out.line(
+                    "Heartbeats: no TaskClient connection closed on either side from the baseline to the end of the "
+                            + "hold; the PING/PONG exchange kept all %,d alive through %d s of idleness (%d heartbeat "
+                            + "timeouts).",
+                    n, holdSeconds, 0);
+        } else {
+            out.line("Why TaskClient connections closed from the baseline to the end of the hold (each side's close "
+                    + "reason):");
+            out.line("");
+            out.line("| side | reason | connections |");
+            out.line("| --- | --- | ---: |");
+            reasons.forEach(out::line);
+        }
+        out.line("");
         for (Run r : new Run[] {t, g}) {
             String name = r == t ? "TaskClient / TaskServer" : "gRPC";
             out.line(
-                    "Where the heap goes, %s (class histogram after the hold minus the baseline, per connection; "
-                            + "top classes):",
+                    "Where the heap goes, %s (class histogram after the hold and the one task minus the baseline, per "
+                            + "connection; top classes):",
                     name);
             out.line("");
             out.line("| side | class | instances | bytes |");
@@ -155,7 +183,7 @@ public final class TransportScaleMain {
         }
         if (!t.healthy()) {
             why.append(Results.fmt(
-                    "%d lost, %d / %d alive, %d answered; ",
+                    "%d lost, %d / %d alive, %d answered (close reasons in section 3b); ",
                     t.lostDuringHold(), t.aliveClient(), t.aliveServer(), t.verified()));
         }
         out.target(
@@ -212,11 +240,16 @@ public final class TransportScaleMain {
             client.send("hold " + holdSeconds);
             Map<String, Long> held =
                     MemoryProbe.parse(client.await("HELD ", holdSeconds + 60).substring(5));
-            Side clientSide = measure(client);
-            Side serverSide = measure(server);
+            server.send("alive");
+            int aliveServer =
+                    Integer.parseInt(server.await("ALIVE ", 60).substring(6).trim());
             client.send("verify");
             int verified =
                     Integer.parseInt(client.await("VERIFIED ", 120).substring(9).trim());
+            // Measured last: a full GC and a class histogram stop a JVM, on a starved machine for longer than the
+            // heartbeat timeout, which would end the connections the counts above are about.
+            Side clientSide = measure(client);
+            Side serverSide = measure(server);
             client.send("stop");
             client.await("STOPPED", 60);
             server.send("stop");
@@ -228,7 +261,7 @@ public final class TransportScaleMain {
                     retries,
                     (int) (long) held.get("lost"),
                     (int) (long) held.get("alive"),
-                    (int) (long) serverSide.delta().get("alive"),
+                    aliveServer,
                     verified,
                     clientSide,
                     serverSide);
@@ -241,12 +274,15 @@ public final class TransportScaleMain {
     private static Side measure(Child child) throws Exception {
         child.send("measure");
         List<String[]> classes = new ArrayList<>();
+        List<String[]> reasons = new ArrayList<>();
         while (true) {
             String line = child.next(120);
             if (line.startsWith("CLASS ")) {
                 classes.add(line.substring(6).trim().split(" "));
+            } else if (line.startsWith("REASON ")) {
+                reasons.add(line.substring(7).trim().split(" ", 2));
             } else if (line.startsWith("MEASURE ")) {
-                return new Side(MemoryProbe.parse(line.substring(8)), classes);
+                return new Side(MemoryProbe.parse(line.substring(8)), classes, reasons);
             }
         }
     }

@@ -15,17 +15,28 @@ import dev.persistentconnection.tasks.TaskClients;
 import dev.persistentconnection.tasks.TaskConnector;
 import dev.persistentconnection.tasks.TaskHandler;
 import dev.persistentconnection.tasks.TaskServer;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
-import io.micrometer.tracing.propagation.Propagator;
-import io.micrometer.tracing.test.simple.SimpleTracer;
+import io.micrometer.tracing.otel.bridge.OtelBaggageManager;
+import io.micrometer.tracing.otel.bridge.OtelCurrentTraceContext;
+import io.micrometer.tracing.otel.bridge.OtelPropagator;
+import io.micrometer.tracing.otel.bridge.OtelTracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +46,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import jdk.jfr.Recording;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,9 +54,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Part 7: typed calls. One connection, 64 calls in flight (closed loop), client and server in this JVM on
  * 127.0.0.1: the raw {@code byte[]} submit of a JSON text against a typed JSON call ({@code TaskTemplate} to a
  * {@code @TaskMapping} method, which decodes and encodes a record on both sides), and the typed call unobserved
- * against observed (an observation per call and per task, with a tracer that keeps its spans in memory and puts the
- * trace context into the task's metadata). The three run in turns, several rounds each; tasks/s per round and
- * process CPU per task.
+ * (no {@code ObservationRegistry}) against observed: with timers only, and traced (an observation per call and per
+ * task, Micrometer Tracing over the OpenTelemetry SDK exporting to memory, the trace context in the task's metadata).
+ * They run in turns, several rounds each; tasks/s per round and process CPU per task; on a missed target a JFR
+ * profile of the calls concerned.
  */
 public final class TypedCallMain {
 
@@ -72,19 +85,27 @@ public final class TypedCallMain {
 
         JsonMapper json = JsonMapper.builder().build();
         JsonTaskPayloadCodec codec = new JsonTaskPayloadCodec(json);
-        SimpleTracer tracer = new SimpleTracer();
-        ObservationRegistry observed = tracingRegistry(tracer);
+        Tracing tracing = new Tracing();
+        ObservationRegistry observed = tracing.registry;
+        Runnable tracer = tracing::reset;
         Order order = new Order("ACME", 100, 12_345, "acct-0042");
         byte[] orderJson = json.writeValueAsBytes(order);
 
         Map<String, Round[]> results = new LinkedHashMap<>();
-        try (Setup plain = new Setup(codec, ObservationRegistry.NOOP);
+        long profileMs = Long.parseLong(Results.option(args, "--profile-ms", "2000"));
+        Map<String, List<String>> profiles = new LinkedHashMap<>();
+        try (tracing;
+                Setup plain = new Setup(codec, ObservationRegistry.NOOP);
+                Setup timed = new Setup(codec, timedRegistry());
                 Setup traced = new Setup(codec, observed)) {
             Map<String, Supplier<CompletableFuture<?>>> calls = new LinkedHashMap<>();
             calls.put("raw byte[] submit", () -> plain.client.submit(RAW, orderJson));
             calls.put(
                     "typed JSON call",
                     () -> plain.template.callAsync(TYPED, order, Order.class, Duration.ofSeconds(30)));
+            calls.put(
+                    "typed JSON call, observed (timers only, no tracer)",
+                    () -> timed.template.callAsync(TYPED, order, Order.class, Duration.ofSeconds(30)));
             calls.put(
                     "typed JSON call, observed and traced",
                     () -> traced.template.callAsync(TYPED, order, Order.class, Duration.ofSeconds(30)));
@@ -97,6 +118,11 @@ public final class TypedCallMain {
                     results.get(call.getKey())[r] = run(call.getValue(), roundMs, tracer);
                 }
             }
+            if (profileMs > 0) {
+                for (Map.Entry<String, Supplier<CompletableFuture<?>>> call : calls.entrySet()) {
+                    profiles.put(call.getKey(), profile(call.getValue(), profileMs, tracer));
+                }
+            }
         }
 
         out.line("## 7. Typed calls and observation");
@@ -106,8 +132,10 @@ public final class TypedCallMain {
                         + "order of %d bytes (`%s`). The raw submit sends those bytes and the server's handler echoes them; "
                         + "the typed call encodes the record with the JSON mapper, the server's `@TaskMapping` method gets "
                         + "it decoded and returns it, and the client decodes the answer. Observed: an observation per call "
-                        + "and per task with Micrometer Tracing's handlers and a `SimpleTracer` (spans kept in memory, trace "
-                        + "context sent in the task metadata). %d rounds of %d ms each, in turns, after %d ms of warm-up "
+                        + "and per task with Micrometer Tracing's handlers over the OpenTelemetry SDK (every span sampled, "
+                        + "a batch span processor exporting to `InMemorySpanExporter`, W3C `traceparent` sent in the task "
+                        + "metadata), against the same typed call with no `ObservationRegistry` (the starter's calls and "
+                        + "handlers then create no observation at all). %d rounds of %d ms each, in turns, after %d ms of warm-up "
                         + "each; CPU is the process's (client and server together) per task.",
                 IN_FLIGHT, orderJson.length, new String(orderJson, StandardCharsets.UTF_8), rounds, roundMs, warmupMs);
         out.line("");
@@ -134,8 +162,14 @@ public final class TypedCallMain {
         double observedCpu = Results.median(cpus.get("typed JSON call, observed and traced"));
         double ratio = typed / raw;
         double overhead = observedCpu / typedCpu - 1;
+        double timedOverhead =
+                Results.median(cpus.get("typed JSON call, observed (timers only, no tracer)")) / typedCpu - 1;
         out.line("");
-        out.line("Typed/raw throughput: %.2fx. Observation CPU overhead per task: %+.1f %%.", ratio, overhead * 100);
+        out.line(
+                "Typed/raw throughput: %.2fx. Observation CPU overhead per task (observed and traced against "
+                        + "unobserved, the target's measure): %+.1f %%; with timers only (Boot's meter handler, no "
+                        + "tracer): %+.1f %%.",
+                ratio, overhead * 100, timedOverhead * 100);
         out.target(
                 "7a",
                 "typed JSON call >= 0.8x the raw byte[] submit's throughput",
@@ -147,12 +181,62 @@ public final class TypedCallMain {
                 "observation overhead < 15 % CPU per task",
                 String.format("%+.1f %%", overhead * 100),
                 overhead < 0.15,
-                "observed and traced vs unobserved typed call, same run");
+                "observed and traced (OpenTelemetry SDK, in-memory exporter) vs the typed call without an "
+                        + "ObservationRegistry, same run");
+        if (!profiles.isEmpty() && (ratio < 0.8 || overhead >= 0.15)) {
+            out.line("");
+            out.line(
+                    "**Where the time goes** (a target was missed): JFR execution samples (every 2 ms, all threads) "
+                            + "and allocation samples over %d ms of each call, after the rounds, in the same JVM. "
+                            + "Compare the tables: what the typed call adds to the raw submit, what the observed call adds "
+                            + "to the typed one.",
+                    profileMs);
+            for (Map.Entry<String, List<String>> profile : profiles.entrySet()) {
+                boolean typedMiss = ratio < 0.8 && !profile.getKey().contains("observed");
+                boolean observedMiss = overhead >= 0.15
+                        && (profile.getKey().equals("typed JSON call")
+                                || profile.getKey().contains("traced"));
+                if (!typedMiss && !observedMiss) {
+                    continue;
+                }
+                out.line("");
+                out.line("*%s:*", profile.getKey());
+                out.line("");
+                profile.getValue().forEach(out::line);
+            }
+        }
         out.write();
     }
 
+    /** The JFR summary of {@code millis} of the closed loop. */
+    static List<String> profile(Supplier<CompletableFuture<?>> call, long millis, Runnable tracer) throws Exception {
+        Path jfr = Files.createTempFile("bench-typed", ".jfr");
+        try {
+            Round round;
+            try (Recording recording = new Recording()) {
+                recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
+                recording.enable("jdk.ObjectAllocationSample").with("throttle", "300/s");
+                recording.start();
+                round = run(call, millis, tracer);
+                recording.stop();
+                recording.dump(jfr);
+            }
+            List<String> lines = new java.util.ArrayList<>();
+            lines.add(String.format(
+                    java.util.Locale.ROOT,
+                    "%.0f tasks/s, %.1f us CPU per task while recorded.",
+                    round.perSecond(),
+                    round.cpuMicrosPerTask()));
+            lines.add("");
+            lines.addAll(JfrSummary.read(jfr, thread -> true).markdown(8));
+            return lines;
+        } finally {
+            Files.deleteIfExists(jfr);
+        }
+    }
+
     /** Closed loop for {@code millis}: a new call as soon as one ends, {@link #IN_FLIGHT} at most. */
-    static Round run(Supplier<CompletableFuture<?>> call, long millis, SimpleTracer tracer) throws Exception {
+    static Round run(Supplier<CompletableFuture<?>> call, long millis, Runnable afterRound) throws Exception {
         Semaphore slots = new Semaphore(IN_FLIGHT);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -176,7 +260,7 @@ public final class TypedCallMain {
         }
         long elapsed = System.nanoTime() - start;
         long cpu = processCpuNanos() - cpuStart;
-        tracer.getSpans().clear();
+        afterRound.run();
         if (failed.get() > 0) {
             throw new IllegalStateException(failed.get() + " calls failed");
         }
@@ -188,40 +272,49 @@ public final class TypedCallMain {
                 .getProcessCpuTime();
     }
 
-    static ObservationRegistry tracingRegistry(SimpleTracer tracer) {
-        Propagator propagator = new Propagator() {
-            @Override
-            public List<String> fields() {
-                return List.of("traceparent");
-            }
-
-            @Override
-            public <C> void inject(TraceContext context, C carrier, Setter<C> setter) {
-                setter.set(carrier, "traceparent", context.traceId() + "-" + context.spanId());
-            }
-
-            @Override
-            public <C> io.micrometer.tracing.Span.Builder extract(C carrier, Getter<C> getter) {
-                String value = getter.get(carrier, "traceparent");
-                if (value == null || value.indexOf('-') < 0) {
-                    return tracer.spanBuilder();
-                }
-                String[] ids = value.split("-", 2);
-                return tracer.spanBuilder()
-                        .setParent(tracer.traceContextBuilder()
-                                .traceId(ids[0])
-                                .spanId(ids[1])
-                                .sampled(true)
-                                .build());
-            }
-        };
+    /** Observations turned into timers only, as Boot's meter observation handler does without a tracer. */
+    static ObservationRegistry timedRegistry() {
         ObservationRegistry registry = ObservationRegistry.create();
-        registry.observationConfig()
-                .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
-                        new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
-                        new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
-                        new DefaultTracingObservationHandler(tracer)));
+        registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(new SimpleMeterRegistry()));
         return registry;
+    }
+
+    /**
+     * Micrometer Tracing over the OpenTelemetry SDK, as Boot sets it up: W3C trace context propagation, every span
+     * sampled, finished spans handed to a batch span processor that exports them to an in-memory exporter.
+     */
+    static final class Tracing implements AutoCloseable {
+        final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        final SdkTracerProvider provider = SdkTracerProvider.builder()
+                .setSampler(Sampler.alwaysOn())
+                .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
+                .build();
+        final ObservationRegistry registry = ObservationRegistry.create();
+
+        Tracing() {
+            ContextPropagators propagators = ContextPropagators.create(W3CTraceContextPropagator.getInstance());
+            io.opentelemetry.api.trace.Tracer otel = provider.get("benchmarks");
+            OtelCurrentTraceContext current = new OtelCurrentTraceContext();
+            OtelTracer tracer =
+                    new OtelTracer(otel, current, event -> {}, new OtelBaggageManager(current, List.of(), List.of()));
+            OtelPropagator propagator = new OtelPropagator(propagators, otel);
+            registry.observationConfig()
+                    .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
+                            new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
+                            new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
+                            new DefaultTracingObservationHandler(tracer)));
+        }
+
+        /** Drops the spans exported so far (after each round, so that memory stays flat). */
+        void reset() {
+            provider.forceFlush().join(10, TimeUnit.SECONDS);
+            exporter.reset();
+        }
+
+        @Override
+        public void close() {
+            provider.shutdown().join(10, TimeUnit.SECONDS);
+        }
     }
 
     /** A server with the raw and the typed handler, a persistent connection to it and its template. */

@@ -34,6 +34,8 @@ final class ClientSession {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final int MAX_ERROR_MESSAGE = 1000;
+    /** CANCELs of tasks not in flight allowed beyond one per task received. */
+    static final int MAX_UNKNOWN_CANCELS = 1000;
 
     enum State {
         OPEN,
@@ -74,6 +76,9 @@ final class ClientSession {
     private boolean idle;
 
     private long idleSince;
+    /** CANCELs of tasks not in flight, over the connection's life. */
+    private long unknownCancels;
+
     /** Bounds a graceful end's wait for the client to close after the server shut its output. */
     private ScheduledFuture<?> lingerTimer;
 
@@ -178,19 +183,33 @@ final class ClientSession {
             return;
         }
         if (tasks.containsKey(frame.taskId())) {
-            close("protocol error: task id " + Integer.toUnsignedString(frame.taskId()) + " already in flight");
+            String reason =
+                    "protocol error: task id " + Integer.toUnsignedString(frame.taskId()) + " already in flight";
+            server.rejected(TaskServerListener.Rejection.PROTOCOL_ERROR, channel, reason);
+            close(reason);
             return;
         }
         TaskServer.Registration registration = server.registration(frame.code());
         if (registration == null) {
-            send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE, "unknown task code " + frame.code()));
+            String reason = "unknown task code " + frame.code();
+            server.rejected(TaskServerListener.Rejection.UNKNOWN_TASK_CODE, channel, reason);
+            send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE, reason));
             return;
+        }
+        if (taskSequence == 0) {
+            server.used(channel); // never evicted for a newcomer from now on
         }
         RunningTask task = new RunningTask(
                 this, registration, frame.taskId(), frame.code(), frame.payload(), frame.metadata(), ++taskSequence);
         tasks.put(frame.taskId(), task);
         waitTimerBusy();
         if (tasks.size() >= server.settings().maxTasksInFlight()) {
+            if (tasks.size() == server.settings().maxTasksInFlight()) {
+                server.rejected(
+                        TaskServerListener.Rejection.IN_FLIGHT_LIMIT,
+                        channel,
+                        server.settings().maxTasksInFlight() + " tasks in flight: reading paused");
+            }
             pauseReading();
         }
         if (server.settings().handlersOnIoThread()) {
@@ -207,6 +226,7 @@ final class ClientSession {
     /** The executor refused the task (on the event loop). */
     private void rejected(RunningTask task) {
         if (tasks.remove(task.taskId(), task)) {
+            server.rejected(TaskServerListener.Rejection.SERVER_BUSY, channel, "server busy: task rejected");
             send(new Frame.Error(task.taskId(), TaskException.SERVER_BUSY, "server busy: task rejected"));
             afterTaskRemoved();
         }
@@ -216,7 +236,21 @@ final class ClientSession {
         RunningTask t = tasks.get(taskId);
         if (t != null) {
             t.cancel();
+        } else if (state.compareTo(State.CLOSING) < 0 && unknownCancelsOverLimit()) {
+            String reason = "protocol error: more than " + MAX_UNKNOWN_CANCELS
+                    + " CANCELs of tasks not in flight beyond one per task received";
+            server.rejected(TaskServerListener.Rejection.PROTOCOL_ERROR, channel, reason);
+            close(reason);
         }
+    }
+
+    /**
+     * Counts a CANCEL of a task not in flight. A live client sends one only when the task's answer crossed it, so at
+     * most one per task it sent: more than {@value #MAX_UNKNOWN_CANCELS} beyond the tasks received are a storm
+     * (PROTOCOL.md, "Cancellation"), frames decoded for nothing.
+     */
+    private boolean unknownCancelsOverLimit() {
+        return ++unknownCancels > taskSequence + MAX_UNKNOWN_CANCELS;
     }
 
     /** The client sends no more tasks: finish what is in flight, then close. */
@@ -335,14 +369,14 @@ final class ClientSession {
     }
 
     private void pauseReading() {
-        channel.config().setAutoRead(false);
+        ReadGate.pause(channel, ReadGate.TASKS_IN_FLIGHT);
         if (decoder != null) {
             decoder.pause();
         }
     }
 
     private void resumeReading() {
-        channel.config().setAutoRead(true);
+        ReadGate.resume(channel, ReadGate.TASKS_IN_FLIGHT);
         if (decoder != null) {
             decoder.resume();
         }
@@ -383,6 +417,11 @@ final class ClientSession {
     /** A task is in flight: the idle clock stops (the timer stays, and finds the session busy if it fires). */
     private void waitTimerBusy() {
         idle = false;
+    }
+
+    /** Whether the wait timer is scheduled (event loop; tests). */
+    boolean waitTimerArmed() {
+        return waitTimer != null;
     }
 
     private void cancelWaitTimer() {

@@ -84,7 +84,12 @@ final class FrameDecoder extends ByteToMessageDecoder {
         int start = in.readerIndex();
         long length = Integer.toUnsignedLong(littleEndian ? in.getIntLE(start) : in.getInt(start));
         if (length < 1 || length > maxFrameSize) {
-            fail(in, "frame length " + length + " outside 1.." + maxFrameSize);
+            fail(
+                    in,
+                    length < 1
+                            ? TaskServerListener.Rejection.PROTOCOL_ERROR
+                            : TaskServerListener.Rejection.FRAME_TOO_LARGE,
+                    "frame length " + length + " outside 1.." + maxFrameSize);
         }
         if (in.readableBytes() < Frame.LENGTH_FIELD + length) {
             return;
@@ -102,7 +107,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
      */
     private void yieldTurn(ChannelHandlerContext ctx) {
         yielded = true;
-        ctx.channel().config().setAutoRead(false);
+        ReadGate.pause(ctx.channel(), ReadGate.TURN);
         ctx.executor()
                 .schedule(
                         () -> {
@@ -111,9 +116,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
                             if (ctx.isRemoved()) {
                                 return;
                             }
-                            if (!paused) {
-                                ctx.channel().config().setAutoRead(true);
-                            }
+                            ReadGate.resume(ctx.channel(), ReadGate.TURN); // reads if nobody else holds it paused
                             if (!paused && actualReadableBytes() > 0) {
                                 try {
                                     channelRead(ctx, Unpooled.EMPTY_BUFFER);
@@ -215,9 +218,13 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     private void fail(ByteBuf in, String message) {
+        fail(in, TaskServerListener.Rejection.PROTOCOL_ERROR, message);
+    }
+
+    private void fail(ByteBuf in, TaskServerListener.Rejection reason, String message) {
         failed = true;
         in.skipBytes(in.readableBytes());
-        throw new ProtocolException(message);
+        throw new ProtocolException(reason, message);
     }
 
     @Override
@@ -294,6 +301,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
         }
         failed = true;
         ctx.fireExceptionCaught(new ProtocolException(
+                TaskServerListener.Rejection.READ_TIMEOUT,
                 "timeout reading a frame (" + Duration.ofNanos(readTimeoutNanos).toMillis() + " ms)"));
     }
 

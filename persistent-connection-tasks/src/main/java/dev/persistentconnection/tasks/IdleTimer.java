@@ -3,6 +3,7 @@ package dev.persistentconnection.tasks;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.nio.AbstractNioChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -102,19 +103,40 @@ final class IdleTimer extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
+    /**
+     * Before the peer is declared silent, reads what its socket already holds: true if that was something (the read
+     * then counts as activity). An event loop serves the channels the selector reported, then runs the timers that
+     * came due; bytes that arrived while it was busy (a starved process, a long pass over thousands of ready
+     * connections: the JDK's selector reports at most 1,024 per call) wait for the next select, and without this
+     * the timer would close a connection whose PING already sits in its receive buffer. Only on NIO channels, and
+     * never while reading is paused on purpose (backpressure).
+     */
+    private boolean readWaitingBytes() {
+        if (!(ctx.channel().unsafe() instanceof AbstractNioChannel.NioUnsafe nio)
+                || !ctx.channel().config().isAutoRead()) {
+            return false;
+        }
+        long before = lastRead;
+        nio.read(); // what the selector would have done on the next turn; end of stream or an error closes
+        return lastRead != before || stopped || !ctx.channel().isOpen();
+    }
+
     private void check() {
         timer = null;
         if (stopped || !ctx.channel().isOpen()) {
             return;
         }
         long now = System.nanoTime();
-        if (!reading && now - (lastRead + readerIdleNanos) >= 0) {
+        if (!reading && now - (lastRead + readerIdleNanos) >= 0 && !readWaitingBytes()) {
             lastRead = now;
             IdleStateEvent event = firstReaderIdle
                     ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT
                     : IdleStateEvent.READER_IDLE_STATE_EVENT;
             firstReaderIdle = false;
             ctx.fireUserEventTriggered(event);
+        }
+        if (stopped || !ctx.channel().isOpen()) {
+            return;
         }
         if (now - (lastWrite + writerIdleNanos) >= 0) {
             lastWrite = now;

@@ -17,21 +17,24 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
     private static final System.Logger LOG = System.getLogger(ServerHandshakeHandler.class.getName());
 
     private final TaskServer server;
-    /** Why this connection is refused at once (server full), or null. */
+    /** Why this connection is refused at once (server full), or null; and in words. */
+    private final TaskServerListener.Rejection refusalReason;
+
     private final String refusal;
 
     private ScheduledFuture<?> timer;
     private boolean done;
 
-    ServerHandshakeHandler(TaskServer server, String refusal) {
+    ServerHandshakeHandler(TaskServer server, TaskServerListener.Rejection refusalReason, String refusal) {
         this.server = server;
+        this.refusalReason = refusalReason;
         this.refusal = refusal;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         if (refusal != null) {
-            refuse(ctx, Handshake.SERVER_FULL, refusal);
+            refuse(ctx, Handshake.SERVER_FULL, refusalReason, refusal);
         } else {
             long nanos = server.settings().readTimeout().toNanos();
             timer = ctx.executor()
@@ -43,6 +46,10 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
                                             System.Logger.Level.DEBUG,
                                             "{0}: no handshake within the read timeout",
                                             ctx.channel().remoteAddress());
+                                    server.rejected(
+                                            TaskServerListener.Rejection.HANDSHAKE_TIMEOUT,
+                                            ctx.channel(),
+                                            "no handshake within the read timeout");
                                     ctx.close();
                                 }
                             },
@@ -63,7 +70,11 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
             return;
         }
         if (!(message instanceof Handshake.Hello hello)) {
-            refuse(ctx, Handshake.BAD_MAGIC, "bad magic: not a persistent-connection task protocol client");
+            refuse(
+                    ctx,
+                    Handshake.BAD_MAGIC,
+                    TaskServerListener.Rejection.HANDSHAKE_REFUSED,
+                    "bad magic: not a persistent-connection task protocol client");
         } else if (hello.version() < Handshake.MIN_VERSION
                 || (server.settings().maxProtocolVersion() == 1 && hello.version() != 1)) {
             // A version-1 server refuses every other version, as version 1 always did; a client that asked
@@ -71,17 +82,20 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
             refuse(
                     ctx,
                     Handshake.UNSUPPORTED_VERSION,
+                    TaskServerListener.Rejection.HANDSHAKE_REFUSED,
                     "unsupported protocol version " + hello.version() + "; this server speaks version "
                             + server.settings().maxProtocolVersion());
         } else if (hello.byteOrder() != Handshake.BIG_ENDIAN && hello.byteOrder() != Handshake.LITTLE_ENDIAN) {
             refuse(
                     ctx,
                     Handshake.BAD_BYTE_ORDER,
+                    TaskServerListener.Rejection.HANDSHAKE_REFUSED,
                     "bad byte order 0x" + Integer.toHexString(hello.byteOrder() & 0xFF) + "; expected 'B' or 'L'");
         } else if (hello.maxFrameSize() < Handshake.MIN_FRAME_SIZE) {
             refuse(
                     ctx,
                     Handshake.BAD_FRAME_SIZE,
+                    TaskServerListener.Rejection.HANDSHAKE_REFUSED,
                     "client frame size " + hello.maxFrameSize() + " below the minimum " + Handshake.MIN_FRAME_SIZE);
         } else {
             accept(
@@ -109,9 +123,10 @@ final class ServerHandshakeHandler extends ByteToMessageDecoder {
         TaskPipeline.serverAccepted(ctx.pipeline(), s, session, frames);
     }
 
-    private void refuse(ChannelHandlerContext ctx, int status, String reason) {
+    private void refuse(ChannelHandlerContext ctx, int status, TaskServerListener.Rejection rejection, String reason) {
         done = true;
         cancelTimer();
+        server.rejected(rejection, ctx.channel(), reason);
         LOG.log(
                 System.Logger.Level.DEBUG,
                 "{0}: handshake refused: {1}",

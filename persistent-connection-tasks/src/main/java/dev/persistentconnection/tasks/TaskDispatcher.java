@@ -20,7 +20,9 @@ final class TaskDispatcher extends ChannelInboundHandlerAdapter {
         } else if (msg instanceof Frame.Goodbye) {
             session.onGoodbye();
         } else {
-            session.close("unexpected message " + msg.getClass().getSimpleName());
+            String reason = "unexpected message " + msg.getClass().getSimpleName();
+            session.server().rejected(TaskServerListener.Rejection.PROTOCOL_ERROR, ctx.channel(), reason);
+            session.close(reason);
         }
     }
 
@@ -38,7 +40,22 @@ final class TaskDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        session.close(describe(cause));
+        String reason = describe(cause);
+        ProtocolException violation = protocolException(cause);
+        if (violation != null) {
+            session.server().rejected(violation.reason(), ctx.channel(), reason);
+        }
+        session.close(reason);
+    }
+
+    private static ProtocolException protocolException(Throwable cause) {
+        if (cause instanceof ProtocolException p) {
+            return p;
+        }
+        if (cause instanceof io.netty.handler.codec.DecoderException d && d.getCause() != null) {
+            return protocolException(d.getCause());
+        }
+        return null;
     }
 
     static String describe(Throwable cause) {

@@ -12,7 +12,9 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -90,5 +92,67 @@ class HeartbeatTest extends TestSupport {
                 .hasMessageContaining("heartbeat timeout");
         result(client.closeFinished());
         assertThat(client.isClosed()).isTrue();
+    }
+
+    @Test
+    void aPingThatArrivedWhileTheServerWasBusyIsReadBeforeTheTimeoutCloses() throws Exception {
+        // A starved machine, or an event loop serving thousands of ready connections, does this: the loop is busy
+        // for longer than the heartbeat timeout while a client's PING arrives in its socket; when the loop is free
+        // again, the heartbeat timer comes due before the next select would have read the PING. Here a handler run
+        // on the server's only I/O thread keeps it busy. The server must read the PING (and answer PONG), not close.
+        Duration timeout = Duration.ofSeconds(2);
+        TaskServer server = start(serverBuilder()
+                .ioThreads(1)
+                .runHandlersOnIoThread(true)
+                .heartbeatInterval(Duration.ofMillis(100))
+                .heartbeatTimeout(timeout)
+                .build());
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch pingSent = new CountDownLatch(1);
+        long[] busyUntil = new long[1];
+        server.register(
+                1,
+                TaskHandler.of(payload -> {
+                    busy.countDown();
+                    pingSent.await(10, TimeUnit.SECONDS);
+                    long left;
+                    while ((left = busyUntil[0] - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(left);
+                    }
+                    return payload;
+                }),
+                "busy");
+        TaskClient busyClient = connect(
+                server, clientOptions().heartbeatTimeout(Duration.ofSeconds(10)).build());
+        Socket pinging = rawSocket(server.localAddress());
+        handshake(pinging); // from here the server counts the raw client's silence
+        await().until(() -> server.numClients() == 2);
+        ConnectedClient view = server.clients().stream()
+                .filter(c -> ((InetSocketAddress) c.remoteAddress()).getPort() == pinging.getLocalPort())
+                .findFirst()
+                .orElseThrow();
+        busyUntil[0] = System.nanoTime() + timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(300);
+        CompletableFuture<byte[]> answer = busyClient.submit(1, utf8("busy"));
+        assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+        pinging.getOutputStream().write(new byte[] {0, 0, 0, 1, Frame.PING});
+        pinging.getOutputStream().flush();
+        pingSent.countDown();
+        assertThat(result(answer)).asString().isEqualTo("busy");
+        // The server's PINGs written before and after the busy spell, then its PONG: the PING was read in time.
+        DataInputStream in = new DataInputStream(pinging.getInputStream());
+        boolean pong = false;
+        try {
+            while (!pong) {
+                byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                pong = frame[0] == Frame.PONG;
+            }
+        } catch (java.io.IOException closed) {
+            // the server closed the connection: the assertion below says so
+        }
+        assertThat(pong)
+                .as("PONG before the server closed (close reason: %s)", view.closeReason())
+                .isTrue();
+        assertThat(server.numClients()).isEqualTo(2);
     }
 }

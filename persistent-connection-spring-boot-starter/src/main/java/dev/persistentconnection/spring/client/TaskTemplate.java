@@ -16,6 +16,7 @@ import io.micrometer.observation.ObservationRegistry;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -119,7 +120,7 @@ public final class TaskTemplate {
             return call.result;
         }
         call.start(
-                client -> client.submit(code, payload, call.remaining(), call.observation.metadata()),
+                client -> client.submit(code, payload, call.remaining(), call.metadata()),
                 answer -> TaskTemplate.<R>uncheckedCast(decode(code, answer, responseType)));
         return call.result;
     }
@@ -155,7 +156,7 @@ public final class TaskTemplate {
                             }
                         },
                         call.remaining(),
-                        call.observation.metadata()),
+                        call.metadata()),
                 done -> {
                     if (reader.hasPartialElement()) {
                         throw new TaskCallException(
@@ -234,7 +235,9 @@ public final class TaskTemplate {
         final Duration deadline;
         final long deadlineAt;
         final CompletableFuture<R> result = new CompletableFuture<>();
-        final TaskCallObservationContext observation;
+        /** The observation's context, or {@code null} when no one observes (a no-op registry). */
+        final @Nullable TaskCallObservationContext observation;
+
         final Observation span;
         volatile CompletableFuture<TaskClient> connected;
         volatile CompletableFuture<?> task;
@@ -244,18 +247,45 @@ public final class TaskTemplate {
             this.code = code;
             this.deadline = positive(deadline);
             this.deadlineAt = System.nanoTime() + deadline.toNanos();
-            this.observation = new TaskCallObservationContext(connectionName, code);
-            this.span = TaskObservations.clientCall(observation, observations).start();
+            if (observations.isNoop()) {
+                this.observation = null;
+                this.span = Observation.NOOP;
+            } else {
+                this.observation = new TaskCallObservationContext(connectionName, code);
+                this.span =
+                        TaskObservations.clientCall(observation, observations).start();
+            }
             result.whenComplete((value, error) -> finished(error));
+        }
+
+        /** The metadata the task carries: the trace context, if a tracer observes the call. */
+        Map<String, String> metadata() {
+            return observation == null ? Map.of() : observation.metadata();
         }
 
         Duration remaining() {
             return Duration.ofNanos(Math.max(1, deadlineAt - System.nanoTime()));
         }
 
+        /**
+         * Sends the task at once on an open connection, with the rest of the deadline as its timeout: the client's
+         * one timer for every task then ends it at the deadline (and cancels it at the server). Only a call that
+         * has to wait for the connection arms a deadline timer of its own.
+         */
         <T> void start(Function<TaskClient, CompletableFuture<T>> send, Function<T, R> finish) {
-            expiry = timer.schedule(this::expire, deadline.toNanos(), TimeUnit.NANOSECONDS);
             attempt(send, finish);
+            if (task == null && !result.isDone()) {
+                try {
+                    expiry = timer.schedule(
+                            this::expire, Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException ex) {
+                    fail(new TaskCallException(connectionName, code, "the application is shutting down", ex));
+                    return;
+                }
+                if (result.isDone()) {
+                    expiry.cancel(false); // finished() may have run before the timer was armed
+                }
+            }
         }
 
         /**
@@ -370,7 +400,9 @@ public final class TaskTemplate {
                     waiting.cancel(false);
                 }
                 Throwable cause = unwrap(error);
-                observation.setOutcome(outcome(cause));
+                if (observation != null) {
+                    observation.setOutcome(outcome(cause));
+                }
                 span.error(cause);
             }
             span.stop();

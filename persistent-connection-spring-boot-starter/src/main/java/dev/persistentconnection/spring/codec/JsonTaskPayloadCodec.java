@@ -1,13 +1,25 @@
 package dev.persistentconnection.spring.codec;
 
 import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code byte[]} and {@code String} as they are, every other type as JSON with Boot's {@link JsonMapper}. */
+/**
+ * {@code byte[]} and {@code String} as they are, every other type as JSON with Boot's {@link JsonMapper}. The
+ * reader of each payload type and the writer of each value class are made once and kept (a handler method's types,
+ * a call's response type), so a call does not look its (de)serializer up again.
+ */
 public class JsonTaskPayloadCodec extends TaskPayloadCodec.BytesAndStrings {
 
     private final JsonMapper mapper;
+
+    private final Map<Type, ObjectReader> readers = new ConcurrentHashMap<>();
+
+    private final Map<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
 
     public JsonTaskPayloadCodec(JsonMapper mapper) {
         this.mapper = mapper;
@@ -23,7 +35,7 @@ public class JsonTaskPayloadCodec extends TaskPayloadCodec.BytesAndStrings {
         if (value instanceof byte[] || value instanceof String) {
             return super.encode(value);
         }
-        return mapper.writeValueAsBytes(value);
+        return writers.computeIfAbsent(value.getClass(), mapper::writerFor).writeValueAsBytes(value);
     }
 
     @Override
@@ -32,7 +44,8 @@ public class JsonTaskPayloadCodec extends TaskPayloadCodec.BytesAndStrings {
             return super.decode(payload, type);
         }
         try {
-            return mapper.readValue(payload, mapper.constructType(type));
+            return readers.computeIfAbsent(type, t -> mapper.readerFor(mapper.constructType(t)))
+                    .readValue(payload);
         } catch (JacksonException ex) {
             throw new IllegalArgumentException(
                     "payload is not a valid " + type.getTypeName() + ": " + ex.getOriginalMessage(), ex);

@@ -4,9 +4,12 @@ import dev.persistentconnection.tasks.ConnectedClient;
 import dev.persistentconnection.tasks.TaskServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
@@ -34,8 +37,27 @@ public class ManagedTaskServer implements SmartLifecycle {
     private final int configuredPort;
     private final Duration grace;
     private final @Nullable ConfigurableEnvironment environment;
+    private final List<TaskHandlerMethod> handlerMethods;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private @Nullable TaskServer server;
     private int boundPort;
+
+    /**
+     * Told when the server starts listening and before it stops, on every start and stop (a restart while the
+     * application runs included, which the application context does not see).
+     */
+    public interface Listener {
+        /** The server listens on {@code address}. */
+        void started(InetSocketAddress address);
+
+        /** The server is about to stop (gracefully or at once). */
+        void stopping();
+    }
+
+    /** Adds a listener of every later start and stop. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
 
     /**
      * @param factory builds a server (not started) with every handler registered, listening on the given port
@@ -45,10 +67,25 @@ public class ManagedTaskServer implements SmartLifecycle {
      */
     public ManagedTaskServer(
             IntFunction<TaskServer> factory, int port, Duration grace, @Nullable ConfigurableEnvironment environment) {
+        this(factory, port, grace, environment, List.of());
+    }
+
+    /**
+     * @param handlerMethods the {@code @TaskMapping} methods the factory registers (for {@link #handlerMethods()})
+     */
+    public ManagedTaskServer(
+            IntFunction<TaskServer> factory,
+            int port,
+            Duration grace,
+            @Nullable ConfigurableEnvironment environment,
+            Collection<TaskHandlerMethod> handlerMethods) {
         this.factory = factory;
         this.configuredPort = port;
         this.grace = grace;
         this.environment = environment;
+        this.handlerMethods = handlerMethods.stream()
+                .sorted(Comparator.comparingInt(TaskHandlerMethod::code))
+                .toList();
     }
 
     /** Starts a server if none is running; a restart binds the port the first start bound. */
@@ -66,6 +103,9 @@ public class ManagedTaskServer implements SmartLifecycle {
             sources.remove(PORT_PROPERTY);
             sources.addFirst(new MapPropertySource(PORT_PROPERTY, Map.of(PORT_PROPERTY, boundPort)));
         }
+        for (Listener listener : listeners) {
+            listener.started(next.localAddress());
+        }
     }
 
     /** Stops the server (gracefully when a grace period is set); returns when it is stopped. */
@@ -76,6 +116,7 @@ public class ManagedTaskServer implements SmartLifecycle {
             current = server;
         }
         if (current != null) {
+            stopping(current);
             if (grace.isZero() || grace.isNegative()) {
                 current.stop();
             } else {
@@ -91,7 +132,16 @@ public class ManagedTaskServer implements SmartLifecycle {
             current = server;
         }
         if (current != null) {
+            stopping(current);
             current.stop();
+        }
+    }
+
+    private void stopping(TaskServer current) {
+        if (current.isRunning()) {
+            for (Listener listener : listeners) {
+                listener.stopping();
+            }
         }
     }
 
@@ -157,6 +207,11 @@ public class ManagedTaskServer implements SmartLifecycle {
             n += client.tasks().size();
         }
         return n;
+    }
+
+    /** The {@code @TaskMapping} methods served, by increasing code. */
+    public List<TaskHandlerMethod> handlerMethods() {
+        return handlerMethods;
     }
 
     /** The task codes served. */

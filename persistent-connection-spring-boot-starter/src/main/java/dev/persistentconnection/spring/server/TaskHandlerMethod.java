@@ -23,6 +23,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -54,6 +55,10 @@ public final class TaskHandlerMethod implements TaskHandler {
     private final Type payloadType;
     private final Class<?>[] parameters;
     private final Answer answer;
+    /** A value (or nothing) answered in one go, by a method that does not take the {@link TaskContext}. */
+    private final boolean wholeAnswer;
+
+    private static final byte[] NO_ANSWER = new byte[0];
     private final TaskPayloadCodec codec;
     private final List<TaskExceptionMapper> exceptionMappers;
     private final ObservationRegistry observations;
@@ -106,6 +111,7 @@ public final class TaskHandlerMethod implements TaskHandler {
         } else {
             this.answer = Answer.VALUE;
         }
+        this.wholeAnswer = (answer == Answer.VALUE || answer == Answer.VOID) && countOf(TaskContext.class) == 0;
         if (payloadType != null && !codec.canConvert(payloadType)) {
             throw invalid("takes a " + payloadType.getTypeName() + ", which the payload codec cannot decode "
                     + "(add spring-boot-starter-jackson for JSON payloads)");
@@ -161,29 +167,74 @@ public final class TaskHandlerMethod implements TaskHandler {
         return beanName;
     }
 
+    /** The annotated method. */
+    public Method method() {
+        return method;
+    }
+
+    /** The payload parameter's type, or {@code null} if the method takes no payload. */
+    public @Nullable Type requestType() {
+        return payloadType;
+    }
+
+    /** The type of the answer, or of each streamed element; {@code null} for a {@code void} method. */
+    public @Nullable Type responseType() {
+        return answer == Answer.VOID ? null : answerType(method);
+    }
+
+    /** True if the answer is streamed (a {@code Stream}, {@code Iterator} or {@code Flow.Publisher}). */
+    public boolean streaming() {
+        return answer == Answer.STREAM || answer == Answer.ITERATOR || answer == Answer.PUBLISHER;
+    }
+
     /** {@code beanName (Class.method)}, for error messages. */
     public String describe() {
         return "'" + beanName + "' (" + method.getDeclaringClass().getName() + "." + method.getName() + ")";
     }
 
     @Override
-    public TaskRun handle(TaskRequest request) {
-        return context -> run(request, context);
+    public TaskRun handle(TaskRequest request) throws Exception {
+        if (wholeAnswer) {
+            // An answer computed in one go goes out as the task's final frame (data and end in one), as a
+            // TaskHandler.of handler's does, instead of a chunk and an empty end frame.
+            return TaskHandler.of(payload -> observed(request, null, () -> {
+                        Object result = invoke(arguments(payload, request, null));
+                        return (result == null || answer == Answer.VOID) ? NO_ANSWER : encoded(codec.encode(result));
+                    }))
+                    .handle(request);
+        }
+        return context -> observed(request, context, () -> {
+            answer(invoke(arguments(request.payload(), request, context)), context);
+            return null;
+        });
     }
 
-    private void run(TaskRequest request, TaskContext context) throws Exception {
-        byte[] payload = request.payload();
-        meters.received(payload.length);
+    /** Runs {@code body} inside the server task observation (when one is wanted), mapping its exceptions. */
+    private <T> T observed(TaskRequest request, @Nullable TaskContext context, Body<T> body) throws Exception {
+        meters.received(request.payload().length);
+        if (observations.isNoop()) {
+            try {
+                return body.run();
+            } catch (Exception | Error ex) {
+                TaskException mapped = mapped(ex);
+                if (mapped != null) {
+                    throw mapped;
+                }
+                throw ex;
+            }
+        }
         var observationContext = new TaskServerObservationContext(request, name);
         Observation observation =
                 TaskObservations.serverTask(observationContext, observations).start();
         String outcome = TaskObservations.OUTCOME_SUCCESS;
         try (Observation.Scope scope = observation.openScope()) {
-            Object[] arguments = arguments(payload, request, context);
-            answer(invoke(arguments), context);
+            return body.run();
         } catch (Exception | Error ex) {
             TaskException mapped = mapped(ex);
-            if (context.isCancelled()) {
+            if (context != null
+                    ? context.isCancelled()
+                    : ex instanceof InterruptedException
+                            || Thread.currentThread().isInterrupted()) {
                 outcome = TaskObservations.OUTCOME_CANCELLED;
             } else {
                 outcome = (mapped != null) ? TaskObservations.OUTCOME_ERROR : TaskObservations.OUTCOME_FAILURE;
@@ -199,7 +250,18 @@ public final class TaskHandlerMethod implements TaskHandler {
         }
     }
 
-    private Object[] arguments(byte[] payload, TaskRequest request, TaskContext context) throws TaskException {
+    @FunctionalInterface
+    private interface Body<T> {
+        T run() throws Exception;
+    }
+
+    private byte[] encoded(byte[] bytes) {
+        meters.sent(bytes.length);
+        return bytes;
+    }
+
+    private Object[] arguments(byte[] payload, TaskRequest request, @Nullable TaskContext context)
+            throws TaskException {
         Object[] arguments = new Object[parameters.length];
         for (int i = 0; i < parameters.length; i++) {
             if (parameters[i] == TaskContext.class) {

@@ -1,16 +1,19 @@
 package dev.persistentconnection.spring.server;
 
 import dev.persistentconnection.tasks.ConnectedClient;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
- * The {@code taskserver} actuator endpoint (read-only): the server's address, its task codes, and the connected
- * clients with their tasks in flight ({@link dev.persistentconnection.tasks.TaskServer#clients()}, each client's
+ * The {@code taskserver} actuator endpoint (read-only): the server's address, its task codes, the handler methods
+ * serving them (bean, method, request and response types, streaming or not), and the connected clients with their
+ * tasks in flight ({@link dev.persistentconnection.tasks.TaskServer#clients()}, each client's
  * tasks and their metadata).
  */
 @Endpoint(id = "taskserver")
@@ -30,6 +33,22 @@ public class TaskServerEndpoint {
                 .ifPresent(address ->
                         result.put("address", address.getAddress().getHostAddress() + ":" + address.getPort()));
         result.put("taskCodes", server.taskCodes());
+        List<Map<String, Object>> handlers = new ArrayList<>();
+        for (TaskHandlerMethod handler : server.handlerMethods()) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("code", handler.code());
+            h.put("name", handler.name());
+            h.put("bean", handler.beanName());
+            h.put(
+                    "method",
+                    handler.method().getDeclaringClass().getName() + "."
+                            + handler.method().getName());
+            h.put("requestType", typeName(handler.requestType()));
+            h.put("responseType", typeName(handler.responseType()));
+            h.put("streaming", handler.streaming());
+            handlers.add(h);
+        }
+        result.put("handlers", handlers);
         List<Map<String, Object>> clients = new ArrayList<>();
         for (ConnectedClient client : server.clients()) {
             Map<String, Object> c = new LinkedHashMap<>();
@@ -51,5 +70,10 @@ public class TaskServerEndpoint {
         }
         result.put("clients", clients);
         return result;
+    }
+
+    /** The type's name, {@code "none"} for no payload or a {@code void} answer. */
+    private static String typeName(@Nullable Type type) {
+        return type == null ? "none" : type.getTypeName();
     }
 }

@@ -1,5 +1,6 @@
 package dev.persistentconnection.spring.server;
 
+import dev.persistentconnection.tasks.TaskServerListener.Rejection;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,7 +8,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * Meters of the task server: {@code persistent-connection.server.clients}, {@code ...server.tasks.in-flight} and
- * the payload bytes {@code ...server.bytes} (tag {@code direction}: in, out). The timer per task code and outcome
+ * the payload bytes {@code ...server.bytes} (tag {@code direction}: in, out) and
+ * {@code ...server.rejections} (tag {@code reason}, one of {@link Rejection#tag()}: connections and tasks the server
+ * refused, clients it closed for a protocol violation, and pauses at the in-flight limit). The timer per task code and outcome
  * is the server task observation's ({@code persistent-connection.server.task}).
  */
 public class TaskServerMetrics implements MeterBinder {
@@ -39,5 +42,11 @@ public class TaskServerMetrics implements MeterBinder {
                 .baseUnit("bytes")
                 .description("Answer bytes of handler methods")
                 .register(registry);
+        for (Rejection reason : Rejection.values()) {
+            FunctionCounter.builder("persistent-connection.server.rejections", meters, m -> m.rejections(reason))
+                    .tag("reason", reason.tag())
+                    .description("Connections and tasks the task server refused, by reason")
+                    .register(registry);
+        }
     }
 }

@@ -80,6 +80,36 @@ class TaskServerApplicationTest {
     MeterRegistry meterRegistry;
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theEndpointListsTheHandlerMethodsWithTheirTypes() {
+        List<Map<String, Object>> handlers =
+                (List<Map<String, Object>>) taskServerEndpoint.taskServer().get("handlers");
+        assertThat(handlers).extracting(h -> h.get("code")).isSorted().contains(QUOTE, ECHO, TICKS, WAIT_FOR_CANCEL);
+        Map<Object, Map<String, Object>> byCode = new java.util.HashMap<>();
+        handlers.forEach(h -> byCode.put(h.get("code"), h));
+        String controllerClass = QuoteTaskController.class.getName();
+        assertThat(byCode.get(QUOTE))
+                .containsEntry("name", controllerClass + ".quote") // the bean is named by its class here
+                .containsEntry("bean", controllerClass)
+                .containsEntry("method", controllerClass + ".quote")
+                .containsEntry("requestType", QuoteTaskController.QuoteRequest.class.getName())
+                .containsEntry("responseType", QuoteTaskController.Quote.class.getName())
+                .containsEntry("streaming", false);
+        assertThat(byCode.get(TICKS))
+                .containsEntry("responseType", QuoteTaskController.Quote.class.getName())
+                .containsEntry("streaming", true);
+        assertThat(byCode.get(PUBLISHED))
+                .containsEntry("requestType", "java.lang.String")
+                .containsEntry("responseType", "java.lang.String")
+                .containsEntry("streaming", true);
+        assertThat(byCode.get(RAW)).containsEntry("requestType", "byte[]").containsEntry("responseType", "byte[]");
+        assertThat(byCode.get(WAIT_FOR_CANCEL))
+                .containsEntry("requestType", "none")
+                .containsEntry("responseType", "none")
+                .containsEntry("streaming", false);
+    }
+
+    @Test
     void typedCallsBindJsonStringsAndBytes() {
         assertThat(quotesTaskTemplate.call(QUOTE, new QuoteRequest("ACME"), Quote.class))
                 .isEqualTo(new Quote("ACME", 400));

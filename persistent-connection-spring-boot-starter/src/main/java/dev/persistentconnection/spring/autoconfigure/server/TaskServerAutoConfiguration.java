@@ -9,8 +9,10 @@ import dev.persistentconnection.spring.server.TaskHandlerMethod;
 import dev.persistentconnection.spring.server.TaskHandlerMethods;
 import dev.persistentconnection.spring.server.TaskServerMeters;
 import dev.persistentconnection.tasks.TaskServer;
+import dev.persistentconnection.tasks.TaskServerListener;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,6 +31,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * {@link ManagedTaskServer} (bean {@code taskServer}) serving the {@link TaskController @TaskController} beans,
  * started before the web server and stopped after it
  * (gracefully with {@code server.shutdown=graceful}, within {@code spring.lifecycle.timeout-per-shutdown-phase}).
+ * Every {@link TaskServerListener} bean is told what the server refuses.
  */
 @AutoConfiguration(
         after = TaskPayloadCodecAutoConfiguration.class,
@@ -58,9 +61,11 @@ public class TaskServerAutoConfiguration {
             TaskPayloadCodec codec,
             ObjectProvider<TaskExceptionMapper> exceptionMappers,
             ObjectProvider<ObservationRegistry> observations,
-            TaskServerMeters meters) {
+            TaskServerMeters meters,
+            ObjectProvider<TaskServerListener> listeners) {
         TaskServer.Builder builder =
                 TaskServerFactory.create(properties, sslBundles.getIfAvailable(), beanFactory, environment);
+        builder.listener(listener(listeners.orderedStream().toList()));
         Map<Integer, TaskHandlerMethod> handlers = TaskHandlerMethods.detect(
                 beanFactory,
                 codec,
@@ -75,7 +80,20 @@ public class TaskServerAutoConfiguration {
                 },
                 properties.getPort(),
                 grace(environment),
-                environment);
+                environment,
+                handlers.values());
+    }
+
+    /** Every {@link TaskServerListener} bean (the meters are one) in turn. */
+    private static TaskServerListener listener(List<TaskServerListener> listeners) {
+        if (listeners.size() == 1) {
+            return listeners.get(0);
+        }
+        return (reason, address, detail) -> {
+            for (TaskServerListener listener : listeners) {
+                listener.rejected(reason, address, detail);
+            }
+        };
     }
 
     /** 90 % of the shutdown phase's timeout with a graceful shutdown (so the phase ends in time), else none. */
