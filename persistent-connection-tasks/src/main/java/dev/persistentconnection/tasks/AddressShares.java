@@ -18,6 +18,9 @@ final class AddressShares {
     private final int maxConnections;
     private final int maxTaskThreads;
     private final Executor executor;
+    /** Bytes per second the connections of one host may read together; 0 for no limit. */
+    private final long readBytesPerSecond;
+
     private final Map<InetAddress, Share> shares = new ConcurrentHashMap<>();
 
     /** A task waiting for a thread, and what to do if the executor then refuses it. */
@@ -26,6 +29,9 @@ final class AddressShares {
     private static final class Share {
         int connections;
         int running;
+        /** The host's read budget, shared by its connections (null without a limit). */
+        TokenBucket readBudget;
+
         final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
         boolean isEmpty() {
@@ -35,9 +41,18 @@ final class AddressShares {
 
     /** @param maxTaskThreads 0 for no limit */
     AddressShares(int maxConnections, int maxTaskThreads, Executor executor) {
+        this(maxConnections, maxTaskThreads, executor, 0);
+    }
+
+    /**
+     * @param maxTaskThreads 0 for no limit
+     * @param readBytesPerSecond bytes per second one host's connections may read together, 0 for no limit
+     */
+    AddressShares(int maxConnections, int maxTaskThreads, Executor executor, long readBytesPerSecond) {
         this.maxConnections = maxConnections;
         this.maxTaskThreads = maxTaskThreads;
         this.executor = executor;
+        this.readBytesPerSecond = readBytesPerSecond;
     }
 
     /** Counts a new connection from {@code host}; false if it is over the host's limit (count it all the same). */
@@ -50,6 +65,25 @@ final class AddressShares {
             return s;
         });
         return admitted[0];
+    }
+
+    /**
+     * The read budget of a connected host, shared by its connections (a second's worth of bytes at first); null
+     * without a limit. Only between {@link #connected} and {@link #disconnected}, while the share exists.
+     */
+    TokenBucket readBudget(InetAddress host) {
+        if (readBytesPerSecond <= 0) {
+            return null;
+        }
+        TokenBucket[] budget = new TokenBucket[1];
+        shares.computeIfPresent(host, (h, s) -> {
+            if (s.readBudget == null) {
+                s.readBudget = new TokenBucket(readBytesPerSecond, readBytesPerSecond, System.nanoTime());
+            }
+            budget[0] = s.readBudget;
+            return s;
+        });
+        return budget[0];
     }
 
     void disconnected(InetAddress host) {

@@ -34,6 +34,8 @@ final class ClientSession {
     private static final System.Logger LOG = System.getLogger(ClientSession.class.getName());
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final int MAX_ERROR_MESSAGE = 1000;
+    /** CANCELs of tasks not in flight allowed beyond one per task received. */
+    static final int MAX_UNKNOWN_CANCELS = 1000;
 
     enum State {
         OPEN,
@@ -74,6 +76,9 @@ final class ClientSession {
     private boolean idle;
 
     private long idleSince;
+    /** CANCELs of tasks not in flight, over the connection's life. */
+    private long unknownCancels;
+
     /** Bounds a graceful end's wait for the client to close after the server shut its output. */
     private ScheduledFuture<?> lingerTimer;
 
@@ -191,6 +196,9 @@ final class ClientSession {
             send(new Frame.Error(frame.taskId(), TaskException.UNKNOWN_TASK_CODE, reason));
             return;
         }
+        if (taskSequence == 0) {
+            server.used(channel); // never evicted for a newcomer from now on
+        }
         RunningTask task = new RunningTask(
                 this, registration, frame.taskId(), frame.code(), frame.payload(), frame.metadata(), ++taskSequence);
         tasks.put(frame.taskId(), task);
@@ -228,7 +236,21 @@ final class ClientSession {
         RunningTask t = tasks.get(taskId);
         if (t != null) {
             t.cancel();
+        } else if (state.compareTo(State.CLOSING) < 0 && unknownCancelsOverLimit()) {
+            String reason = "protocol error: more than " + MAX_UNKNOWN_CANCELS
+                    + " CANCELs of tasks not in flight beyond one per task received";
+            server.rejected(TaskServerListener.Rejection.PROTOCOL_ERROR, channel, reason);
+            close(reason);
         }
+    }
+
+    /**
+     * Counts a CANCEL of a task not in flight. A live client sends one only when the task's answer crossed it, so at
+     * most one per task it sent: more than {@value #MAX_UNKNOWN_CANCELS} beyond the tasks received are a storm
+     * (PROTOCOL.md, "Cancellation"), frames decoded for nothing.
+     */
+    private boolean unknownCancelsOverLimit() {
+        return ++unknownCancels > taskSequence + MAX_UNKNOWN_CANCELS;
     }
 
     /** The client sends no more tasks: finish what is in flight, then close. */
@@ -347,14 +369,14 @@ final class ClientSession {
     }
 
     private void pauseReading() {
-        channel.config().setAutoRead(false);
+        ReadGate.pause(channel, ReadGate.TASKS_IN_FLIGHT);
         if (decoder != null) {
             decoder.pause();
         }
     }
 
     private void resumeReading() {
-        channel.config().setAutoRead(true);
+        ReadGate.resume(channel, ReadGate.TASKS_IN_FLIGHT);
         if (decoder != null) {
             decoder.resume();
         }

@@ -107,7 +107,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
      */
     private void yieldTurn(ChannelHandlerContext ctx) {
         yielded = true;
-        ctx.channel().config().setAutoRead(false);
+        ReadGate.pause(ctx.channel(), ReadGate.TURN);
         ctx.executor()
                 .schedule(
                         () -> {
@@ -116,9 +116,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
                             if (ctx.isRemoved()) {
                                 return;
                             }
-                            if (!paused) {
-                                ctx.channel().config().setAutoRead(true);
-                            }
+                            ReadGate.resume(ctx.channel(), ReadGate.TURN); // reads if nobody else holds it paused
                             if (!paused && actualReadableBytes() > 0) {
                                 try {
                                     channelRead(ctx, Unpooled.EMPTY_BUFFER);

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>
  *   client                          server
+ *                                   read-budget        (if a rate is set) the address's bytes per second
  *   ssl (if TLS)                    ssl (if TLS)
  *   handshake                       handshake          until the handshake is accepted; then, in its place:
  *   flush                           flush              one flush per read for the writes made while reading
@@ -26,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * </pre>
  */
 final class TaskPipeline {
+    static final String READ_BUDGET = "read-budget";
     static final String SSL = "ssl";
     static final String HANDSHAKE = "handshake";
     static final String FLUSH = "flush";
@@ -51,9 +53,15 @@ final class TaskPipeline {
         p.addLast(HANDSHAKE, new ClientHandshakeHandler(options, result));
     }
 
-    /** A server connection before its handshake: TLS (if configured), then the handshake. */
-    static void initServer(SocketChannel ch, SslContext ssl, ServerHandshakeHandler handshake) {
+    /**
+     * A server connection before its handshake: its address's read budget (if one is set), TLS (if configured), then
+     * the handshake.
+     */
+    static void initServer(SocketChannel ch, ReadBudget readBudget, SslContext ssl, ServerHandshakeHandler handshake) {
         ChannelPipeline p = ch.pipeline();
+        if (readBudget != null) {
+            p.addLast(READ_BUDGET, readBudget);
+        }
         if (ssl != null) {
             p.addLast(SSL, ssl.newHandler(ch.alloc()));
         }

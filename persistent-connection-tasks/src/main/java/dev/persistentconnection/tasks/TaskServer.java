@@ -85,6 +85,8 @@ public final class TaskServer implements AutoCloseable {
     private ExecutorService ownedExecutor;
     private Executor executor;
     private AddressShares addressShares;
+    private AcceptLimiter acceptLimiter;
+    private final UnusedConnections unused = new UnusedConnections();
     private Channel serverChannel;
     private boolean started;
     private boolean stopped;
@@ -102,6 +104,8 @@ public final class TaskServer implements AutoCloseable {
             int maxClients,
             int maxClientsPerAddress,
             int maxTaskThreadsPerAddress,
+            int maxAcceptRatePerAddress,
+            long maxReadRatePerAddress,
             Duration waitTimeout,
             Duration readTimeout,
             Duration writeTimeout,
@@ -180,12 +184,24 @@ public final class TaskServer implements AutoCloseable {
             if (threadsPerAddress < 0) { // the default: half of the server's own pool, none for an executor
                 threadsPerAddress = settings.executor() != null ? 0 : Math.max(1, settings.taskThreads() / 2);
             }
-            addressShares = new AddressShares(settings.maxClientsPerAddress(), threadsPerAddress, executor);
+            addressShares = new AddressShares(
+                    settings.maxClientsPerAddress(), threadsPerAddress, executor, settings.maxReadRatePerAddress());
+            acceptLimiter = new AcceptLimiter(
+                    settings.maxAcceptRatePerAddress(),
+                    System.nanoTime(),
+                    child -> rejected(
+                            TaskServerListener.Rejection.ACCEPT_RATE,
+                            child,
+                            "reset at the accept: over " + settings.maxAcceptRatePerAddress()
+                                    + " connections a second from one address"));
             ServerBootstrap bootstrap = new ServerBootstrap()
                     // Accepting on an I/O thread: a new client may then start on the thread that accepted it,
                     // one thread hand-off less per connect, and one thread less.
                     .group(workerGroup, workerGroup)
                     .channel(NioServerSocketChannel.class)
+                    // Before the acceptor: a connection over its address's accept rate is reset before it has a
+                    // pipeline or an event loop.
+                    .handler(acceptLimiter)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 128)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -227,15 +243,39 @@ public final class TaskServer implements AutoCloseable {
         });
         String refusal = null;
         TaskServerListener.Rejection reason = null;
-        if (count > settings.maxClients()) {
-            refusal = "server full: " + settings.maxClients() + " clients";
-            reason = TaskServerListener.Rejection.SERVER_FULL;
-        } else if (!admitted) {
+        if (!admitted) {
             refusal = "server full for " + host.getHostAddress() + ": " + settings.maxClientsPerAddress()
                     + " connections from one address";
             reason = TaskServerListener.Rejection.ADDRESS_FULL;
+        } else if (count > settings.maxClients()) {
+            // Full: the newcomer takes the place of the oldest connection that has not sent a task, if any.
+            Channel evicted = unused.evictOldest(ch);
+            if (evicted == null) {
+                refusal = "server full: " + settings.maxClients() + " clients";
+                reason = TaskServerListener.Rejection.SERVER_FULL;
+            } else {
+                rejected(
+                        TaskServerListener.Rejection.EVICTED,
+                        evicted,
+                        "server full: closed (no task sent yet) to make room for " + ch.remoteAddress());
+            }
         }
-        TaskPipeline.initServer(ch, settings.sslContext(), new ServerHandshakeHandler(this, reason, refusal));
+        if (refusal == null) {
+            unused.add(ch);
+            ch.closeFuture().addListener(f -> unused.remove(ch));
+        }
+        TokenBucket budget = addressShares.readBudget(host);
+        ReadBudget readBudget = budget == null
+                ? null
+                : new ReadBudget(
+                        budget,
+                        () -> rejected(
+                                TaskServerListener.Rejection.READ_RATE,
+                                ch,
+                                "over " + settings.maxReadRatePerAddress()
+                                        + " bytes a second from one address: reading paused"));
+        TaskPipeline.initServer(
+                ch, readBudget, settings.sslContext(), new ServerHandshakeHandler(this, reason, refusal));
     }
 
     /** Tells the {@link Builder#listener listener} what the server refused; never throws. */
@@ -272,6 +312,21 @@ public final class TaskServer implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** A client's first task arrived: from now on it is never evicted to make room for a newcomer. */
+    void used(Channel channel) {
+        unused.remove(channel);
+    }
+
+    /** Connections that have not sent a task yet (tests). */
+    int unusedConnections() {
+        return unused.size();
+    }
+
+    /** Connections reset at the accept because their address was over its accept rate (tests). */
+    long acceptsReset() {
+        return acceptLimiter == null ? 0 : acceptLimiter.reset();
     }
 
     /** Remote addresses with a connection or a task at the server (tests). */
@@ -464,6 +519,8 @@ public final class TaskServer implements AutoCloseable {
         private int maxClients = ProtocolDefaults.MAX_CLIENTS;
         private int maxClientsPerAddress = DEFAULT_MAX_CLIENTS_PER_ADDRESS;
         private int maxTaskThreadsPerAddress = -1;
+        private int maxAcceptRatePerAddress = -1;
+        private long maxReadRatePerAddress;
         private Duration waitTimeout = ProtocolDefaults.WAIT_TIMEOUT;
         private Duration readTimeout = ProtocolDefaults.READ_TIMEOUT;
         private Duration writeTimeout = ProtocolDefaults.WRITE_TIMEOUT;
@@ -539,7 +596,6 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
-        /** Connections at once; beyond, new ones are refused in the handshake. Default 1024. */
         /**
          * The highest protocol version to speak: 2 (the default: task metadata) or 1, for a server that must behave
          * exactly like a version-1 one (it refuses every other version).
@@ -552,6 +608,7 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
+        /** Connections at once; beyond, new ones are refused in the handshake. Default 1024. */
         public Builder maxClients(int clients) {
             this.maxClients = ProtocolDefaults.positive(clients, "maxClients");
             return this;
@@ -578,6 +635,35 @@ public final class TaskServer implements AutoCloseable {
          */
         public Builder maxTaskThreadsPerAddress(int threads) {
             this.maxTaskThreadsPerAddress = ProtocolDefaults.positive(threads, "maxTaskThreadsPerAddress");
+            return this;
+        }
+
+        /**
+         * Connections accepted per second from one remote IP address (a token bucket: a second's worth at once, then
+         * this many per second). A connection beyond it is reset (RST) as soon as it is accepted, before it has a
+         * pipeline, a timer or TLS state, so that a connect flood from one host costs an accept and a close per
+         * connection instead of a handshake each, and the event loops stay with the other clients. Default:
+         * {@link #maxClientsPerAddress(int)} per second, so a host can open its whole share at once (a reconnecting
+         * herd behind one NAT) and again every second.
+         */
+        public Builder maxAcceptRatePerAddress(int connectionsPerSecond) {
+            this.maxAcceptRatePerAddress = ProtocolDefaults.positive(connectionsPerSecond, "maxAcceptRatePerAddress");
+            return this;
+        }
+
+        /**
+         * Bytes per second the connections of one remote IP address may read together (raw bytes, before TLS); over
+         * it, each of them stops reading until the address's budget has refilled. So a host sending maximum-size
+         * frames back to back, from however many connections, gets this rate and leaves the event loops to the
+         * others. Must be at least {@link #maxFrameSize(int)} per {@link #readTimeout(Duration)} (a frame must be
+         * able to arrive within the read timeout). Default: no limit (what a host may send depends on the network and
+         * the cores: set it for a server open to clients you do not control).
+         */
+        public Builder maxReadRatePerAddress(long bytesPerSecond) {
+            if (bytesPerSecond <= 0) {
+                throw new IllegalArgumentException("maxReadRatePerAddress must be positive: " + bytesPerSecond);
+            }
+            this.maxReadRatePerAddress = bytesPerSecond;
             return this;
         }
 
@@ -656,6 +742,12 @@ public final class TaskServer implements AutoCloseable {
          */
         public TaskServer build() {
             ProtocolDefaults.heartbeat(heartbeatInterval, heartbeatTimeout);
+            if (maxReadRatePerAddress > 0
+                    && (double) maxReadRatePerAddress * readTimeout.toNanos() / 1e9 < maxFrameSize) {
+                throw new IllegalArgumentException("maxReadRatePerAddress " + maxReadRatePerAddress
+                        + " bytes/s is too low for a frame of maxFrameSize " + maxFrameSize + " bytes to arrive within"
+                        + " the read timeout " + readTimeout + ": set it to at least maxFrameSize / readTimeout");
+            }
             if (handlersOnIoThread && executor != null) {
                 throw new IllegalArgumentException("runHandlersOnIoThread and executor exclude each other: handlers "
                         + "run either on the I/O threads or on the executor");
@@ -671,6 +763,8 @@ public final class TaskServer implements AutoCloseable {
                     maxClients,
                     maxClientsPerAddress,
                     maxTaskThreadsPerAddress,
+                    maxAcceptRatePerAddress > 0 ? maxAcceptRatePerAddress : maxClientsPerAddress,
+                    maxReadRatePerAddress,
                     waitTimeout,
                     readTimeout,
                     writeTimeout,

@@ -29,6 +29,13 @@ public interface TaskServerListener {
         SERVER_FULL,
         /** A connection refused in the handshake: its address had {@code maxClientsPerAddress} connections. */
         ADDRESS_FULL,
+        /** A connection reset as soon as accepted: its address was over {@code maxAcceptRatePerAddress}. */
+        ACCEPT_RATE,
+        /**
+         * A connection that had sent no task yet, closed because the server was full and a newcomer needed its
+         * place.
+         */
+        EVICTED,
         /** A hello the server does not accept: bad magic, unsupported version, byte order or frame size. */
         HANDSHAKE_REFUSED,
         /** A connection closed because its hello did not arrive within the read timeout. */
@@ -47,7 +54,12 @@ public interface TaskServerListener {
          * Not a refusal: a client reached {@code maxTasksInFlightPerClient}, so the server stopped reading from it
          * until one of its tasks ends (its further tasks wait in the socket, nothing is lost).
          */
-        IN_FLIGHT_LIMIT;
+        IN_FLIGHT_LIMIT,
+        /**
+         * Not a refusal: a client's address went over {@code maxReadRatePerAddress}, so the server stopped reading
+         * from the client until the address's budget refilled.
+         */
+        READ_RATE;
 
         /** The reason in lower-case words joined by hyphens ({@code server-full}), for a metric tag. */
         public String tag() {

@@ -73,8 +73,11 @@ class AddressSharesTest extends TestSupport {
     @Test
     void oneHostCannotHoldMoreThanItsConnectionsEvenBeforeTheHello() throws Exception {
         // A handshake deadline far longer than the test, so that only the limit can refuse the third.
-        TaskServer server =
-                server(serverBuilder().maxClients(10).maxClientsPerAddress(2).readTimeout(Duration.ofSeconds(60)));
+        TaskServer server = server(serverBuilder()
+                .maxClients(10)
+                .maxClientsPerAddress(2)
+                .maxAcceptRatePerAddress(100) // not the accept rate (by default 2 a second here)
+                .readTimeout(Duration.ofSeconds(60)));
         Socket first = socketFrom("127.0.0.2", server); // never sends its hello
         Socket second = socketFrom("127.0.0.2", server);
         Socket third = socketFrom("127.0.0.2", server);
@@ -178,5 +181,58 @@ class AddressSharesTest extends TestSupport {
         byte[] pong = new byte[5];
         new DataInputStream(socket.getInputStream()).readFully(pong);
         assertThat(pong).containsExactly(0, 0, 0, 1, Frame.PONG);
+    }
+
+    @Test
+    void aCancelStormIsClosed() throws Exception {
+        AtomicInteger protocolErrors = new AtomicInteger();
+        TaskServer server = server(serverBuilder().listener((reason, address, detail) -> {
+            if (reason == TaskServerListener.Rejection.PROTOCOL_ERROR) {
+                protocolErrors.incrementAndGet();
+            }
+        }));
+        Socket socket = rawSocket(server.localAddress());
+        handshake(socket);
+        socket.getOutputStream().write(cancels(1_000_000, 2 * ClientSession.MAX_UNKNOWN_CANCELS));
+        assertThat(readsUntilClosed(socket)).isTrue();
+        // Told once, not for every CANCEL decoded after the close.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(protocolErrors.get()).isEqualTo(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.numClients() == 0);
+    }
+
+    @Test
+    void aCancelPerTaskThatCrossedItsAnswerIsNoStorm() throws Exception {
+        TaskServer server = server(serverBuilder());
+        Socket socket = rawSocket(server.localAddress());
+        handshake(socket);
+        int tasks = 2 * ClientSession.MAX_UNKNOWN_CANCELS;
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        for (int id = 1; id <= tasks; id++) {
+            socket.getOutputStream().write(taskFrame(id, 1, new byte[] {1}));
+        }
+        readAnswers(in, tasks);
+        // Every one of them answered: each CANCEL now names a task no longer in flight.
+        socket.getOutputStream().write(cancels(1, tasks + ClientSession.MAX_UNKNOWN_CANCELS));
+        socket.getOutputStream().write(taskFrame(tasks + 1, 1, new byte[] {2}));
+        readAnswers(in, 1);
+        assertThat(server.numClients()).isEqualTo(1);
+    }
+
+    /** {@code count} CANCEL frames, of ids {@code first} and up. */
+    private static byte[] cancels(int first, int count) {
+        ByteBuffer frames = ByteBuffer.allocate(9 * count);
+        for (int i = 0; i < count; i++) {
+            frames.putInt(5).put(Frame.CANCEL).putInt(first + i);
+        }
+        return frames.array();
+    }
+
+    private static void readAnswers(DataInputStream in, int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            byte[] body = new byte[in.readInt()];
+            in.readFully(body);
+            assertThat(body[0]).isEqualTo(Frame.OK);
+        }
     }
 }

@@ -73,6 +73,8 @@ class ReadmeExampleTest {
                 .maxClients(2000)
                 .maxClientsPerAddress(100) // one host (or one NAT) may hold at most 100 connections
                 .maxTaskThreadsPerAddress(4) // ...and 4 task threads, however its handlers block
+                .maxAcceptRatePerAddress(50) // ...and opens at most 50 connections a second
+                .maxReadRatePerAddress(16 << 20) // ...and sends at most 16 MiB a second over all of them
                 .waitTimeout(java.time.Duration.ofMinutes(2))
                 .build();
         server.register(1, TaskHandler.of(payload -> payload), "echo").start();

@@ -218,6 +218,51 @@ class ZooKeeperCatalogTest {
         }
     }
 
+    @Test
+    void aServerRestartedWhileTheApplicationRunsPublishesItselfAgain() throws Exception {
+        File data = Files.createTempDirectory("zookeeper").toFile();
+        InstanceSpec spec = new InstanceSpec(
+                data, -1, -1, -1, true, -1, 100, 100, java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        try (TestingServer zookeeper = new TestingServer(spec, true)) {
+            String connect = zookeeper.getConnectString();
+            List<String> serverArguments = new ArrayList<>(zookeeperArguments(connect));
+            serverArguments.addAll(List.of(
+                    "--persistent-connection.server.enabled=true",
+                    "--persistent-connection.server.port=0",
+                    "--persistent-connection.server.registration.service-id=restarted-quotes"));
+            try (ConfigurableApplicationContext serverApp = new SpringApplicationBuilder(CatalogServerApp.class)
+                            .web(WebApplicationType.NONE)
+                            .run(serverArguments.toArray(String[]::new));
+                    ConfigurableApplicationContext clientApp = new SpringApplicationBuilder(CatalogClientApp.class)
+                            .web(WebApplicationType.NONE)
+                            .run(clientArguments(connect, "restarted-quotes"))) {
+                ManagedTaskServer server = serverApp.getBean(ManagedTaskServer.class);
+                DiscoveryClient discovery = clientApp.getBean(DiscoveryClient.class);
+                assertThat(ports(discovery, "restarted-quotes")).containsExactly(server.port());
+
+                server.stop(); // not the context: the application keeps running
+                assertThat(server.isRunning()).isFalse();
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(() -> assertThat(ports(discovery, "restarted-quotes"))
+                                .as("withdrawn")
+                                .isEmpty());
+                server.start();
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(() ->
+                                assertThat(ports(discovery, "restarted-quotes")).containsExactly(server.port()));
+
+                // And a client that finds it through the catalog is served by the restarted server.
+                PersistentConnection<InetSocketAddress, TaskClient> quotes =
+                        clientApp.getBean(PersistentConnections.class).get("quotes");
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    TaskClient client = quotes.connected().get(20, TimeUnit.SECONDS);
+                    assertThat(client.submit(1, new byte[] {6}).get(5, TimeUnit.SECONDS))
+                            .containsExactly(6);
+                });
+            }
+        }
+    }
+
     private static Child register(List<Child> servers, String name, String zookeeper) throws Exception {
         Child child =
                 Child.registered(name, zookeeper, SERVICE, SESSION_TIMEOUT, HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT);

@@ -43,10 +43,14 @@ abstract class Attack implements Runnable {
         MAX_SIZE_FRAMES("2 clients sending 1 MiB TASK frames back to back", false, MaxSizeFrames::new),
         CANCEL_STORM(
                 "4 clients: a task and its CANCEL, plus 100 CANCELs of unknown ids, back to back",
-                false,
+                true,
                 CancelStorm::new),
         REUSED_IDS("connections that send a task id already in flight, 50 a second", true, ReusedIds::new),
-        HEARTBEAT_FLOOD("4 clients sending PING back to back and never reading the PONGs", true, HeartbeatFlood::new);
+        HEARTBEAT_FLOOD("4 clients sending PING back to back and never reading the PONGs", true, HeartbeatFlood::new),
+        MANY_ADDRESSES(
+                "up to 1,000 connections that handshake and idle, from 20 addresses (each under its limits)",
+                true,
+                ManyAddresses::new);
 
         final String description;
         /** Whether the server is expected to close the attack's connections (else it serves or refuses them). */
@@ -110,11 +114,15 @@ abstract class Attack implements Runnable {
     }
 
     RawClient connect(int receiveBuffer) {
+        return connect(target.source(), receiveBuffer);
+    }
+
+    RawClient connect(InetAddress source, int receiveBuffer) {
         if (open.size() >= MAX_OPEN || connects.get() >= MAX_CONNECTS) {
             return null;
         }
         try {
-            RawClient c = RawClient.connect(target.source(), target.server(), receiveBuffer);
+            RawClient c = RawClient.connect(source, target.server(), receiveBuffer);
             connects.incrementAndGet();
             open.add(c);
             return c;
@@ -126,7 +134,11 @@ abstract class Attack implements Runnable {
 
     /** Connects and handshakes; null if refused or closed. */
     RawClient connectAndHandshake(int receiveBuffer, int maxFrame) {
-        RawClient c = connect(receiveBuffer);
+        return connectAndHandshake(target.source(), receiveBuffer, maxFrame);
+    }
+
+    RawClient connectAndHandshake(InetAddress source, int receiveBuffer, int maxFrame) {
+        RawClient c = connect(source, receiveBuffer);
         if (c == null) {
             return null;
         }
@@ -362,6 +374,9 @@ abstract class Attack implements Runnable {
                 sweepClosed();
                 while (open.size() < 2 && running()) {
                     if (connectAndHandshake(0, 1 << 20) == null) {
+                        // Refused (its address over its accept rate): retry at most every 5 ms, which is still
+                        // more than the server lets through, without spinning on the cores everyone shares.
+                        RawClient.sleep(5);
                         break;
                     }
                 }
@@ -390,6 +405,9 @@ abstract class Attack implements Runnable {
                 sweepClosed();
                 while (open.size() < 4 && running()) {
                     if (connectAndHandshake(0, 1 << 20) == null) {
+                        // Refused (its address over its accept rate): retry at most every 5 ms, which is still
+                        // more than the server lets through, without spinning on the cores everyone shares.
+                        RawClient.sleep(5);
                         break;
                     }
                 }
@@ -452,6 +470,9 @@ abstract class Attack implements Runnable {
             while (running()) {
                 while (open.size() < 4 && running()) {
                     if (connectAndHandshake(0, 1 << 20) == null) {
+                        // Refused (its address over its accept rate): retry at most every 5 ms, which is still
+                        // more than the server lets through, without spinning on the cores everyone shares.
+                        RawClient.sleep(5);
                         break;
                     }
                 }
@@ -472,6 +493,53 @@ abstract class Attack implements Runnable {
                 if (!wrote) {
                     RawClient.sleep(1);
                 }
+            }
+        }
+    }
+
+    /**
+     * A distributed flood: connections that handshake and then only answer PINGs, from 20 addresses (the attack's
+     * source and the 19 after it), each address under its connection and accept limits, together more than
+     * {@code maxClients}.
+     */
+    static final class ManyAddresses extends Attack {
+        static final int ADDRESSES = 20;
+
+        ManyAddresses(Target t) {
+            super(t);
+        }
+
+        @Override
+        void attack() {
+            InetAddress[] sources = new InetAddress[ADDRESSES];
+            byte[] first = target.source().getAddress();
+            for (int i = 0; i < ADDRESSES; i++) {
+                byte[] address = first.clone();
+                address[3] = (byte) (address[3] + i);
+                try {
+                    sources[i] = InetAddress.getByAddress(address);
+                } catch (java.net.UnknownHostException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            long[] ignored = new long[1];
+            int next = 0;
+            while (running()) {
+                for (Iterator<RawClient> it = open.iterator(); it.hasNext(); ) {
+                    RawClient c = it.next();
+                    if (c.pollFrames((byte) 0, ignored)) {
+                        closedByServer.incrementAndGet();
+                        c.close();
+                        it.remove();
+                    }
+                }
+                notePeak(open.size());
+                // A burst of 20 (one per address), then a pause: at most about 1,000 connects a second in all.
+                for (int i = 0; i < ADDRESSES && open.size() < MAX_OPEN && running(); i++) {
+                    connectAndHandshake(sources[next++ % ADDRESSES], 0, 1 << 20);
+                }
+                notePeak(open.size());
+                RawClient.sleep(20);
             }
         }
     }

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
@@ -37,8 +38,26 @@ public class ManagedTaskServer implements SmartLifecycle {
     private final Duration grace;
     private final @Nullable ConfigurableEnvironment environment;
     private final List<TaskHandlerMethod> handlerMethods;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private @Nullable TaskServer server;
     private int boundPort;
+
+    /**
+     * Told when the server starts listening and before it stops, on every start and stop (a restart while the
+     * application runs included, which the application context does not see).
+     */
+    public interface Listener {
+        /** The server listens on {@code address}. */
+        void started(InetSocketAddress address);
+
+        /** The server is about to stop (gracefully or at once). */
+        void stopping();
+    }
+
+    /** Adds a listener of every later start and stop. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
 
     /**
      * @param factory builds a server (not started) with every handler registered, listening on the given port
@@ -84,6 +103,9 @@ public class ManagedTaskServer implements SmartLifecycle {
             sources.remove(PORT_PROPERTY);
             sources.addFirst(new MapPropertySource(PORT_PROPERTY, Map.of(PORT_PROPERTY, boundPort)));
         }
+        for (Listener listener : listeners) {
+            listener.started(next.localAddress());
+        }
     }
 
     /** Stops the server (gracefully when a grace period is set); returns when it is stopped. */
@@ -94,6 +116,7 @@ public class ManagedTaskServer implements SmartLifecycle {
             current = server;
         }
         if (current != null) {
+            stopping(current);
             if (grace.isZero() || grace.isNegative()) {
                 current.stop();
             } else {
@@ -109,7 +132,16 @@ public class ManagedTaskServer implements SmartLifecycle {
             current = server;
         }
         if (current != null) {
+            stopping(current);
             current.stop();
+        }
+    }
+
+    private void stopping(TaskServer current) {
+        if (current.isRunning()) {
+            for (Listener listener : listeners) {
+                listener.stopping();
+            }
         }
     }
 

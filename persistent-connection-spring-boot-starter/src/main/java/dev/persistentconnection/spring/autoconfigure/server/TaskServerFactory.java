@@ -79,6 +79,12 @@ final class TaskServerFactory {
         if (p.getMaxTaskThreadsPerAddress() != null) {
             builder.maxTaskThreadsPerAddress(positive("max-task-threads-per-address", p.getMaxTaskThreadsPerAddress()));
         }
+        if (p.getMaxAcceptRatePerAddress() != null) {
+            builder.maxAcceptRatePerAddress(positive("max-accept-rate-per-address", p.getMaxAcceptRatePerAddress()));
+        }
+        if (p.getMaxReadRatePerAddress() != null) {
+            builder.maxReadRatePerAddress(readRate(p));
+        }
         Executor executor = executor(p.getExecutor(), beanFactory);
         if (executor != null) {
             builder.executor(executor);
@@ -121,6 +127,21 @@ final class TaskServerFactory {
                     "Set '" + property + "' to a size such as 1MB (the default) or 64KB.");
         }
         return (int) bytes;
+    }
+
+    private static long readRate(TaskServerProperties p) {
+        String property = PREFIX + ".max-read-rate-per-address";
+        long bytes = p.getMaxReadRatePerAddress().toBytes();
+        double least = frameSize(p) / (p.getReadTimeout().toNanos() / 1e9);
+        if (bytes <= 0 || bytes < least) {
+            throw new InvalidPersistentConnectionPropertyException(
+                    property,
+                    p.getMaxReadRatePerAddress(),
+                    "the rate must be at least max-frame-size per read-timeout (" + (long) Math.ceil(least)
+                            + " bytes a second), so that a frame can arrive within the read timeout",
+                    "Set '" + property + "' to a size a second such as 16MB, or leave it unset for no limit.");
+        }
+        return bytes;
     }
 
     private static int positive(String name, int value) {

@@ -36,6 +36,20 @@ public class TaskServerProperties {
      */
     private Integer maxTaskThreadsPerAddress;
 
+    /**
+     * Connections accepted per second from one remote IP address (a second's worth at once, then this many a
+     * second); beyond, a connection is reset as soon as it is accepted, before any handshake or TLS work, so that a
+     * connect flood from one host costs an accept and a close each. Unset: max-clients-per-address a second.
+     */
+    private Integer maxAcceptRatePerAddress;
+
+    /**
+     * Bytes per second the connections of one remote IP address may read together (for example 16MB: 16 MB a
+     * second); over it they stop reading until the address's budget refills, so that one host sending large frames
+     * back to back cannot take the I/O threads. At least max-frame-size per read-timeout. Unset: no limit.
+     */
+    private DataSize maxReadRatePerAddress;
+
     /** Tasks one client may have in flight; at the limit the server stops reading from that client. */
     private int maxTasksInFlightPerClient = 64;
 
@@ -116,6 +130,22 @@ public class TaskServerProperties {
 
     public void setMaxTaskThreadsPerAddress(Integer maxTaskThreadsPerAddress) {
         this.maxTaskThreadsPerAddress = maxTaskThreadsPerAddress;
+    }
+
+    public Integer getMaxAcceptRatePerAddress() {
+        return maxAcceptRatePerAddress;
+    }
+
+    public void setMaxAcceptRatePerAddress(Integer maxAcceptRatePerAddress) {
+        this.maxAcceptRatePerAddress = maxAcceptRatePerAddress;
+    }
+
+    public DataSize getMaxReadRatePerAddress() {
+        return maxReadRatePerAddress;
+    }
+
+    public void setMaxReadRatePerAddress(DataSize maxReadRatePerAddress) {
+        this.maxReadRatePerAddress = maxReadRatePerAddress;
     }
 
     public int getMaxTasksInFlightPerClient() {

@@ -63,6 +63,10 @@ class TaskServerAutoConfigurationTest {
         assertThat(defaults.getMaxClients()).isEqualTo(TaskServer.DEFAULT_MAX_CLIENTS);
         assertThat(defaults.getMaxClientsPerAddress()).isEqualTo(TaskServer.DEFAULT_MAX_CLIENTS_PER_ADDRESS);
         assertThat(defaults.getMaxTaskThreadsPerAddress()).isNull();
+        assertThat(defaults.getMaxAcceptRatePerAddress())
+                .as("max-clients-per-address a second")
+                .isNull();
+        assertThat(defaults.getMaxReadRatePerAddress()).as("no limit").isNull();
         assertThat(defaults.getMaxTasksInFlightPerClient()).isEqualTo(TaskServer.DEFAULT_MAX_TASKS_IN_FLIGHT);
         assertThat(defaults.getMaxFrameSize().toBytes()).isEqualTo(TaskServer.DEFAULT_MAX_FRAME_SIZE);
         assertThat(defaults.getReadTimeout()).isEqualTo(TaskServer.DEFAULT_READ_TIMEOUT);
@@ -80,6 +84,8 @@ class TaskServerAutoConfigurationTest {
                         "persistent-connection.server.max-clients=1",
                         "persistent-connection.server.max-clients-per-address=1",
                         "persistent-connection.server.max-task-threads-per-address=2",
+                        "persistent-connection.server.max-accept-rate-per-address=7",
+                        "persistent-connection.server.max-read-rate-per-address=8MB",
                         "persistent-connection.server.max-tasks-in-flight-per-client=3",
                         "persistent-connection.server.max-frame-size=64KB",
                         "persistent-connection.server.read-timeout=2s",
@@ -94,6 +100,8 @@ class TaskServerAutoConfigurationTest {
                     assertThat(p.getMaxClients()).isEqualTo(1);
                     assertThat(p.getMaxClientsPerAddress()).isEqualTo(1);
                     assertThat(p.getMaxTaskThreadsPerAddress()).isEqualTo(2);
+                    assertThat(p.getMaxAcceptRatePerAddress()).isEqualTo(7);
+                    assertThat(p.getMaxReadRatePerAddress().toMegabytes()).isEqualTo(8);
                     assertThat(p.getMaxTasksInFlightPerClient()).isEqualTo(3);
                     assertThat(p.getMaxFrameSize().toKilobytes()).isEqualTo(64);
                     assertThat(p.getReadTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -166,6 +174,8 @@ class TaskServerAutoConfigurationTest {
                 "max-clients                     | 0           | must be positive             | 1 or more",
                 "max-clients-per-address         | 0           | must be positive             | 1 or more",
                 "max-task-threads-per-address    | -1          | must be positive             | 1 or more",
+                "max-accept-rate-per-address     | 0           | must be positive             | 1 or more",
+                "max-read-rate-per-address       | 100KB       | at least max-frame-size per read-timeout | 16MB",
                 "max-tasks-in-flight-per-client  | -3          | must be positive             | 1 or more",
                 "max-frame-size                  | 100B        | between 256 bytes and 2 GB   | 1MB",
                 "read-timeout                    | 0s          | must be positive             | a positive duration",
