@@ -12,12 +12,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The floor of target 4 on this machine, with blocking sockets: a server thread accepts, writes one byte, and closes
  * the socket when told; the client thread, blocked in {@code read}, sees the end of stream, connects again and reads
- * the new connection's byte. Timed from the server's close to that byte.
+ * the new connection's byte. Timed from the server's close to that byte. {@code idleMillis} before each close: the
+ * connection lives as long as the reconnect benchmark's do, so that both start from threads that slept as long
+ * (on this machine a close after 30 ms of sleep takes several times as long as one back to back).
  */
 final class PlainTcpFloor {
     private PlainTcpFloor() {}
 
-    static long[] measure(int warmup, int rounds) throws Exception {
+    static long[] measure(int warmup, int rounds, long idleMillis) throws Exception {
         long[] result = new long[rounds];
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -46,6 +48,9 @@ final class PlainTcpFloor {
                 Socket client = connect(server.getLocalPort());
                 Socket serverSide = accepted.poll(5, TimeUnit.SECONDS);
                 for (int round = 0; round < warmup + rounds; round++) {
+                    if (idleMillis > 0) {
+                        Thread.sleep(idleMillis);
+                    }
                     long start = System.nanoTime();
                     serverSide.close();
                     InputStream in = client.getInputStream();

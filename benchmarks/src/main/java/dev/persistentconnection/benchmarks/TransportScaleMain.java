@@ -183,7 +183,7 @@ public final class TransportScaleMain {
         }
         if (!t.healthy()) {
             why.append(Results.fmt(
-                    "%d lost, %d / %d alive, %d answered; ",
+                    "%d lost, %d / %d alive, %d answered (close reasons in section 3b); ",
                     t.lostDuringHold(), t.aliveClient(), t.aliveServer(), t.verified()));
         }
         out.target(

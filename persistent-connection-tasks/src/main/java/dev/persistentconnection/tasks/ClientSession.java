@@ -419,6 +419,11 @@ final class ClientSession {
         idle = false;
     }
 
+    /** Whether the wait timer is scheduled (event loop; tests). */
+    boolean waitTimerArmed() {
+        return waitTimer != null;
+    }
+
     private void cancelWaitTimer() {
         idle = false;
         if (waitTimer != null) {

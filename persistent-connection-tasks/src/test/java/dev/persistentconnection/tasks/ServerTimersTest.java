@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,5 +65,39 @@ class ServerTimersTest extends TestSupport {
                 .until(() -> connected.closeReason().isPresent());
         assertThat(connected.closeReason()).contains("write timeout");
         await().atMost(Duration.ofSeconds(20)).until(() -> server.numClients() == 0);
+    }
+
+    @Test
+    void aTaskThatEndsAfterItsConnectionClosedArmsNoWaitTimer() throws Exception {
+        // The wait timer (minutes long) would hold the closed session, its channel and buffers until it fired.
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TaskServer server = start(serverBuilder()
+                .waitTimeout(Duration.ofMinutes(10))
+                .build()
+                .register(
+                        ECHO,
+                        TaskHandler.of(payload -> {
+                            running.countDown();
+                            release.await(10, TimeUnit.SECONDS);
+                            return payload;
+                        }),
+                        "held"));
+        TaskClient client = connect(server);
+        client.submit(ECHO, utf8("late"));
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        ClientSession session = ((ClientView) server.clients().get(0)).session();
+        assertThat(onLoop(session, session::waitTimerArmed)).isTrue(); // armed at the handshake, idle or not
+        server.clients().get(0).close();
+        await().until(() -> session.state() == ClientSession.State.CLOSED);
+        assertThat(onLoop(session, session::waitTimerArmed)).isFalse();
+        release.countDown(); // the task ends now, after the close, and is forgotten
+        await().until(() -> session.tasks().isEmpty());
+        assertThat(onLoop(session, session::waitTimerArmed)).isFalse();
+        assertThat(server.numClients()).isZero();
+    }
+
+    private static <T> T onLoop(ClientSession session, java.util.concurrent.Callable<T> read) throws Exception {
+        return session.channel().eventLoop().submit(read).get(10, TimeUnit.SECONDS);
     }
 }
