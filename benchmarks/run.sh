@@ -66,7 +66,7 @@ if [[ $QUICK -eq 1 ]]; then
   part herd 120 -Xmx1g -cp "$JAR" $P.HerdMain --rounds 1 --connections 200
   part throughput 300 -Xms1g -Xmx1g -cp "$JAR" $P.ThroughputMain --prewarm-ms 600 --warmup-ms 100 --window-ms 200 --windows 2 \
     --no-profile
-  part typed 120 -Xms512m -Xmx512m -cp "$JAR" $P.TypedCallMain --warmup-ms 500 --round-ms 300 --rounds 2
+  part typed 120 -Xms512m -Xmx512m -cp "$JAR" $P.TypedCallMain --warmup-ms 500 --round-ms 300 --rounds 2 --profile-ms 300
   part transports 120 -cp "$JAR" $P.TransportsMain --warmup-ms 300 --window-ms 200 --windows 2
   REPORT=benchmarks/target/BENCHMARKS-quick.md
 else

@@ -165,6 +165,18 @@ abstract class Attack implements Runnable {
         }
     }
 
+    /**
+     * Drops a connection whose write did not finish in time (or that the server closed): going on would send the rest
+     * of a frame's bytes as the start of the next one.
+     */
+    void abandon(RawClient c, Iterator<RawClient> it) {
+        if (c.isClosed()) {
+            closedByServer.incrementAndGet();
+        }
+        c.close();
+        it.remove();
+    }
+
     void notePeak(long acceptedNow) {
         peakAccepted.accumulateAndGet(acceptedNow, Math::max);
     }
@@ -381,9 +393,12 @@ abstract class Attack implements Runnable {
                     }
                 }
                 notePeak(open.size());
-                for (RawClient c : open) {
-                    if (c.write(RawClient.task(++id, SINK, payload), System.nanoTime() + 200_000_000L)) {
+                for (Iterator<RawClient> it = open.iterator(); it.hasNext(); ) {
+                    RawClient c = it.next();
+                    if (c.write(RawClient.task(++id, SINK, payload), System.nanoTime() + 2_000_000_000L)) {
                         framesSent.incrementAndGet();
+                    } else {
+                        abandon(c, it); // never go on in the middle of a frame
                     }
                     c.drainAndCheckClosed();
                 }
@@ -412,7 +427,8 @@ abstract class Attack implements Runnable {
                     }
                 }
                 notePeak(open.size());
-                for (RawClient c : open) {
+                for (Iterator<RawClient> it = open.iterator(); it.hasNext(); ) {
+                    RawClient c = it.next();
                     batch.clear();
                     ++id;
                     batch.put(RawClient.task(id, SLOW, new byte[0])).put(RawClient.cancel(id));
@@ -420,8 +436,10 @@ abstract class Attack implements Runnable {
                         batch.put(RawClient.cancel(random.nextInt()));
                     }
                     batch.flip();
-                    if (c.write(batch, System.nanoTime() + 200_000_000L)) {
+                    if (c.write(batch, System.nanoTime() + 2_000_000_000L)) {
                         framesSent.addAndGet(102);
+                    } else {
+                        abandon(c, it); // never go on in the middle of a frame
                     }
                 }
             }

@@ -5,9 +5,10 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that fires the deadlines of every {@link TaskTemplate} of a context (a holder, so that the
- * context has no {@code ScheduledExecutorService} bean to confuse Boot's own scheduling with). Closed with the
- * context.
+ * The one thread of every {@link TaskTemplate} of a context for what their calls wait on besides the connection
+ * and the task: the short pause before a call looks again for a connection that was closing (the deadlines
+ * themselves are the connection's {@code connectedWithin} and the task's timeout). A holder, so that the context
+ * has no {@code ScheduledExecutorService} bean to confuse Boot's own scheduling with. Closed with the context.
  */
 public final class TaskDeadlineTimer implements AutoCloseable {
 

@@ -1,6 +1,7 @@
 package dev.persistentconnection.spring.client;
 
 import dev.persistentconnection.ConnectionState;
+import dev.persistentconnection.NotConnectedException;
 import dev.persistentconnection.PersistentConnection;
 import dev.persistentconnection.spring.ConnectionDescriptions;
 import dev.persistentconnection.spring.codec.TaskPayloadCodec;
@@ -24,7 +25,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -64,7 +64,8 @@ public final class TaskTemplate {
      * @param codec encodes requests and decodes answers
      * @param defaultDeadline the deadline of calls that give none
      * @param observations where call observations go ({@link ObservationRegistry#NOOP} for none)
-     * @param timer runs the deadlines (not shut down by the template)
+     * @param timer runs the short pause before a call looks again for a connection that was closing (not shut down
+     *     by the template; the deadlines need no timer)
      */
     public TaskTemplate(
             String connectionName,
@@ -228,7 +229,7 @@ public final class TaskTemplate {
         return state.nextAttemptAt().orElse(null);
     }
 
-    /** One call: its deadline timer, its observation, and the futures it waits on. */
+    /** One call: its deadline, its observation, and the futures it waits on. */
     private final class Call<R> {
 
         final int code;
@@ -241,7 +242,6 @@ public final class TaskTemplate {
         final Observation span;
         volatile CompletableFuture<TaskClient> connected;
         volatile CompletableFuture<?> task;
-        volatile ScheduledFuture<?> expiry;
 
         Call(int code, Duration deadline) {
             this.code = code;
@@ -268,24 +268,18 @@ public final class TaskTemplate {
         }
 
         /**
-         * Sends the task at once on an open connection, with the rest of the deadline as its timeout: the client's
-         * one timer for every task then ends it at the deadline (and cancels it at the server). Only a call that
-         * has to wait for the connection arms a deadline timer of its own.
+         * The call's deadline needs no timer of its own: the wait for the connection is the connection's
+         * {@code connectedWithin} the rest of the deadline (which fails saying why there is no connection), and
+         * the task is sent with the rest of the deadline as its timeout (the client's one timer for every task ends
+         * it then, and cancels it at the server).
          */
         <T> void start(Function<TaskClient, CompletableFuture<T>> send, Function<T, R> finish) {
             attempt(send, finish);
-            if (task == null && !result.isDone()) {
-                try {
-                    expiry = timer.schedule(
-                            this::expire, Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException ex) {
-                    fail(new TaskCallException(connectionName, code, "the application is shutting down", ex));
-                    return;
-                }
-                if (result.isDone()) {
-                    expiry.cancel(false); // finished() may have run before the timer was armed
-                }
-            }
+        }
+
+        /** What is left of the deadline, zero once it has passed. */
+        private Duration left() {
+            return Duration.ofNanos(Math.max(0, deadlineAt - System.nanoTime()));
         }
 
         /**
@@ -294,18 +288,29 @@ public final class TaskTemplate {
          * not sent, so the call waits for the next connection within its deadline.
          */
         private <T> void attempt(Function<TaskClient, CompletableFuture<T>> send, Function<T, R> finish) {
-            CompletableFuture<TaskClient> waiting = connection.connected();
+            CompletableFuture<TaskClient> waiting = connection.connectedWithin(left());
             connected = waiting;
             waiting.whenComplete((client, error) -> {
                 if (error != null) {
-                    fail(new TaskCallException(connectionName, code, "no connection: " + error, error));
+                    Throwable cause = unwrap(error);
+                    if (cause instanceof NotConnectedException notConnected
+                            && notConnected.phase() != ConnectionState.Phase.CLOSED) {
+                        fail(deadlineExceeded(
+                                TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION, notConnected.state()));
+                    } else {
+                        fail(new TaskCallException(connectionName, code, "no connection: " + cause, cause));
+                    }
                     return;
                 }
                 if (result.isDone()) {
                     return;
                 }
                 if (client.isClosed()) {
-                    retryLater(send, finish);
+                    if (deadlineAt - System.nanoTime() <= 0) {
+                        fail(deadlineExceeded(TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION));
+                    } else {
+                        retryLater(send, finish);
+                    }
                     return;
                 }
                 CompletableFuture<T> sent;
@@ -315,7 +320,11 @@ public final class TaskTemplate {
                     sent = CompletableFuture.failedFuture(ex);
                 }
                 if (notSent(sent)) {
-                    retryLater(send, finish);
+                    if (deadlineAt - System.nanoTime() <= 0) {
+                        fail(deadlineExceeded(TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION));
+                    } else {
+                        retryLater(send, finish);
+                    }
                     return;
                 }
                 task = sent;
@@ -365,19 +374,12 @@ public final class TaskTemplate {
                     failure);
         }
 
-        private void expire() {
-            if (result.isDone()) {
-                return;
-            }
-            CompletableFuture<?> sent = task;
-            fail(deadlineExceeded(
-                    sent == null
-                            ? TaskDeadlineExceededException.Stage.WAITING_FOR_CONNECTION
-                            : TaskDeadlineExceededException.Stage.WAITING_FOR_ANSWER));
+        private TaskDeadlineExceededException deadlineExceeded(TaskDeadlineExceededException.Stage stage) {
+            return deadlineExceeded(stage, connection.state());
         }
 
-        private TaskDeadlineExceededException deadlineExceeded(TaskDeadlineExceededException.Stage stage) {
-            ConnectionState state = connection.state();
+        private TaskDeadlineExceededException deadlineExceeded(
+                TaskDeadlineExceededException.Stage stage, ConnectionState state) {
             return new TaskDeadlineExceededException(
                     connectionName, code, deadline, stage, state, nextAttemptAt(state));
         }
@@ -387,9 +389,6 @@ public final class TaskTemplate {
         }
 
         private void finished(Throwable error) {
-            if (expiry != null) {
-                expiry.cancel(false);
-            }
             if (error != null) {
                 CompletableFuture<?> sent = task;
                 if (sent != null) {

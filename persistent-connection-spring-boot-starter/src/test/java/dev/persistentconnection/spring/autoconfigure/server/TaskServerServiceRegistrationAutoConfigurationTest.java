@@ -116,6 +116,30 @@ class TaskServerServiceRegistrationAutoConfigurationTest {
     }
 
     @Test
+    void aRestartOfTheServerWhileTheApplicationRunsDeregistersAndRegistersAgain() {
+        List<String> calls = new ArrayList<>();
+        int[] port = new int[1];
+        runner.withUserConfiguration(Registry.class)
+                .withPropertyValues("persistent-connection.server.registration.service-id=quotes")
+                .run(context -> {
+                    RecordingRegistry registry = context.getBean(RecordingRegistry.class);
+                    ManagedTaskServer server = context.getBean(ManagedTaskServer.class);
+                    TaskServerServiceRegistration registration = context.getBean(TaskServerServiceRegistration.class);
+                    port[0] = server.port();
+                    server.stop(); // the bean itself, not the context
+                    assertThat(registration.getRegistration()).isNull();
+                    server.start();
+                    assertThat(registration.getRegistration()).isNotNull();
+                    assertThat(registration.getRegistration().getPort()).isEqualTo(port[0]);
+                    context.close();
+                    calls.addAll(registry.calls);
+                });
+        String register = "register quotes 127.0.0.1:" + port[0] + " while running=true";
+        String deregister = "deregister quotes while running=true";
+        assertThat(calls).containsExactly(register, deregister, register, deregister);
+    }
+
+    @Test
     void theHostToPublishCanBeSet() {
         runner.withUserConfiguration(Registry.class)
                 .withPropertyValues(
