@@ -48,6 +48,26 @@ final class EventLoopChannels {
         return out;
     }
 
+    /** The accepted connections a server has not seen closed, with their descriptors (any incarnation, stopped or not). */
+    @SuppressWarnings("unchecked")
+    static List<String> openConnections(TaskServer server) {
+        List<String> out = new ArrayList<>();
+        try {
+            java.util.Set<Channel> children = (java.util.Set<Channel>) field(server, "children");
+            for (Channel c : children == null ? java.util.Set.<Channel>of() : children) {
+                Object socket = field(c, "ch");
+                Method fdVal = socket.getClass().getMethod("getFDVal");
+                fdVal.setAccessible(true);
+                out.add("fd " + fdVal.invoke(socket) + ": " + c + " open " + c.isOpen() + " registered "
+                        + c.isRegistered() + " loop shut down " + c.eventLoop().isShutdown() + " pipeline "
+                        + c.pipeline().names());
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            out.add("connections unknown: " + e);
+        }
+        return out;
+    }
+
     private static String describe(SelectionKey key) throws ReflectiveOperationException {
         Method fdVal = key.channel().getClass().getMethod("getFDVal");
         fdVal.setAccessible(true);
@@ -62,7 +82,8 @@ final class EventLoopChannels {
                 + (channel == null
                         ? String.valueOf(key.attachment())
                         : channel + " open " + channel.isOpen() + " active " + channel.isActive() + " autoRead "
-                                + channel.config().isAutoRead() + " pipeline " + channel.pipeline().names());
+                                + channel.config().isAutoRead() + " pipeline "
+                                + channel.pipeline().names());
     }
 
     /** The Netty channel behind a selection key's attachment (a registration holding the channel's unsafe). */

@@ -45,6 +45,7 @@ public final class ExecutingServer implements AutoCloseable {
     private final Duration heartbeatTimeout;
     private final AtomicInteger incarnations = new AtomicInteger();
     private volatile TaskServer server;
+    private final List<TaskServer> everyIncarnation = new CopyOnWriteArrayList<>();
     private int port;
 
     public ExecutingServer(Duration heartbeatInterval, Duration heartbeatTimeout) {
@@ -92,6 +93,7 @@ public final class ExecutingServer implements AutoCloseable {
         }
         port = s.port();
         server = s;
+        everyIncarnation.add(s);
         incarnations.incrementAndGet();
         return this;
     }
@@ -142,10 +144,19 @@ public final class ExecutingServer implements AutoCloseable {
         allClients.addAll(server.clients());
     }
 
-    /** What the current incarnation's event loops watch (for leak reports). */
+    /**
+     * What the current incarnation's event loops watch, and the connections any incarnation has not closed (for
+     * leak reports).
+     */
     public List<String> describeChannels() {
         TaskServer s = server;
-        return s == null ? List.of() : EventLoopChannels.describe(s);
+        List<String> out = new java.util.ArrayList<>(s == null ? List.of() : EventLoopChannels.describe(s));
+        for (int i = 0; i < everyIncarnation.size(); i++) {
+            for (String c : EventLoopChannels.openConnections(everyIncarnation.get(i))) {
+                out.add("incarnation " + (i + 1) + " " + c);
+            }
+        }
+        return out;
     }
 
     public boolean isRunning() {

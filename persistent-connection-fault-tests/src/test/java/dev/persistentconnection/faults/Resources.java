@@ -167,7 +167,8 @@ final class Resources {
                                         inode,
                                         link
                                                 + " (in no tcp/udp/raw/unix/netlink table: a TCP socket closed by the kernel (reset)"
-                                                + " or never connected, with its fd still open; " + addresses(fd) + ")"));
+                                                + " or never connected, with its fd still open; " + addresses(fd)
+                                                + ")"));
                     }
                 } catch (IOException ignored) {
                     // closed meanwhile

@@ -76,6 +76,9 @@ public final class TaskServer implements AutoCloseable {
     private final Settings settings;
     private final Map<Integer, Registration> handlers = new ConcurrentHashMap<>();
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Every accepted connection not yet closed, clients or not (in the handshake, refused): stop() closes them. */
+    private final Set<Channel> children = ConcurrentHashMap.newKeySet();
+
     private final AtomicInteger connections = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong blockedIoThreadRuns =
             new java.util.concurrent.atomic.AtomicLong();
@@ -237,7 +240,9 @@ public final class TaskServer implements AutoCloseable {
         int count = connections.incrementAndGet();
         InetAddress host = host(ch);
         boolean admitted = addressShares.connected(host);
+        children.add(ch);
         ch.closeFuture().addListener(f -> {
+            children.remove(ch);
             connections.decrementAndGet();
             addressShares.disconnected(host);
         });
@@ -452,10 +457,22 @@ public final class TaskServer implements AutoCloseable {
         for (ClientSession s : all) {
             s.close("server stopped");
         }
-        for (ClientSession s : all) {
-            s.channel().closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        List<Channel> open = new ArrayList<>(children); // with those still in the handshake or being refused
+        for (Channel ch : open) {
+            ch.close();
+        }
+        for (Channel ch : open) {
+            ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         releaseThreads();
+        // A connection the event loop did not close before it ended (its close could no longer be queued) would
+        // keep its socket for good: close those directly, now that no thread can use them.
+        for (Channel ch : new ArrayList<>(children)) {
+            if (ch.isOpen()) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: closed after the event loop ended", ch);
+                ch.unsafe().closeForcibly();
+            }
+        }
         LOG.log(System.Logger.Level.DEBUG, "task server stopped");
     }
 

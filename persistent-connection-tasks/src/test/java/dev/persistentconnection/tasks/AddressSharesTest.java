@@ -72,8 +72,11 @@ class AddressSharesTest extends TestSupport {
 
     @Test
     void oneHostCannotHoldMoreThanItsConnectionsEvenBeforeTheHello() throws Exception {
-        // A handshake deadline far longer than the test, so that only the limit can refuse the third.
+        // A handshake deadline far longer than the test, so that only the limit can refuse the third. One I/O
+        // thread: connections are counted as each is set up on its thread, so with two the third could be counted
+        // before the second and the second refused.
         TaskServer server = server(serverBuilder()
+                .ioThreads(1)
                 .maxClients(10)
                 .maxClientsPerAddress(2)
                 .maxAcceptRatePerAddress(100) // not the accept rate (by default 2 a second here)
