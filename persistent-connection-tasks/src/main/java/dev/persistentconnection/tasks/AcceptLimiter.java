@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * Limits the connections accepted per second from one remote address (a token bucket per address, as big as one
  * second's worth). A connection beyond it is reset at once on the accepting thread, before it has a pipeline, an
  * event loop, a timer or TLS state: a connection flood then costs the server an accept and a close per connection,
- * not a handshake. Sits in the listening channel's pipeline, before Netty's acceptor; runs on its one event loop.
+ * not a handshake. A connection from an address in its {@link StalledWriteBackoff} is reset the same way. Sits in
+ * the listening channel's pipeline, before Netty's acceptor; runs on its one event loop.
  */
 @ChannelHandler.Sharable
 final class AcceptLimiter extends ChannelInboundHandlerAdapter {
@@ -29,6 +30,8 @@ final class AcceptLimiter extends ChannelInboundHandlerAdapter {
 
     private final LongAdder reset = new LongAdder();
     private final Consumer<Channel> onReset;
+    private final StalledWriteBackoff backoff;
+    private final Consumer<Channel> onBackoff;
     private long sweptAt;
 
     /**
@@ -36,25 +39,52 @@ final class AcceptLimiter extends ChannelInboundHandlerAdapter {
      * @param onReset told of each connection reset, before it is
      */
     AcceptLimiter(int perSecond, long now, Consumer<Channel> onReset) {
+        this(perSecond, now, onReset, new StalledWriteBackoff(0), child -> {});
+    }
+
+    /**
+     * @param backoff addresses whose connections are reset for a while after a stalled write
+     * @param onBackoff told of each connection reset for its address's back-off, before it is
+     */
+    AcceptLimiter(
+            int perSecond,
+            long now,
+            Consumer<Channel> onReset,
+            StalledWriteBackoff backoff,
+            Consumer<Channel> onBackoff) {
         this.perSecond = perSecond;
         this.sweptAt = now;
         this.onReset = onReset;
+        this.backoff = backoff;
+        this.onBackoff = onBackoff;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Channel child && !admit(TaskServer.host(child), System.nanoTime())) {
-            reset.increment();
-            onReset.accept(child);
-            try {
-                child.config().setOption(ChannelOption.SO_LINGER, 0); // RST: no FIN handshake, no TIME_WAIT here
-            } catch (RuntimeException e) {
-                // closed already: nothing to reset
+        if (msg instanceof Channel child) {
+            long now = System.nanoTime();
+            InetAddress host = TaskServer.host(child);
+            if (backoff.remaining(host, now) > 0) {
+                reset(child, onBackoff);
+                return;
             }
-            child.unsafe().closeForcibly();
-            return;
+            if (!admit(host, now)) {
+                reset(child, onReset);
+                return;
+            }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private void reset(Channel child, Consumer<Channel> listener) {
+        reset.increment();
+        listener.accept(child);
+        try {
+            child.config().setOption(ChannelOption.SO_LINGER, 0); // RST: no FIN handshake, no TIME_WAIT here
+        } catch (RuntimeException e) {
+            // closed already: nothing to reset
+        }
+        child.unsafe().closeForcibly();
     }
 
     boolean admit(InetAddress host, long now) {
@@ -66,7 +96,7 @@ final class AcceptLimiter extends ChannelInboundHandlerAdapter {
                 .tryTake(now);
     }
 
-    /** Connections reset because their address was over its rate (tests, metrics). */
+    /** Connections reset because their address was over its rate or backing off (tests, metrics). */
     long reset() {
         return reset.sum();
     }

@@ -30,6 +30,8 @@ final class ProtocolDefaults {
     static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
     /** Server: the time a write may take. */
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
+    /** Server: how long an address may not connect after one of its connections stalled a write (doubling). */
+    static final Duration STALLED_WRITE_BACKOFF = Duration.ofSeconds(1);
     /** Server: tasks one client may have in flight. */
     static final int MAX_TASKS_IN_FLIGHT = 64;
     /** Server: connections at once. */

@@ -5,13 +5,14 @@ import io.netty.util.AttributeKey;
 
 /**
  * Who holds a connection's reading paused: its tasks in flight at the limit, the frame decoder yielding its turn,
- * its address over its read budget. The channel reads ({@code autoRead}) only while none of them does, so that one
+ * its address over its read budget, its outbound buffer full (the client does not take its answers). The channel reads ({@code autoRead}) only while none of them does, so that one
  * resuming does not undo another's pause. Event loop only.
  */
 final class ReadGate {
     static final int TASKS_IN_FLIGHT = 1;
     static final int TURN = 2;
     static final int READ_BUDGET = 4;
+    static final int UNWRITABLE = 8;
 
     private static final AttributeKey<ReadGate> KEY = AttributeKey.valueOf(ReadGate.class, "readGate");
 

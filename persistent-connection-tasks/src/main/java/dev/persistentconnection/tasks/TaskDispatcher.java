@@ -28,6 +28,12 @@ final class TaskDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // No new tasks while the client does not take the answers of those it sent (their run functions wait).
+        if (ctx.channel().isWritable()) {
+            ReadGate.resume(ctx.channel(), ReadGate.UNWRITABLE);
+        } else {
+            ReadGate.pause(ctx.channel(), ReadGate.UNWRITABLE);
+        }
         session.answers().changed();
         ctx.fireChannelWritabilityChanged();
     }
@@ -44,6 +50,8 @@ final class TaskDispatcher extends ChannelInboundHandlerAdapter {
         ProtocolException violation = protocolException(cause);
         if (violation != null) {
             session.server().rejected(violation.reason(), ctx.channel(), reason);
+        } else if (cause instanceof io.netty.handler.timeout.WriteTimeoutException) {
+            session.server().stalledWrite(ctx.channel());
         }
         session.close(reason);
     }

@@ -56,6 +56,8 @@ public final class TaskServer implements AutoCloseable {
     public static final Duration DEFAULT_READ_TIMEOUT = ProtocolDefaults.READ_TIMEOUT;
     /** The default time a write may take: 5 s. */
     public static final Duration DEFAULT_WRITE_TIMEOUT = ProtocolDefaults.WRITE_TIMEOUT;
+    /** The default time an address may not connect after a connection of it stalled a write: 1 s, doubling. */
+    public static final Duration DEFAULT_STALLED_WRITE_BACKOFF = ProtocolDefaults.STALLED_WRITE_BACKOFF;
     /** The default interval after which a quiet side sends PING: 10 s. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = ProtocolDefaults.HEARTBEAT_INTERVAL;
     /** The default silence after which the peer is considered dead: 30 s. */
@@ -89,6 +91,7 @@ public final class TaskServer implements AutoCloseable {
     private Executor executor;
     private AddressShares addressShares;
     private AcceptLimiter acceptLimiter;
+    private StalledWriteBackoff stalledWriteBackoff;
     private final UnusedConnections unused = new UnusedConnections();
     private Channel serverChannel;
     private boolean started;
@@ -112,6 +115,7 @@ public final class TaskServer implements AutoCloseable {
             Duration waitTimeout,
             Duration readTimeout,
             Duration writeTimeout,
+            Duration stalledWriteBackoff,
             Duration heartbeatInterval,
             Duration heartbeatTimeout,
             SslContext sslContext,
@@ -189,6 +193,8 @@ public final class TaskServer implements AutoCloseable {
             }
             addressShares = new AddressShares(
                     settings.maxClientsPerAddress(), threadsPerAddress, executor, settings.maxReadRatePerAddress());
+            stalledWriteBackoff =
+                    new StalledWriteBackoff(settings.stalledWriteBackoff().toNanos());
             acceptLimiter = new AcceptLimiter(
                     settings.maxAcceptRatePerAddress(),
                     System.nanoTime(),
@@ -196,7 +202,13 @@ public final class TaskServer implements AutoCloseable {
                             TaskServerListener.Rejection.ACCEPT_RATE,
                             child,
                             "reset at the accept: over " + settings.maxAcceptRatePerAddress()
-                                    + " connections a second from one address"));
+                                    + " connections a second from one address"),
+                    stalledWriteBackoff,
+                    child -> rejected(
+                            TaskServerListener.Rejection.STALLED_WRITE_BACKOFF,
+                            child,
+                            "reset at the accept: a connection from this address was closed for a stalled write"
+                                    + " (it did not read its answers) and it is backing off"));
             ServerBootstrap bootstrap = new ServerBootstrap()
                     // Accepting on an I/O thread: a new client may then start on the thread that accepted it,
                     // one thread hand-off less per connect, and one thread less.
@@ -329,7 +341,15 @@ public final class TaskServer implements AutoCloseable {
         return unused.size();
     }
 
-    /** Connections reset at the accept because their address was over its accept rate (tests). */
+    /**
+     * A client was closed for a stalled write (it did not read its answers within the write timeout): its address
+     * backs off before it may connect again.
+     */
+    void stalledWrite(Channel channel) {
+        stalledWriteBackoff.stalled(host(channel), System.nanoTime());
+    }
+
+    /** Connections reset at the accept because their address was over its accept rate or backing off (tests). */
     long acceptsReset() {
         return acceptLimiter == null ? 0 : acceptLimiter.reset();
     }
@@ -541,6 +561,7 @@ public final class TaskServer implements AutoCloseable {
         private Duration waitTimeout = ProtocolDefaults.WAIT_TIMEOUT;
         private Duration readTimeout = ProtocolDefaults.READ_TIMEOUT;
         private Duration writeTimeout = ProtocolDefaults.WRITE_TIMEOUT;
+        private Duration stalledWriteBackoff = ProtocolDefaults.STALLED_WRITE_BACKOFF;
         private Duration heartbeatInterval = ProtocolDefaults.HEARTBEAT_INTERVAL;
         private Duration heartbeatTimeout = ProtocolDefaults.HEARTBEAT_TIMEOUT;
         private SslContext sslContext;
@@ -705,6 +726,18 @@ public final class TaskServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a remote IP address may not connect after the server closed one of its connections for the write
+         * timeout (a client that sends tasks and does not read their answers: each such connection made the server
+         * produce megabytes of answers first). It doubles with each further such close, up to 64 times this, and is
+         * forgotten once the address stayed clean for as long again; connections accepted meanwhile are reset (RST).
+         * Default 1 s.
+         */
+        public Builder stalledWriteBackoff(Duration backoff) {
+            this.stalledWriteBackoff = ProtocolDefaults.positive(backoff, "stalledWriteBackoff");
+            return this;
+        }
+
         /** Send PING after this much write silence; default 10 s. */
         public Builder heartbeatInterval(Duration interval) {
             this.heartbeatInterval = ProtocolDefaults.positive(interval, "heartbeatInterval");
@@ -785,6 +818,7 @@ public final class TaskServer implements AutoCloseable {
                     waitTimeout,
                     readTimeout,
                     writeTimeout,
+                    stalledWriteBackoff,
                     heartbeatInterval,
                     heartbeatTimeout,
                     sslContext,

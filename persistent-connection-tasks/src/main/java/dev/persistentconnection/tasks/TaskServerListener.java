@@ -32,6 +32,11 @@ public interface TaskServerListener {
         /** A connection reset as soon as accepted: its address was over {@code maxAcceptRatePerAddress}. */
         ACCEPT_RATE,
         /**
+         * A connection reset as soon as accepted: a connection from its address was recently closed for the write
+         * timeout (it did not read its answers), and the address is within its {@code stalledWriteBackoff}.
+         */
+        STALLED_WRITE_BACKOFF,
+        /**
          * A connection that had sent no task yet, closed because the server was full and a newcomer needed its
          * place.
          */

@@ -64,6 +64,7 @@ final class TaskServerFactory {
                 .maxFrameSize(frameSize(p))
                 .readTimeout(positive("read-timeout", p.getReadTimeout()))
                 .writeTimeout(positive("write-timeout", p.getWriteTimeout()))
+                .stalledWriteBackoff(positive("stalled-write-backoff", p.getStalledWriteBackoff()))
                 .waitTimeout(positive("wait-timeout", p.getWaitTimeout()))
                 .heartbeatInterval(
                         positive("heartbeat.interval", p.getHeartbeat().getInterval()))

@@ -63,6 +63,13 @@ public class TaskServerProperties {
     private Duration writeTimeout = Duration.ofSeconds(5);
 
     /**
+     * How long a remote IP address may not connect after the server closed one of its connections for the write
+     * timeout (it sent tasks and did not read their answers); doubles with each further such close, up to 64 times
+     * this, and is forgotten once the address stayed clean for as long again. Connections meanwhile are reset.
+     */
+    private Duration stalledWriteBackoff = Duration.ofSeconds(1);
+
+    /**
      * Idle time (no task in flight; heartbeats do not count) after which a client is disconnected with GOODBYE; a
      * persistent connection reconnects at once.
      */
@@ -178,6 +185,14 @@ public class TaskServerProperties {
 
     public void setWriteTimeout(Duration writeTimeout) {
         this.writeTimeout = writeTimeout;
+    }
+
+    public Duration getStalledWriteBackoff() {
+        return stalledWriteBackoff;
+    }
+
+    public void setStalledWriteBackoff(Duration stalledWriteBackoff) {
+        this.stalledWriteBackoff = stalledWriteBackoff;
     }
 
     public Duration getWaitTimeout() {

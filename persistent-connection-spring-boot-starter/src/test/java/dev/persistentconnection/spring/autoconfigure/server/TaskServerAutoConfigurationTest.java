@@ -71,6 +71,7 @@ class TaskServerAutoConfigurationTest {
         assertThat(defaults.getMaxFrameSize().toBytes()).isEqualTo(TaskServer.DEFAULT_MAX_FRAME_SIZE);
         assertThat(defaults.getReadTimeout()).isEqualTo(TaskServer.DEFAULT_READ_TIMEOUT);
         assertThat(defaults.getWriteTimeout()).isEqualTo(TaskServer.DEFAULT_WRITE_TIMEOUT);
+        assertThat(defaults.getStalledWriteBackoff()).isEqualTo(TaskServer.DEFAULT_STALLED_WRITE_BACKOFF);
         assertThat(defaults.getWaitTimeout()).isEqualTo(TaskServer.DEFAULT_WAIT_TIMEOUT);
         assertThat(defaults.getHeartbeat().getInterval()).isEqualTo(TaskServer.DEFAULT_HEARTBEAT_INTERVAL);
         assertThat(defaults.getHeartbeat().getTimeout()).isEqualTo(TaskServer.DEFAULT_HEARTBEAT_TIMEOUT);
@@ -90,6 +91,7 @@ class TaskServerAutoConfigurationTest {
                         "persistent-connection.server.max-frame-size=64KB",
                         "persistent-connection.server.read-timeout=2s",
                         "persistent-connection.server.write-timeout=3s",
+                        "persistent-connection.server.stalled-write-backoff=6s",
                         "persistent-connection.server.wait-timeout=4m",
                         "persistent-connection.server.heartbeat.interval=1s",
                         "persistent-connection.server.heartbeat.timeout=5s",
@@ -106,6 +108,7 @@ class TaskServerAutoConfigurationTest {
                     assertThat(p.getMaxFrameSize().toKilobytes()).isEqualTo(64);
                     assertThat(p.getReadTimeout()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(p.getWriteTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(p.getStalledWriteBackoff()).isEqualTo(Duration.ofSeconds(6));
                     assertThat(p.getWaitTimeout()).isEqualTo(Duration.ofMinutes(4));
                     assertThat(p.getHeartbeat().getInterval()).isEqualTo(Duration.ofSeconds(1));
                     assertThat(p.getHeartbeat().getTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -180,6 +183,7 @@ class TaskServerAutoConfigurationTest {
                 "max-frame-size                  | 100B        | between 256 bytes and 2 GB   | 1MB",
                 "read-timeout                    | 0s          | must be positive             | a positive duration",
                 "write-timeout                   | -1s         | must be positive             | a positive duration",
+                "stalled-write-backoff           | 0s          | must be positive             | a positive duration",
                 "wait-timeout                    | 0ms         | must be positive             | a positive duration",
                 "heartbeat.interval              | 0s          | must be positive             | a positive duration",
                 "heartbeat.timeout               | 0s          | must be positive             | a positive duration",
