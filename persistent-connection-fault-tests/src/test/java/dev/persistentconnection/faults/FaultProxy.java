@@ -192,6 +192,11 @@ public final class FaultProxy implements AutoCloseable {
         return live.size();
     }
 
+    /** The connections with at least one open socket, for reports. */
+    public List<Pair> live() {
+        return List.copyOf(live);
+    }
+
     /** Connections that ended with one of their sockets still open (a leak of the proxy's own); for reports. */
     public List<Pair> endedWithOpenSockets() {
         return all.stream()

@@ -164,8 +164,14 @@ class SoakTest {
             awaitRecovery();
             load.stop();
             awaitDrained(load);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> proxy.liveConnections() == 1 && server.numClients() == 1);
+            // Connections the faults cut end by heartbeat timeout or handshake deadline; a starved machine may
+            // need many of those.
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(proxy.liveConnections() == 1 && server.numClients() == 1)
+                            .as(() -> "after the warm-up: server clients " + server.numClients()
+                                    + ", proxy connections " + proxy.live() + ", the server's event loops watch "
+                                    + server.describeChannels())
+                            .isTrue());
             injected.clear();
             Thread.sleep(300);
 
