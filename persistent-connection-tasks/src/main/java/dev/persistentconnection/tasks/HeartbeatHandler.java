@@ -22,6 +22,7 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
     private final Duration timeout;
     private final BooleanSupplier readingPaused;
     private final CloseHandle closer;
+    private final java.util.function.Consumer<String> onFlood;
     /** More PINGs than this within one second are a flood (PROTOCOL.md, "Heartbeats"). */
     static final int MAX_PINGS_PER_SECOND = 100;
 
@@ -29,15 +30,31 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
     private boolean pongOwed;
     private long pingsSince = System.nanoTime();
     private int pings;
+    /** Closed for a PING flood: the rest of what it sent is dropped, and the flood told once. */
+    private boolean flooded;
 
     HeartbeatHandler(Duration timeout, BooleanSupplier readingPaused, CloseHandle closer) {
+        this(timeout, readingPaused, closer, reason -> {});
+    }
+
+    /** @param onFlood told why, before a PING flood closes the connection (the server reports it) */
+    HeartbeatHandler(
+            Duration timeout,
+            BooleanSupplier readingPaused,
+            CloseHandle closer,
+            java.util.function.Consumer<String> onFlood) {
         this.timeout = timeout;
         this.readingPaused = readingPaused;
         this.closer = closer;
+        this.onFlood = onFlood;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (flooded) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof Frame.Ping) {
             long now = System.nanoTime();
             if (now - pingsSince > SECOND) {
@@ -46,7 +63,10 @@ final class HeartbeatHandler extends ChannelDuplexHandler {
             }
             if (++pings > MAX_PINGS_PER_SECOND) {
                 pongOwed = false;
-                closer.close("protocol error: more than " + MAX_PINGS_PER_SECOND + " PINGs within one second");
+                flooded = true;
+                String reason = "protocol error: more than " + MAX_PINGS_PER_SECOND + " PINGs within one second";
+                onFlood.accept(reason);
+                closer.close(reason);
                 return;
             }
             pongOwed = true;

@@ -92,7 +92,12 @@ final class TaskPipeline {
         p.addAfter(
                 FRAMES,
                 HEARTBEAT,
-                new HeartbeatHandler(s.heartbeatTimeout(), session::isReadingPaused, session::close));
+                new HeartbeatHandler(
+                        s.heartbeatTimeout(),
+                        session::isReadingPaused,
+                        session::close,
+                        reason -> session.server()
+                                .rejected(TaskServerListener.Rejection.PROTOCOL_ERROR, session.channel(), reason)));
         p.addAfter(HEARTBEAT, ENCODER, FrameEncoder.of(session.littleEndian()));
         p.addAfter(
                 ENCODER, WRITE_TIMEOUT, new StalledWriteHandler(s.writeTimeout().toNanos()));

@@ -160,7 +160,9 @@ class AddressSharesTest extends TestSupport {
 
     @Test
     void aPingFloodIsClosedAndItsPongsDoNotPileUp() throws Exception {
-        TaskServer server = server(serverBuilder());
+        java.util.Queue<String> reported = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        TaskServer server = server(
+                serverBuilder().listener((reason, address, detail) -> reported.add(reason.tag() + " " + detail)));
         Socket socket = rawSocket(server.localAddress());
         handshake(socket);
         ByteBuffer pings = ByteBuffer.allocate(5 * 200);
@@ -172,6 +174,8 @@ class AddressSharesTest extends TestSupport {
         byte[] all = socket.getInputStream().readAllBytes();
         assertThat(all.length).isLessThan(5 * 100);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.numClients() == 0);
+        // Told to the server's listener as a protocol error, like any other violation.
+        assertThat(reported).containsExactly("protocol-error protocol error: more than 100 PINGs within one second");
     }
 
     @Test
