@@ -5,8 +5,9 @@ import io.netty.util.AttributeKey;
 
 /**
  * Who holds a connection's reading paused: its tasks in flight at the limit, the frame decoder yielding its turn,
- * its address over its read budget, its outbound buffer full (the client does not take its answers). The channel reads ({@code autoRead}) only while none of them does, so that one
- * resuming does not undo another's pause. Event loop only.
+ * its address over its read budget, its outbound buffer full (the client does not take its answers). The channel
+ * reads ({@code autoRead}) only while none of them does, so that one resuming does not undo another's pause. Event
+ * loop only.
  */
 final class ReadGate {
     static final int TASKS_IN_FLIGHT = 1;

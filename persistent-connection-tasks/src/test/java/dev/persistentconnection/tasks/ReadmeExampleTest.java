@@ -75,8 +75,10 @@ class ReadmeExampleTest {
                 .maxTaskThreadsPerAddress(4) // ...and 4 task threads, however its handlers block
                 .maxAcceptRatePerAddress(50) // ...and opens at most 50 connections a second
                 .maxReadRatePerAddress(16 << 20) // ...and sends at most 16 MiB a second over all of them
+                .stalledWriteBackoff(java.time.Duration.ofSeconds(5)) // a host that does not read waits 5 s, 10 s...
                 .waitTimeout(java.time.Duration.ofMinutes(2))
                 .build();
+        assertThat(server.settings().stalledWriteBackoff()).isEqualTo(java.time.Duration.ofSeconds(5));
         server.register(1, TaskHandler.of(payload -> payload), "echo").start();
         try (TaskConnector connector = TaskClients.connector();
                 TaskClient client = connector.connect(server.localAddress()).get(10, SECONDS)) {
