@@ -49,6 +49,9 @@ public final class ReconnectMain {
         long[] netty = new long[rounds];
         TaskServer server = TaskServer.builder()
                 .port(0)
+                // One client reconnecting back to back: far more connections a second than a host's default
+                // accept rate (maxClientsPerAddress a second), which would reset the excess.
+                .maxAcceptRatePerAddress(1_000_000)
                 .build()
                 .register(1, TaskHandler.of(payload -> payload), "echo")
                 .start();
@@ -102,6 +105,9 @@ public final class ReconnectMain {
 
         TaskServer server = TaskServer.builder()
                 .port(0)
+                // One client reconnecting back to back: far more connections a second than a host's default
+                // accept rate (maxClientsPerAddress a second), which would reset the excess.
+                .maxAcceptRatePerAddress(1_000_000)
                 .build()
                 .register(1, TaskHandler.of(payload -> payload), "echo")
                 .start();
