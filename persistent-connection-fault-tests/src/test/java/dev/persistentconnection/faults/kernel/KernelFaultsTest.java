@@ -153,7 +153,9 @@ class KernelFaultsTest {
                 assertThat(recovered - detected).isLessThanOrEqualTo(RETRY_DELAY.toMillis() + SLACK_MILLIS);
                 assertThat(connectedPortAfter(killed)).isEqualTo(other.port);
                 for (CompletableFuture<byte[]> f : inFlight) {
-                    assertThat(lost(f)).isTrue();
+                    assertThat(outcome(f))
+                            .as("a task in flight when the server went")
+                            .isEqualTo("lost");
                 }
                 TaskClient next = connection.connected().get(5, TimeUnit.SECONDS);
                 assertThat(next.submit(1, new byte[] {42}).get(5, TimeUnit.SECONDS))
@@ -196,7 +198,9 @@ class KernelFaultsTest {
                 assertThat(recovered - detected).isLessThanOrEqualTo(RETRY_DELAY.toMillis() + SLACK_MILLIS);
                 assertThat(connectedPortAfter(stopped)).isEqualTo(other.port);
                 for (CompletableFuture<byte[]> f : inFlight) {
-                    assertThat(lost(f)).isTrue();
+                    assertThat(outcome(f))
+                            .as("a task in flight when the server went")
+                            .isEqualTo("lost");
                 }
                 assertThat(used.process.isAlive()).as("frozen, not dead").isTrue();
             } finally {
@@ -254,14 +258,15 @@ class KernelFaultsTest {
         }
     }
 
-    private static boolean lost(CompletableFuture<byte[]> f) throws InterruptedException {
+    /** "lost" if the task failed with {@link ConnectionLostException}, else what happened to it (for the report). */
+    private static String outcome(CompletableFuture<byte[]> f) throws InterruptedException {
         try {
-            f.get(10, TimeUnit.SECONDS);
-            return false;
+            byte[] answer = f.get(10, TimeUnit.SECONDS);
+            return "answered " + java.util.Arrays.toString(answer);
         } catch (ExecutionException e) {
-            return e.getCause() instanceof ConnectionLostException;
+            return e.getCause() instanceof ConnectionLostException ? "lost" : "failed with " + e.getCause();
         } catch (java.util.concurrent.TimeoutException e) {
-            return false;
+            return "not done after 10 s";
         }
     }
 
