@@ -144,9 +144,52 @@ public final class Child implements AutoCloseable {
         }
         if (signal.equals("STOP")) {
             frozen = true;
+            awaitEveryThreadStopped();
         } else if (signal.equals("CONT")) {
             frozen = false;
         }
+    }
+
+    /**
+     * Waits until every thread of the process is stopped. {@code kill -STOP} returns once the signal is queued; the
+     * thread the kernel picks to take it must then be scheduled before the whole group stops, and on a loaded machine
+     * the other threads (the server's event loop among them) can meanwhile read a task and answer it.
+     */
+    private void awaitEveryThreadStopped() throws IOException, InterruptedException {
+        Path tasks = Path.of("/proc", String.valueOf(process.pid()), "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String running = "";
+        while (System.nanoTime() - deadline < 0) {
+            running = runningThreads(tasks);
+            if (running.isEmpty()) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new IOException("kill -STOP " + process.pid() + ": threads still running after 10 s: " + running);
+    }
+
+    /** The threads not in state T (stopped), as "tid:state" pairs; empty when the whole process is stopped. */
+    private static String runningThreads(Path tasks) throws IOException {
+        StringBuilder running = new StringBuilder();
+        List<Path> threads;
+        try (var list = Files.list(tasks)) {
+            threads = list.toList();
+        }
+        for (Path thread : threads) {
+            String stat;
+            try {
+                stat = Files.readString(thread.resolve("stat"));
+            } catch (java.nio.file.NoSuchFileException ended) {
+                continue;
+            }
+            // "tid (comm) S ...": the name may hold spaces and parentheses, the state follows the last ')'.
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            if (state != 'T' && state != 't') {
+                running.append(' ').append(thread.getFileName()).append(':').append(state);
+            }
+        }
+        return running.toString().trim();
     }
 
     @Override
