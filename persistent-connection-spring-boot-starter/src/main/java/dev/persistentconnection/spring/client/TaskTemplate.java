@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,6 +57,9 @@ public final class TaskTemplate {
     private final TaskPayloadCodec codec;
     private final Duration defaultDeadline;
     private final ObservationRegistry observations;
+    /** The observation keys per task code, made at the first call with it (at most 65,536 codes). */
+    private final Map<Integer, TaskObservations.Keys> callKeys = new ConcurrentHashMap<>();
+
     private final ScheduledExecutorService timer;
 
     /**
@@ -252,8 +256,11 @@ public final class TaskTemplate {
                 this.span = Observation.NOOP;
             } else {
                 this.observation = new TaskCallObservationContext(connectionName, code);
-                this.span =
-                        TaskObservations.clientCall(observation, observations).start();
+                this.span = TaskObservations.clientCall(
+                                observation,
+                                callKeys.computeIfAbsent(code, c -> TaskObservations.clientCallKeys(connectionName, c)),
+                                observations)
+                        .start();
             }
             result.whenComplete((value, error) -> finished(error));
         }

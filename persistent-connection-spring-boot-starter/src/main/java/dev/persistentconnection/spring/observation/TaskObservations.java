@@ -38,24 +38,73 @@ public final class TaskObservations {
     /** Anything else: a serious failure on the server, a lost connection on the client. */
     public static final String OUTCOME_FAILURE = "failure";
 
+    private static final KeyValues SUCCESS = outcome(OUTCOME_SUCCESS);
+    private static final KeyValues ERROR = outcome(OUTCOME_ERROR);
+    private static final KeyValues CANCELLED = outcome(OUTCOME_CANCELLED);
+    private static final KeyValues DEADLINE = outcome(OUTCOME_DEADLINE);
+    private static final KeyValues FAILURE = outcome(OUTCOME_FAILURE);
+
+    private static final OutcomeConvention<TaskServerObservationContext> SERVER_TASK_OUTCOME =
+            new OutcomeConvention<>(TaskServerObservationContext.class);
+    private static final OutcomeConvention<TaskCallObservationContext> CLIENT_CALL_OUTCOME =
+            new OutcomeConvention<>(TaskCallObservationContext.class);
+    private static final OutcomeConvention<ConnectObservationContext> CONNECT_OUTCOME =
+            new OutcomeConvention<>(ConnectObservationContext.class);
+
     private TaskObservations() {}
 
+    /**
+     * The contextual name and low-cardinality keys that the observations of one handler, or of one task code on
+     * one connection, share. Computed once and kept, since an observation per task should not build its name and
+     * sort its keys per task.
+     */
+    public static final class Keys {
+        private final String contextualName;
+        private final KeyValues lowCardinalityKeyValues;
+
+        private Keys(String contextualName, KeyValues lowCardinalityKeyValues) {
+            this.contextualName = contextualName;
+            this.lowCardinalityKeyValues = lowCardinalityKeyValues;
+        }
+
+        /** The span name: {@code task <code>} on the server, {@code call <connection> <code>} on the client. */
+        public String contextualName() {
+            return contextualName;
+        }
+
+        /** {@code code} and {@code handler} on the server, {@code connection} and {@code code} on the client. */
+        public KeyValues lowCardinalityKeyValues() {
+            return lowCardinalityKeyValues;
+        }
+    }
+
+    /** The keys of the tasks that one handler runs. */
+    public static Keys serverTaskKeys(int code, String handler) {
+        return new Keys("task " + code, KeyValues.of("code", String.valueOf(code), "handler", handler));
+    }
+
+    /** The keys of the typed calls with one code on one connection. */
+    public static Keys clientCallKeys(String connection, int code) {
+        return new Keys(
+                "call " + connection + " " + code,
+                KeyValues.of("connection", connection, "code", String.valueOf(code)));
+    }
+
     /** The (not yet started) observation of one task on the server. */
-    public static Observation serverTask(TaskServerObservationContext context, ObservationRegistry registry) {
+    public static Observation serverTask(
+            TaskServerObservationContext context, Keys keys, ObservationRegistry registry) {
         return Observation.createNotStarted(SERVER_TASK, () -> context, registry)
-                .contextualName("task " + context.getCode())
-                .lowCardinalityKeyValues(
-                        KeyValues.of("code", String.valueOf(context.getCode()), "handler", context.getHandler()))
-                .observationConvention(new OutcomeConvention<>(TaskServerObservationContext.class));
+                .contextualName(keys.contextualName)
+                .lowCardinalityKeyValues(keys.lowCardinalityKeyValues)
+                .observationConvention(SERVER_TASK_OUTCOME);
     }
 
     /** The (not yet started) observation of one typed call on a connection. */
-    public static Observation clientCall(TaskCallObservationContext context, ObservationRegistry registry) {
+    public static Observation clientCall(TaskCallObservationContext context, Keys keys, ObservationRegistry registry) {
         return Observation.createNotStarted(CLIENT_CALL, () -> context, registry)
-                .contextualName("call " + context.getConnection() + " " + context.getCode())
-                .lowCardinalityKeyValues(
-                        KeyValues.of("connection", context.getConnection(), "code", String.valueOf(context.getCode())))
-                .observationConvention(new OutcomeConvention<>(TaskCallObservationContext.class));
+                .contextualName(keys.contextualName)
+                .lowCardinalityKeyValues(keys.lowCardinalityKeyValues)
+                .observationConvention(CLIENT_CALL_OUTCOME);
     }
 
     /** The (not yet started) observation of one connection attempt. */
@@ -63,7 +112,23 @@ public final class TaskObservations {
         return Observation.createNotStarted(CONNECT, () -> context, registry)
                 .contextualName("connect " + context.getConnection())
                 .lowCardinalityKeyValues(KeyValues.of("connection", context.getConnection()))
-                .observationConvention(new OutcomeConvention<>(ConnectObservationContext.class));
+                .observationConvention(CONNECT_OUTCOME);
+    }
+
+    private static KeyValues outcome(String outcome) {
+        return KeyValues.of("outcome", outcome);
+    }
+
+    /** The {@code outcome} key, one instance per outcome of this class. */
+    static KeyValues outcomeKeyValues(String outcome) {
+        return switch (outcome) {
+            case OUTCOME_SUCCESS -> SUCCESS;
+            case OUTCOME_ERROR -> ERROR;
+            case OUTCOME_CANCELLED -> CANCELLED;
+            case OUTCOME_DEADLINE -> DEADLINE;
+            case OUTCOME_FAILURE -> FAILURE;
+            default -> outcome(outcome);
+        };
     }
 
     /** Adds the {@code outcome} key, known only when the observation stops. */
@@ -78,7 +143,7 @@ public final class TaskObservations {
 
         @Override
         public KeyValues getLowCardinalityKeyValues(T context) {
-            return KeyValues.of("outcome", context.getOutcome());
+            return outcomeKeyValues(context.getOutcome());
         }
 
         @Override

@@ -62,6 +62,7 @@ public final class TaskHandlerMethod implements TaskHandler {
     private final TaskPayloadCodec codec;
     private final List<TaskExceptionMapper> exceptionMappers;
     private final ObservationRegistry observations;
+    private final TaskObservations.Keys observationKeys;
     private final TaskServerMeters meters;
 
     TaskHandlerMethod(
@@ -81,6 +82,7 @@ public final class TaskHandlerMethod implements TaskHandler {
         this.codec = codec;
         this.exceptionMappers = exceptionMappers;
         this.observations = observations;
+        this.observationKeys = TaskObservations.serverTaskKeys(code, name);
         this.meters = meters;
         this.parameters = method.getParameterTypes();
         Type payload = null;
@@ -224,8 +226,8 @@ public final class TaskHandlerMethod implements TaskHandler {
             }
         }
         var observationContext = new TaskServerObservationContext(request, name);
-        Observation observation =
-                TaskObservations.serverTask(observationContext, observations).start();
+        Observation observation = TaskObservations.serverTask(observationContext, observationKeys, observations)
+                .start();
         String outcome = TaskObservations.OUTCOME_SUCCESS;
         try (Observation.Scope scope = observation.openScope()) {
             return body.run();

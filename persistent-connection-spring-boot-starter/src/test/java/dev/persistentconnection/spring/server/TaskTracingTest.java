@@ -80,6 +80,9 @@ class TaskTracingTest {
                 .containsEntry("code", String.valueOf(ECHO))
                 .containsEntry("outcome", "success");
         assertThat(task.getTags()).containsEntry("code", String.valueOf(ECHO)).containsEntry("outcome", "success");
+        // The server's span names its peer: the client's address, which the tracer parses from a URI.
+        assertThat(task.getRemoteIp()).isEqualTo("127.0.0.1");
+        assertThat(task.getRemotePort()).isPositive();
     }
 
     private List<SimpleSpan> spans(String name) {
