@@ -15,10 +15,14 @@ import dev.persistentconnection.tasks.TaskClients;
 import dev.persistentconnection.tasks.TaskConnector;
 import dev.persistentconnection.tasks.TaskHandler;
 import dev.persistentconnection.tasks.TaskServer;
+import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.transport.ReceiverContext;
+import io.micrometer.observation.transport.SenderContext;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
@@ -94,6 +98,8 @@ public final class TypedCallMain {
         Map<String, Round[]> results = new LinkedHashMap<>();
         long profileMs = Long.parseLong(Results.option(args, "--profile-ms", "2000"));
         Map<String, List<String>> profiles = new LinkedHashMap<>();
+        double[] timersFloor = new double[rounds];
+        double[] tracedFloor = new double[rounds];
         try (tracing;
                 Setup plain = new Setup(codec, ObservationRegistry.NOOP);
                 Setup timed = new Setup(codec, timedRegistry());
@@ -117,6 +123,12 @@ public final class TypedCallMain {
                 for (Map.Entry<String, Supplier<CompletableFuture<?>>> call : calls.entrySet()) {
                     results.get(call.getKey())[r] = run(call.getValue(), roundMs, tracer);
                 }
+            }
+            observationPairs(timed.observations, warmupMs, tracer);
+            observationPairs(observed, warmupMs, tracer);
+            for (int r = 0; r < rounds; r++) {
+                timersFloor[r] = observationPairs(timed.observations, roundMs, tracer);
+                tracedFloor[r] = observationPairs(observed, roundMs, tracer);
             }
             if (profileMs > 0) {
                 for (Map.Entry<String, Supplier<CompletableFuture<?>>> call : calls.entrySet()) {
@@ -170,6 +182,35 @@ public final class TypedCallMain {
                         + "unobserved, the target's measure): %+.1f %%; with timers only (Boot's meter handler, no "
                         + "tracer): %+.1f %%.",
                 ratio, overhead * 100, timedOverhead * 100);
+        double tracedFloorShare = Results.median(tracedFloor) / typedCpu;
+        double timersFloorShare = Results.median(timersFloor) / typedCpu;
+        out.line("");
+        out.line("**The floor of 7b**, measured after the rounds in the same JVM: a client and a server observation "
+                + "with nothing of this project, the least one observed task costs with Micrometer "
+                + "Observation. On one thread, no I/O: a `SenderContext` observation started with the same "
+                + "name length and keys as a call's (connection, code, outcome), the trace context injected "
+                + "into a map, a `ReceiverContext` observation started from that map with a task's keys (code, "
+                + "handler, outcome), its scope opened and closed, both stopped. Same handlers as the observed "
+                + "rows above; CPU is the process's, so the batch span processor's export thread counts.");
+        out.line("");
+        out.line("| observations of one task, alone | CPU per pair (median) | share of the typed call's CPU |");
+        out.line("| --- | --- | --- |");
+        out.line(
+                "| timers only (Boot's meter handler) | %.2f us | %.1f %% |",
+                Results.median(timersFloor), timersFloorShare * 100);
+        out.line(
+                "| traced (OpenTelemetry SDK, in-memory exporter) | %.2f us | %.1f %% |",
+                Results.median(tracedFloor), tracedFloorShare * 100);
+        out.line("");
+        out.line(
+                "The observed and traced call costs %.1f us more than the typed call; the two observations alone "
+                        + "cost %.1f us of it, so the task protocol's own share of the overhead (the metadata on the "
+                        + "wire, the contexts, the cross-thread hand-over of the trace) is %.1f us, %+.1f %% of the "
+                        + "typed call.",
+                observedCpu - typedCpu,
+                Results.median(tracedFloor),
+                observedCpu - typedCpu - Results.median(tracedFloor),
+                (observedCpu - typedCpu - Results.median(tracedFloor)) / typedCpu * 100);
         out.target(
                 "7a",
                 "typed JSON call >= 0.8x the raw byte[] submit's throughput",
@@ -181,8 +222,13 @@ public final class TypedCallMain {
                 "observation overhead < 15 % CPU per task",
                 String.format("%+.1f %%", overhead * 100),
                 overhead < 0.15,
-                "observed and traced (OpenTelemetry SDK, in-memory exporter) vs the typed call without an "
-                        + "ObservationRegistry, same run");
+                String.format(
+                        java.util.Locale.ROOT,
+                        "observed and traced (OpenTelemetry SDK, in-memory exporter) vs the typed call without an "
+                                + "ObservationRegistry, same run; the two observations alone, with nothing of this "
+                                + "project, cost %.1f %% of the typed call (timers only: %.1f %%)",
+                        tracedFloorShare * 100,
+                        timersFloorShare * 100));
         if (!profiles.isEmpty() && (ratio < 0.8 || overhead >= 0.15)) {
             out.line("");
             out.line(
@@ -267,6 +313,47 @@ public final class TypedCallMain {
         return new Round(done.get() * 1e9 / elapsed, cpu / 1e3 / done.get());
     }
 
+    /**
+     * The 7b floor: CPU per pair of a client and a server observation with nothing of this project, on this thread,
+     * for {@code millis}.
+     */
+    static double observationPairs(ObservationRegistry registry, long millis, Runnable afterRound) {
+        KeyValues callKeys = KeyValues.of("connection", "bench", "code", String.valueOf(TYPED));
+        KeyValues taskKeys = KeyValues.of("code", String.valueOf(TYPED), "handler", "orders.echo");
+        KeyValues success = KeyValues.of("outcome", "success");
+        long pairs = 0;
+        long cpuStart = processCpuNanos();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < 1000; i++, pairs++) {
+                SenderContext<Map<String, String>> sender = new SenderContext<>((carrier, key, value) -> {
+                    if (carrier != null) {
+                        carrier.put(key, value);
+                    }
+                });
+                sender.setCarrier(new LinkedHashMap<>());
+                Observation call = Observation.createNotStarted("floor.client.call", () -> sender, registry)
+                        .contextualName("call bench " + TYPED)
+                        .lowCardinalityKeyValues(callKeys)
+                        .start();
+                ReceiverContext<Map<String, String>> receiver = new ReceiverContext<>(Map::get);
+                receiver.setCarrier(sender.getCarrier());
+                Observation task = Observation.createNotStarted("floor.server.task", () -> receiver, registry)
+                        .contextualName("task " + TYPED)
+                        .lowCardinalityKeyValues(taskKeys)
+                        .start();
+                try (Observation.Scope scope = task.openScope()) {
+                    // the handler would run here
+                }
+                task.lowCardinalityKeyValues(success).stop();
+                call.lowCardinalityKeyValues(success).stop();
+            }
+        }
+        long cpu = processCpuNanos() - cpuStart;
+        afterRound.run();
+        return cpu / 1e3 / pairs;
+    }
+
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
@@ -325,8 +412,10 @@ public final class TypedCallMain {
         final TaskClient client;
         final TaskDeadlineTimer timer = new TaskDeadlineTimer();
         final TaskTemplate template;
+        final ObservationRegistry observations;
 
         Setup(JsonTaskPayloadCodec codec, ObservationRegistry observations) throws Exception {
+            this.observations = observations;
             DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
             beans.registerSingleton("orders", new Orders());
             Map<Integer, TaskHandlerMethod> handlers =
