@@ -71,8 +71,13 @@ abstract class TestSupport {
     }
 
     TaskClient connect(TaskServer server, TaskClientOptions options) throws Exception {
+        return connect(server, options, Duration.ofSeconds(10));
+    }
+
+    /** Connects within {@code wait} (a TLS handshake on a loaded machine needs more than a plain connect). */
+    TaskClient connect(TaskServer server, TaskClientOptions options, Duration wait) throws Exception {
         TaskConnector connector = closeLater(TaskClients.connector(options));
-        TaskClient client = connector.connect(server.localAddress()).get(10, TimeUnit.SECONDS);
+        TaskClient client = connector.connect(server.localAddress()).get(wait.toMillis(), TimeUnit.MILLISECONDS);
         return closeLater(client);
     }
 

@@ -37,12 +37,13 @@ class TlsTest extends TestSupport {
     }
 
     private TaskClient connectTls(TaskServer server) throws Exception {
-        TaskConnector connector = closeLater(TaskClients.connector(clientOptions()
-                .connectTimeout(HANDSHAKE_BUDGET)
-                .sslContext(clientContext())
-                .build()));
-        return closeLater(
-                connector.connect(server.localAddress()).get(HANDSHAKE_BUDGET.toSeconds() + 5, TimeUnit.SECONDS));
+        return connect(
+                server,
+                clientOptions()
+                        .connectTimeout(HANDSHAKE_BUDGET)
+                        .sslContext(clientContext())
+                        .build(),
+                HANDSHAKE_BUDGET.plusSeconds(5));
     }
 
     private static KeyStore keyStore() throws Exception {
