@@ -61,13 +61,8 @@ class ZooKeeperCatalogTest {
 
     @Test
     void theConnectionFollowsTheCatalogWhenItsServerDies() throws Exception {
-        File data = Files.createTempDirectory("zookeeper").toFile();
-        // A short tick, so that ZooKeeper accepts a 2 s session (its minimum is two ticks).
-        // On 127.0.0.1 only (ZooKeeper would listen on every interface).
-        InstanceSpec spec = new InstanceSpec(
-                data, -1, -1, -1, true, -1, 100, 100, java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
         List<Child> servers = new ArrayList<>();
-        try (TestingServer zookeeper = new TestingServer(spec, true)) {
+        try (TestingServer zookeeper = zookeeper()) {
             String connect = zookeeper.getConnectString();
             Child first = register(servers, "catalog-a", connect);
             Child second = register(servers, "catalog-b", connect);
@@ -161,20 +156,12 @@ class ZooKeeperCatalogTest {
 
     @Test
     void theAutoConfiguredServerPublishesItselfAndWithdrawsBeforeItsGracefulStop() throws Exception {
-        File data = Files.createTempDirectory("zookeeper").toFile();
-        InstanceSpec spec = new InstanceSpec(
-                data, -1, -1, -1, true, -1, 100, 100, java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
-        try (TestingServer zookeeper = new TestingServer(spec, true)) {
+        try (TestingServer zookeeper = zookeeper()) {
             String connect = zookeeper.getConnectString();
-            List<String> serverArguments = new ArrayList<>(zookeeperArguments(connect));
-            serverArguments.addAll(List.of(
-                    "--persistent-connection.server.enabled=true",
-                    "--persistent-connection.server.port=0",
-                    "--persistent-connection.server.registration.service-id=auto-quotes",
-                    "--spring.lifecycle.timeout-per-shutdown-phase=10s"));
             ConfigurableApplicationContext serverApp = new SpringApplicationBuilder(CatalogServerApp.class)
                     .web(WebApplicationType.NONE)
-                    .run(serverArguments.toArray(String[]::new));
+                    .run(autoConfiguredServerArguments(
+                            connect, "auto-quotes", "--spring.lifecycle.timeout-per-shutdown-phase=10s"));
             Thread closing = null;
             try (ConfigurableApplicationContext clientApp = new SpringApplicationBuilder(CatalogClientApp.class)
                     .web(WebApplicationType.NONE)
@@ -220,19 +207,11 @@ class ZooKeeperCatalogTest {
 
     @Test
     void aServerRestartedWhileTheApplicationRunsPublishesItselfAgain() throws Exception {
-        File data = Files.createTempDirectory("zookeeper").toFile();
-        InstanceSpec spec = new InstanceSpec(
-                data, -1, -1, -1, true, -1, 100, 100, java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
-        try (TestingServer zookeeper = new TestingServer(spec, true)) {
+        try (TestingServer zookeeper = zookeeper()) {
             String connect = zookeeper.getConnectString();
-            List<String> serverArguments = new ArrayList<>(zookeeperArguments(connect));
-            serverArguments.addAll(List.of(
-                    "--persistent-connection.server.enabled=true",
-                    "--persistent-connection.server.port=0",
-                    "--persistent-connection.server.registration.service-id=restarted-quotes"));
             try (ConfigurableApplicationContext serverApp = new SpringApplicationBuilder(CatalogServerApp.class)
                             .web(WebApplicationType.NONE)
-                            .run(serverArguments.toArray(String[]::new));
+                            .run(autoConfiguredServerArguments(connect, "restarted-quotes"));
                     ConfigurableApplicationContext clientApp = new SpringApplicationBuilder(CatalogClientApp.class)
                             .web(WebApplicationType.NONE)
                             .run(clientArguments(connect, "restarted-quotes"))) {
@@ -283,6 +262,28 @@ class ZooKeeperCatalogTest {
                 "--spring.cloud.zookeeper.discovery.register=false",
                 // Spring Cloud's own auto-registration needs a web server (Boot 4's spring-boot-web-server module).
                 "--spring.cloud.service-registry.auto-registration.enabled=false");
+    }
+
+    /**
+     * A ZooKeeper of its own in a new directory: on 127.0.0.1 only (it would listen on every interface), with a short
+     * tick so that it accepts a 2 s session (its minimum is two ticks).
+     */
+    private static TestingServer zookeeper() throws Exception {
+        File data = Files.createTempDirectory("zookeeper").toFile();
+        InstanceSpec spec = new InstanceSpec(
+                data, -1, -1, -1, true, -1, 100, 100, java.util.Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1");
+        return new TestingServer(spec, true);
+    }
+
+    /** An application with the auto-configured task server on a free port, published as {@code serviceId}. */
+    private static String[] autoConfiguredServerArguments(String connect, String serviceId, String... more) {
+        List<String> arguments = new ArrayList<>(zookeeperArguments(connect));
+        arguments.addAll(List.of(
+                "--persistent-connection.server.enabled=true",
+                "--persistent-connection.server.port=0",
+                "--persistent-connection.server.registration.service-id=" + serviceId));
+        arguments.addAll(List.of(more));
+        return arguments.toArray(String[]::new);
     }
 
     /**
