@@ -57,26 +57,13 @@ public final class TaskObservations {
      * The contextual name and low-cardinality keys that the observations of one handler, or of one task code on
      * one connection, share. Computed once and kept, since an observation per task should not build its name and
      * sort its keys per task.
+     *
+     * @param contextualName the span name: {@code task <code>} on the server, {@code call <connection> <code>} on
+     *     the client
+     * @param lowCardinalityKeyValues {@code code} and {@code handler} on the server, {@code connection} and
+     *     {@code code} on the client
      */
-    public static final class Keys {
-        private final String contextualName;
-        private final KeyValues lowCardinalityKeyValues;
-
-        private Keys(String contextualName, KeyValues lowCardinalityKeyValues) {
-            this.contextualName = contextualName;
-            this.lowCardinalityKeyValues = lowCardinalityKeyValues;
-        }
-
-        /** The span name: {@code task <code>} on the server, {@code call <connection> <code>} on the client. */
-        public String contextualName() {
-            return contextualName;
-        }
-
-        /** {@code code} and {@code handler} on the server, {@code connection} and {@code code} on the client. */
-        public KeyValues lowCardinalityKeyValues() {
-            return lowCardinalityKeyValues;
-        }
-    }
+    public record Keys(String contextualName, KeyValues lowCardinalityKeyValues) {}
 
     /** The keys of the tasks that one handler runs. */
     public static Keys serverTaskKeys(int code, String handler) {
