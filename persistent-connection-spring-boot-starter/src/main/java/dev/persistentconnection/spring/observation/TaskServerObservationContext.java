@@ -42,7 +42,7 @@ public class TaskServerObservationContext extends ReceiverContext<Map<String, St
         return address;
     }
 
-    private static String uri(SocketAddress address) {
+    static String uri(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
             String host = inet.getHostString();
             return "tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
