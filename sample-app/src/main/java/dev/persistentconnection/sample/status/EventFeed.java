@@ -98,7 +98,10 @@ public class EventFeed {
 
     /** A new SSE subscription: what is kept, then every new entry. */
     public SseEmitter subscribe() {
-        SseEmitter emitter = new SseEmitter(EMITTER_TIMEOUT.toMillis());
+        return subscribe(new SseEmitter(EMITTER_TIMEOUT.toMillis()));
+    }
+
+    SseEmitter subscribe(SseEmitter emitter) {
         emitter.onCompletion(() -> emitters.remove(emitter));
         emitter.onTimeout(() -> emitters.remove(emitter));
         emitter.onError(error -> emitters.remove(emitter));
@@ -127,7 +130,12 @@ public class EventFeed {
         } catch (IOException | IllegalStateException ex) {
             log.debug("SSE subscriber gone: {}", ex.toString());
             emitters.remove(emitter);
-            emitter.completeWithError(ex);
+            try {
+                emitter.completeWithError(ex);
+            } catch (IllegalStateException requestOver) {
+                // Its request has ended already (the client went away first): there is nothing left to end, and
+                // the other subscribers must still get this event.
+            }
             return false;
         }
     }
