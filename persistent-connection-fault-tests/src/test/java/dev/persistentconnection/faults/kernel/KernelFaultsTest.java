@@ -273,24 +273,24 @@ class KernelFaultsTest {
     record LoopbackCycle(long detected, long downInjecting, long recovered, long upInjecting) {}
 
     private static LoopbackCycle loopbackCycle(Child pair, String namespace) throws Exception {
-        long markedAt = System.nanoTime();
-        long down = pair.mark();
-        assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "down"))
-                .isNull();
-        long downInjecting = millis(System.nanoTime() - markedAt);
-        String disconnected = pair.next("EVENT Disconnected", 10);
-        assertThat(disconnected).as("Disconnected after lo down").isNotNull();
-        long detected = millis(Long.parseLong(disconnected.split(" ")[2]) - down);
+        long[] down = setLoopback(pair, namespace, "down", "EVENT Disconnected");
+        long[] up = setLoopback(pair, namespace, "up", "EVENT Connected");
+        return new LoopbackCycle(down[0], down[1], up[0], up[1]);
+    }
 
-        markedAt = System.nanoTime();
-        long restored = pair.mark();
-        assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up"))
+    /**
+     * Sets the namespace's lo {@code down} or {@code up} and waits for the child's {@code event}: the ms from just
+     * before the command to the event, in the child's clock, and the ms the command took.
+     */
+    private static long[] setLoopback(Child pair, String namespace, String state, String event) throws Exception {
+        long markedAt = System.nanoTime();
+        long mark = pair.mark();
+        assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", state))
                 .isNull();
-        long upInjecting = millis(System.nanoTime() - markedAt);
-        String connected = pair.next("EVENT Connected", 10);
-        assertThat(connected).as("Connected after lo up").isNotNull();
-        long recovered = millis(Long.parseLong(connected.split(" ")[2]) - restored);
-        return new LoopbackCycle(detected, downInjecting, recovered, upInjecting);
+        long injecting = millis(System.nanoTime() - markedAt);
+        String line = pair.next(event, 10);
+        assertThat(line).as(event + " after lo " + state).isNotNull();
+        return new long[] {millis(Long.parseLong(line.split(" ")[2]) - mark), injecting};
     }
 
     /** "lost" if the task failed with {@link ConnectionLostException}, else what happened to it (for the report). */
