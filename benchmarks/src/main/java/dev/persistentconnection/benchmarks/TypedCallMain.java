@@ -182,8 +182,10 @@ public final class TypedCallMain {
                         + "unobserved, the target's measure): %+.1f %%; with timers only (Boot's meter handler, no "
                         + "tracer): %+.1f %%.",
                 ratio, overhead * 100, timedOverhead * 100);
-        double tracedFloorShare = Results.median(tracedFloor) / typedCpu;
-        double timersFloorShare = Results.median(timersFloor) / typedCpu;
+        double tracedFloorCpu = Results.median(tracedFloor);
+        double timersFloorCpu = Results.median(timersFloor);
+        double tracedFloorShare = tracedFloorCpu / typedCpu;
+        double timersFloorShare = timersFloorCpu / typedCpu;
         out.line("");
         out.line("**The floor of 7b**, measured after the rounds in the same JVM: a client and a server observation "
                 + "with nothing of this project, the least one observed task costs with Micrometer "
@@ -195,12 +197,10 @@ public final class TypedCallMain {
         out.line("");
         out.line("| observations of one task, alone | CPU per pair (median) | share of the typed call's CPU |");
         out.line("| --- | --- | --- |");
-        out.line(
-                "| timers only (Boot's meter handler) | %.2f us | %.1f %% |",
-                Results.median(timersFloor), timersFloorShare * 100);
+        out.line("| timers only (Boot's meter handler) | %.2f us | %.1f %% |", timersFloorCpu, timersFloorShare * 100);
         out.line(
                 "| traced (OpenTelemetry SDK, in-memory exporter) | %.2f us | %.1f %% |",
-                Results.median(tracedFloor), tracedFloorShare * 100);
+                tracedFloorCpu, tracedFloorShare * 100);
         out.line("");
         out.line(
                 "The observed and traced call costs %.1f us more than the typed call; the two observations alone "
@@ -208,9 +208,9 @@ public final class TypedCallMain {
                         + "wire, the contexts, the cross-thread hand-over of the trace) is %.1f us, %+.1f %% of the "
                         + "typed call.",
                 observedCpu - typedCpu,
-                Results.median(tracedFloor),
-                observedCpu - typedCpu - Results.median(tracedFloor),
-                (observedCpu - typedCpu - Results.median(tracedFloor)) / typedCpu * 100);
+                tracedFloorCpu,
+                observedCpu - typedCpu - tracedFloorCpu,
+                (observedCpu - typedCpu - tracedFloorCpu) / typedCpu * 100);
         out.target(
                 "7a",
                 "typed JSON call >= 0.8x the raw byte[] submit's throughput",

@@ -245,18 +245,18 @@ class KernelFaultsTest {
                 LoopbackCycle cycle = loopbackCycle(pair, namespace);
                 report(
                         "loopback down in a network namespace (no FIN, no RST)",
-                        cycle.detected(),
-                        cycle.recovered(),
-                        cycle.downInjecting());
+                        cycle.down().toEvent(),
+                        cycle.up().toEvent(),
+                        cycle.down().injecting());
 
                 // At least the timeout less an interval after the command started, at most the timeout and the
                 // slack after it ended.
-                assertThat(cycle.detected())
+                assertThat(cycle.down().toEvent())
                         .isGreaterThanOrEqualTo(HEARTBEAT_TIMEOUT.toMillis() - HEARTBEAT_INTERVAL.toMillis());
-                assertThat(cycle.detected() - cycle.downInjecting())
+                assertThat(cycle.down().toEvent() - cycle.down().injecting())
                         .isLessThanOrEqualTo(HEARTBEAT_TIMEOUT.toMillis() + SLACK_MILLIS);
                 // The attempt under way when lo comes back may have to time out first.
-                assertThat(cycle.recovered() - cycle.upInjecting())
+                assertThat(cycle.up().toEvent() - cycle.up().injecting())
                         .isLessThanOrEqualTo(RETRY_DELAY.toMillis() + CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
             }
         } finally {
@@ -265,24 +265,23 @@ class KernelFaultsTest {
     }
 
     /**
-     * One loopback cycle in the child's clock: {@code detected} from just before {@code lo down} to
-     * {@code Disconnected}, {@code recovered} from just before {@code lo up} to {@code Connected}, each with how long
-     * its command took ({@code ip netns exec} is a process of its own, slow on a loaded machine: the link changed
-     * somewhere within that time).
+     * One change of the namespace's lo: the ms from just before its command to the child's event, in the child's
+     * clock, and the ms the command took ({@code ip netns exec} is a process of its own, slow on a loaded machine:
+     * the link changed somewhere within that time).
      */
-    record LoopbackCycle(long detected, long downInjecting, long recovered, long upInjecting) {}
+    record LinkChange(long toEvent, long injecting) {}
+
+    /** {@code lo down} until {@code Disconnected}, then {@code lo up} until {@code Connected}. */
+    record LoopbackCycle(LinkChange down, LinkChange up) {}
 
     private static LoopbackCycle loopbackCycle(Child pair, String namespace) throws Exception {
-        long[] down = setLoopback(pair, namespace, "down", "EVENT Disconnected");
-        long[] up = setLoopback(pair, namespace, "up", "EVENT Connected");
-        return new LoopbackCycle(down[0], down[1], up[0], up[1]);
+        return new LoopbackCycle(
+                setLoopback(pair, namespace, "down", "EVENT Disconnected"),
+                setLoopback(pair, namespace, "up", "EVENT Connected"));
     }
 
-    /**
-     * Sets the namespace's lo {@code down} or {@code up} and waits for the child's {@code event}: the ms from just
-     * before the command to the event, in the child's clock, and the ms the command took.
-     */
-    private static long[] setLoopback(Child pair, String namespace, String state, String event) throws Exception {
+    /** Sets the namespace's lo {@code down} or {@code up} and waits for the child's {@code event}. */
+    private static LinkChange setLoopback(Child pair, String namespace, String state, String event) throws Exception {
         long markedAt = System.nanoTime();
         long mark = pair.mark();
         assertThat(run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", state))
@@ -290,7 +289,7 @@ class KernelFaultsTest {
         long injecting = millis(System.nanoTime() - markedAt);
         String line = pair.next(event, 10);
         assertThat(line).as(event + " after lo " + state).isNotNull();
-        return new long[] {millis(Long.parseLong(line.split(" ")[2]) - mark), injecting};
+        return new LinkChange(millis(Long.parseLong(line.split(" ")[2]) - mark), injecting);
     }
 
     /** "lost" if the task failed with {@link ConnectionLostException}, else what happened to it (for the report). */
