@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * The transport (native epoll or NIO) and the keepalive options it can set. Everything naming epoll is in
@@ -82,9 +84,13 @@ abstract class SocketOptions {
                 boolean nativeWanted) {
             super(keepAlive, idle, interval, count, userTimeout);
             this.nativeWanted = nativeWanted;
-            this.idleOption = idle == null ? null : extended("TCP_KEEPIDLE", "keep-alive-idle");
-            this.intervalOption = interval == null ? null : extended("TCP_KEEPINTERVAL", "keep-alive-interval");
-            this.countOption = count == null ? null : extended("TCP_KEEPCOUNT", "keep-alive-count");
+            this.idleOption =
+                    idle == null ? null : extended(() -> ExtendedSocketOptions.TCP_KEEPIDLE, "keep-alive-idle");
+            this.intervalOption = interval == null
+                    ? null
+                    : extended(() -> ExtendedSocketOptions.TCP_KEEPINTERVAL, "keep-alive-interval");
+            this.countOption =
+                    count == null ? null : extended(() -> ExtendedSocketOptions.TCP_KEEPCOUNT, "keep-alive-count");
             if (userTimeout != null) {
                 missing.add("tcp-user-timeout");
             }
@@ -119,20 +125,20 @@ abstract class SocketOptions {
             }
         }
 
-        /** The JDK's extended option {@code name}, or null (noted as missing) where this platform lacks it. */
-        @SuppressWarnings("unchecked")
-        private SocketOption<Integer> extended(String name, String property) {
+        /**
+         * The JDK's extended option, or null (noted as missing) where this platform lacks it. Read as a field, not
+         * by reflection, so that a GraalVM native image needs no reflection metadata for it.
+         */
+        private SocketOption<Integer> extended(Supplier<SocketOption<Integer>> jdkOption, String property) {
             try {
-                SocketOption<Integer> option = (SocketOption<Integer>) Class.forName("jdk.net.ExtendedSocketOptions")
-                        .getField(name)
-                        .get(null);
+                SocketOption<Integer> option = jdkOption.get();
                 try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open()) {
                     if (probe.supportedOptions().contains(option)) {
                         return option;
                     }
                 }
-            } catch (ReflectiveOperationException | IOException | LinkageError e) {
-                // not on this JDK or platform
+            } catch (IOException | LinkageError e) {
+                // a runtime without the jdk.net module, or no socket to probe the platform with
             }
             missing.add(property);
             return null;
